@@ -1,0 +1,58 @@
+# cython: language_level=3
+"""Declarations shared by the training kernels (see _kernels.pyx for the names' mapping to gensim)."""
+from libc.stdint cimport uint8_t, int32_t, uint32_t, int64_t, uint64_t
+
+ctypedef float real_t
+
+cdef extern from "cw2v_rng.h" nogil:
+    ctypedef struct cw2v_rng:
+        uint64_t state
+    void cw2v_rng_seed(cw2v_rng *rng, uint64_t seed, uint64_t stream)
+    uint64_t cw2v_rng_next(cw2v_rng *rng)
+    uint32_t cw2v_rng_below(cw2v_rng *rng, uint32_t n)
+
+cdef extern from "cw2v_tables.h" nogil:
+    enum:
+        CW2V_EXP_TABLE_SIZE
+        CW2V_MAX_EXP
+    ctypedef struct cw2v_tables:
+        float sigmoid[CW2V_EXP_TABLE_SIZE]
+        float neg_log_sigmoid[CW2V_EXP_TABLE_SIZE]
+    void cw2v_tables_init(cw2v_tables *t)
+    float cw2v_sigmoid(const cw2v_tables *t, float x)
+    double cw2v_neg_log_sigmoid(const cw2v_tables *t, float z)
+
+
+cdef struct Context:
+    # shared weights (Hogwild: written by every thread without locks)
+    real_t *w_in              # wv.vectors (syn0), (vocab_size, size)
+    real_t *w_out_ns          # syn1neg, (vocab_size, size), or NULL
+    real_t *w_out_hs          # syn1, (vocab_size, size), or NULL
+    # read-only tables
+    const uint64_t *keep_threshold     # subsampling, (vocab_size,)
+    const uint64_t *alias_threshold    # noise distribution, (vocab_size,)
+    const uint32_t *alias_index
+    const uint8_t *codes               # (vocab_size, max_code_len)
+    const int32_t *points              # (vocab_size, max_code_len)
+    const int32_t *code_lens           # (vocab_size,)
+    const uint32_t *fixed_negatives    # tests only: use these instead of drawing, or NULL
+    int64_t vocab_size
+    int max_code_len
+    # hyper-parameters
+    int size
+    int window
+    int negative
+    int hs
+    int sg
+    int cbow_mean
+    int shrink_windows
+    int do_sample
+    int compute_loss
+    real_t alpha
+    # private to the thread running the job
+    real_t *hidden            # CBOW hidden vector, (size,)
+    real_t *grad              # accumulated gradient for the input rows, (size,)
+    cw2v_rng rng
+    double loss
+    int64_t words_trained     # effective words (after subsampling)
+    int64_t examples          # binary-logistic updates made

@@ -1,0 +1,423 @@
+# cython: language_level=3
+"""Training kernels: skip-gram and CBOW with negative sampling and/or hierarchical softmax.
+
+Everything below runs with the GIL released. One primitive, :c:func:`logistic_step`, makes one
+binary-logistic update of one output row against a hidden vector; negative sampling ("one positive plus
+k noise words") and hierarchical softmax ("walk the Huffman path") are short loops over it, and
+skip-gram and CBOW differ only in how the hidden vector is formed and which input rows receive its
+gradient (Mikolov et al. 2013a, 2013b; word2vec.c).
+
+Names used here and their gensim / word2vec.c equivalents:
+
+=================  ==========================  ==================
+here               gensim                      word2vec.c
+=================  ==========================  ==================
+``w_in``           ``wv.vectors`` (syn0)       ``syn0``
+``w_out_ns``       ``syn1neg``                 ``syn1neg``
+``w_out_hs``       ``syn1``                    ``syn1``
+``hidden``         ``neu1`` / ``syn0[word2]``  ``neu1`` / ``syn0[l1]``
+``grad``           ``work``                    ``neu1e``
+``keep_threshold`` ``sample_int``              (computed inline)
+``alias_*``        ``cum_table`` (bisection)   ``table`` (1e8 ints)
+=================  ==========================  ==================
+
+Sigmoid values come from a 1000-entry table over [-6, 6) and are clipped to 0/1 outside it in both
+objectives (see ``src_c/cw2v_tables.h``). Random numbers come from a SplitMix64 stream seeded from
+``(seed, job number)``, so a job's result never depends on which thread runs it.
+"""
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+from scipy.linalg.cython_blas cimport sdot, saxpy, sscal
+
+import numpy as np
+
+cdef int ONE = 1
+cdef real_t ONEF = 1.0
+cdef cw2v_tables TABLES
+cw2v_tables_init(&TABLES)
+
+# status codes set inside nogil code, turned into exceptions after it
+cdef enum:
+    STATUS_OK = 0
+    STATUS_BAD_WORD_ID = 1
+    STATUS_NO_MEMORY = 2
+
+
+cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t label) noexcept nogil:
+    """One binary-logistic update: score, sigmoid, gradient, loss, output-row update.
+
+    ``grad += g * out`` (with the row's value before its update) and ``out += g * hidden``, where
+    ``g = (label - sigmoid(hidden . out)) * alpha``.
+    """
+    cdef real_t f = sdot(&c.size, hidden, &ONE, out, &ONE)
+    cdef real_t g = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
+    if c.compute_loss:
+        c.loss += cw2v_neg_log_sigmoid(&TABLES, f if label > 0.5 else -f)
+    saxpy(&c.size, &g, out, &ONE, c.grad, &ONE)
+    saxpy(&c.size, &g, hidden, &ONE, out, &ONE)
+    c.examples += 1
+
+
+cdef inline uint32_t draw_noise_word(Context *c) noexcept nogil:
+    """One draw from the unigram^ns_exponent distribution through the alias table (O(1))."""
+    cdef uint64_t r = cw2v_rng_next(&c.rng)
+    cdef uint32_t slot = <uint32_t>(((r >> 32) * <uint64_t>c.vocab_size) >> 32)
+    if (r & 0xFFFFFFFFu) < c.alias_threshold[slot]:
+        return slot
+    return c.alias_index[slot]
+
+
+cdef inline void output_steps(Context *c, real_t *hidden, int32_t target) noexcept nogil:
+    """All output updates for predicting ``target`` from ``hidden``: HS path, then NS (1 + k rows)."""
+    cdef int j
+    cdef int64_t row
+    cdef uint32_t noise
+    if c.hs:
+        row = <int64_t>target * c.max_code_len
+        for j in range(c.code_lens[target]):
+            logistic_step(c, hidden, c.w_out_hs + <int64_t>c.points[row + j] * c.size,
+                          ONEF - <real_t>c.codes[row + j])
+    if c.negative:
+        logistic_step(c, hidden, c.w_out_ns + <int64_t>target * c.size, ONEF)
+        for j in range(c.negative):
+            if c.fixed_negatives != NULL:
+                noise = c.fixed_negatives[j]
+            else:
+                noise = draw_noise_word(c)
+            if noise == <uint32_t>target:
+                continue
+            logistic_step(c, hidden, c.w_out_ns + <int64_t>noise * c.size, <real_t>0.0)
+
+
+cdef inline void sg_pair(Context *c, int32_t context_word, int32_t target) noexcept nogil:
+    """Skip-gram: the context word's input row is the hidden vector; it predicts ``target``."""
+    cdef real_t *hidden = c.w_in + <int64_t>context_word * c.size
+    memset(c.grad, 0, c.size * sizeof(real_t))
+    output_steps(c, hidden, target)
+    saxpy(&c.size, &ONEF, c.grad, &ONE, hidden, &ONE)
+
+
+cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
+                             int32_t target) noexcept nogil:
+    """CBOW: the sum (or mean) of ``words[lo:hi]`` except position ``skip`` predicts ``target``.
+
+    The gradient is added unscaled to every context row, as in word2vec.c and gensim.
+    """
+    cdef int64_t j
+    cdef int count = 0
+    cdef real_t inv
+    memset(c.hidden, 0, c.size * sizeof(real_t))
+    for j in range(lo, hi):
+        if j != skip:
+            saxpy(&c.size, &ONEF, c.w_in + <int64_t>words[j] * c.size, &ONE, c.hidden, &ONE)
+            count += 1
+    if count == 0:
+        return
+    if c.cbow_mean and count > 1:
+        inv = ONEF / count
+        sscal(&c.size, &inv, c.hidden, &ONE)
+    memset(c.grad, 0, c.size * sizeof(real_t))
+    output_steps(c, c.hidden, target)
+    for j in range(lo, hi):
+        if j != skip:
+            saxpy(&c.size, &ONEF, c.grad, &ONE, c.w_in + <int64_t>words[j] * c.size, &ONE)
+
+
+cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
+    """Slide the (randomly shrunk) window over one subsampled sentence."""
+    cdef int64_t i, j, lo, hi
+    cdef int b = 0
+    for i in range(n):
+        if c.shrink_windows:
+            b = <int>cw2v_rng_below(&c.rng, <uint32_t>c.window)
+        lo = i - c.window + b
+        if lo < 0:
+            lo = 0
+        hi = i + c.window + 1 - b
+        if hi > n:
+            hi = n
+        if c.sg:
+            for j in range(lo, hi):
+                if j != i:
+                    sg_pair(c, sent[j], sent[i])
+        else:
+            cbow_update(c, sent, lo, hi, i, sent[i])
+
+
+cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_sent, int32_t *buf,
+                 double alpha_start, double alpha_end) noexcept nogil:
+    """Subsample and train every sentence of a job; the learning rate moves linearly across the job."""
+    cdef int64_t s, k, m, start = 0
+    cdef int64_t total = ends[n_sent - 1] if n_sent > 0 else 0
+    cdef int32_t w
+    for s in range(n_sent):
+        if total > 0:
+            c.alpha = <real_t>(alpha_start + (alpha_end - alpha_start) * (<double>start / total))
+        m = 0
+        for k in range(start, ends[s]):
+            w = ids[k]
+            if w < 0 or w >= c.vocab_size:
+                return STATUS_BAD_WORD_ID
+            if c.do_sample and (cw2v_rng_next(&c.rng) >> 32) >= c.keep_threshold[w]:
+                continue
+            buf[m] = w
+            m += 1
+        c.words_trained += m
+        train_sentence(c, buf, m)
+        start = ends[s]
+    return STATUS_OK
+
+
+cdef inline size_t _addr(arr):
+    return <size_t>arr.ctypes.data if arr is not None and arr.size else 0
+
+
+def _check(arr, name, dtype, ndim):
+    if arr is None:
+        return None
+    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
+        raise TypeError("%s must be a C-contiguous %d-D %s array" % (name, ndim, np.dtype(dtype).name))
+    if not arr.flags.writeable and name.startswith("w_"):
+        raise ValueError("%s is read-only (memory-mapped?); training needs writable weights" % name)
+    return arr
+
+
+cdef class Trainer:
+    """Shared state of one ``train()`` call: weights, tables and hyper-parameters.
+
+    Parameters
+    ----------
+    w_in : ndarray of shape (vocab_size, size), dtype=float32, C-contiguous
+        Input vectors (``wv.vectors``); modified in place by :meth:`train_job`.
+    w_out_ns, w_out_hs : ndarray of shape (vocab_size, size), float32, or None
+        ``syn1neg`` (needed if ``negative > 0``) and ``syn1`` (needed if ``hs``); modified in place.
+    keep_threshold : ndarray (vocab_size,), uint64
+        Subsampling thresholds from :func:`cw2v.vocab.keep_thresholds`.
+    alias_threshold, alias_index : ndarray (vocab_size,), uint64 / uint32
+        Noise table from :func:`cw2v.vocab.alias_table` (empty if ``negative == 0``).
+    codes, points, code_lens : ndarray
+        Huffman tree from :func:`cw2v.vocab.huffman_tree` (used if ``hs``).
+    sg, hs, negative, window, cbow_mean, shrink_windows : int
+        As in :class:`cw2v.Word2Vec`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array has the wrong dtype, shape or contiguity, or the settings are inconsistent.
+    """
+    cdef Context proto
+    cdef object _keep_alive
+
+    def __init__(self, w_in, w_out_ns, w_out_hs, keep_threshold, alias_threshold, alias_index,
+                 codes, points, code_lens, int sg, int hs, int negative, int window, int cbow_mean,
+                 int shrink_windows):
+        w_in = _check(w_in, "w_in", np.float32, 2)
+        n, size = w_in.shape
+        if size <= 0 or n <= 0:
+            raise ValueError("w_in must have at least one row and one column, got shape %r" % (w_in.shape,))
+        if window < 1:
+            raise ValueError("window must be >= 1, got %d" % window)
+        if not hs and negative <= 0:
+            raise ValueError("need hs=1 or negative > 0")
+        w_out_ns = _check(w_out_ns, "w_out_ns", np.float32, 2) if negative > 0 else None
+        w_out_hs = _check(w_out_hs, "w_out_hs", np.float32, 2) if hs else None
+        keep_threshold = _check(keep_threshold, "keep_threshold", np.uint64, 1)
+        if keep_threshold.shape[0] != n:
+            raise ValueError("keep_threshold has %d entries for %d words" % (keep_threshold.shape[0], n))
+        if negative > 0:
+            if w_out_ns is None or w_out_ns.shape != w_in.shape:
+                raise ValueError("w_out_ns must have the shape of w_in")
+            alias_threshold = _check(alias_threshold, "alias_threshold", np.uint64, 1)
+            alias_index = _check(alias_index, "alias_index", np.uint32, 1)
+            if alias_threshold.shape[0] != n or alias_index.shape[0] != n:
+                raise ValueError("the alias table must have one entry per word")
+            if n and int(alias_index.max()) >= n:
+                raise ValueError("alias_index refers to a word outside the vocabulary")
+        if hs:
+            if w_out_hs is None or w_out_hs.shape != w_in.shape:
+                raise ValueError("w_out_hs must have the shape of w_in")
+            codes = _check(codes, "codes", np.uint8, 2)
+            points = _check(points, "points", np.int32, 2)
+            code_lens = _check(code_lens, "code_lens", np.int32, 1)
+            if codes.shape[0] != n or points.shape != codes.shape or code_lens.shape[0] != n:
+                raise ValueError("the Huffman tables must have one row per word")
+            if n > 1 and (int(points.max()) >= n - 1 or int(points.min()) < 0
+                          or int(code_lens.max()) > codes.shape[1]):
+                raise ValueError("the Huffman tables are inconsistent with the vocabulary size")
+        self._keep_alive = (w_in, w_out_ns, w_out_hs, keep_threshold, alias_threshold, alias_index,
+                            codes, points, code_lens)
+        memset(&self.proto, 0, sizeof(Context))
+        self.proto.w_in = <real_t *>_addr(w_in)
+        self.proto.w_out_ns = <real_t *>_addr(w_out_ns)
+        self.proto.w_out_hs = <real_t *>_addr(w_out_hs)
+        self.proto.keep_threshold = <const uint64_t *>_addr(keep_threshold)
+        self.proto.do_sample = bool(n and int(keep_threshold.min()) < 2 ** 32)
+        if negative > 0:
+            self.proto.alias_threshold = <const uint64_t *>_addr(alias_threshold)
+            self.proto.alias_index = <const uint32_t *>_addr(alias_index)
+        if hs:
+            self.proto.codes = <const uint8_t *>_addr(codes)
+            self.proto.points = <const int32_t *>_addr(points)
+            self.proto.code_lens = <const int32_t *>_addr(code_lens)
+            self.proto.max_code_len = codes.shape[1]
+        self.proto.vocab_size = n
+        self.proto.size = size
+        self.proto.window = window
+        self.proto.negative = negative if negative > 0 else 0
+        self.proto.hs = 1 if hs else 0
+        self.proto.sg = 1 if sg else 0
+        self.proto.cbow_mean = 1 if cbow_mean else 0
+        self.proto.shrink_windows = 1 if shrink_windows else 0
+
+    def train_job(self, const int32_t[::1] ids not None, const int64_t[::1] sentence_ends not None,
+                  double alpha_start, double alpha_end, uint64_t seed, uint64_t job, bint compute_loss=False):
+        """Train on one job (a batch of sentences) with the GIL released.
+
+        Parameters
+        ----------
+        ids : ndarray of shape (n_tokens,), dtype=int32
+            Word indices of the job's in-vocabulary tokens, sentences concatenated.
+        sentence_ends : ndarray of shape (n_sentences,), dtype=int64
+            Exclusive end offset of each sentence in ``ids`` (non-decreasing, last == n_tokens).
+        alpha_start, alpha_end : float
+            Learning rate at the job's first and last token (interpolated linearly per sentence).
+        seed, job : int
+            Seed of the random stream (subsampling, window shrinking, noise words).
+        compute_loss : bool
+            Accumulate the loss (sum of -log sigmoid terms, float64).
+
+        Returns
+        -------
+        effective_words : int
+            Tokens trained after subsampling.
+        loss : float
+            Summed loss of this job (0.0 unless ``compute_loss``).
+
+        Raises
+        ------
+        ValueError
+            If a word index is out of range or the offsets are inconsistent.
+        MemoryError
+            If scratch buffers cannot be allocated.
+        """
+        cdef Context c = self.proto
+        cdef int64_t n_tokens = ids.shape[0]
+        cdef int64_t n_sent = sentence_ends.shape[0]
+        cdef int status
+        cdef int64_t k, prev = 0
+        for k in range(n_sent):
+            if sentence_ends[k] < prev or sentence_ends[k] > n_tokens:
+                raise ValueError("sentence_ends must be non-decreasing offsets into ids")
+            prev = sentence_ends[k]
+        if n_sent and prev != n_tokens:
+            raise ValueError("the last sentence end must equal the number of tokens")
+        if n_tokens == 0:
+            return 0, 0.0
+        c.compute_loss = compute_loss
+        cw2v_rng_seed(&c.rng, seed, job)
+        cdef int32_t *buf = <int32_t *>malloc(n_tokens * sizeof(int32_t))
+        c.hidden = <real_t *>malloc(c.size * sizeof(real_t))
+        c.grad = <real_t *>malloc(c.size * sizeof(real_t))
+        try:
+            if buf == NULL or c.hidden == NULL or c.grad == NULL:
+                raise MemoryError("cannot allocate scratch buffers for a job of %d tokens" % n_tokens)
+            with nogil:
+                status = run_job(&c, &ids[0], &sentence_ends[0], n_sent, buf, alpha_start, alpha_end)
+        finally:
+            free(buf)
+            free(c.hidden)
+            free(c.grad)
+        if status == STATUS_BAD_WORD_ID:
+            raise ValueError("a word index in the job is outside [0, %d)" % c.vocab_size)
+        return c.words_trained, c.loss
+
+    def debug_update(self, const int32_t[::1] context not None, int32_t target,
+                     const uint32_t[::1] negatives, double alpha, bint compute_loss=True):
+        """One update with fixed noise words, for testing against a reference implementation.
+
+        Skip-gram: one pair update per word of ``context`` (in order), each predicting ``target``.
+        CBOW: one update whose hidden vector combines all of ``context``.
+
+        Parameters
+        ----------
+        context : ndarray (n,), int32
+        target : int
+        negatives : ndarray (negative,), uint32, or None (draw them)
+        alpha : float
+
+        Returns
+        -------
+        float
+            The loss of the update(s).
+        """
+        cdef Context c = self.proto
+        cdef int64_t k, n = context.shape[0]
+        for k in range(n):
+            if context[k] < 0 or context[k] >= c.vocab_size:
+                raise ValueError("context word index out of range")
+        if target < 0 or target >= c.vocab_size:
+            raise ValueError("target index out of range")
+        if negatives is not None:
+            if negatives.shape[0] != c.negative:
+                raise ValueError("need exactly %d negatives" % c.negative)
+            for k in range(c.negative):
+                if negatives[k] >= c.vocab_size:
+                    raise ValueError("negative index out of range")
+            if c.negative:
+                c.fixed_negatives = &negatives[0]
+        c.alpha = alpha
+        c.compute_loss = compute_loss
+        cw2v_rng_seed(&c.rng, 0, 0)
+        c.hidden = <real_t *>malloc(c.size * sizeof(real_t))
+        c.grad = <real_t *>malloc(c.size * sizeof(real_t))
+        try:
+            if c.hidden == NULL or c.grad == NULL:
+                raise MemoryError()
+            if n:
+                with nogil:
+                    if c.sg:
+                        for k in range(n):
+                            sg_pair(&c, context[k], target)
+                    else:
+                        cbow_update(&c, &context[0], 0, n, -1, target)
+        finally:
+            free(c.hidden)
+            free(c.grad)
+        return c.loss
+
+
+def sigmoid_table():
+    """The sigmoid table the kernels use, as float32 array of shape (CW2V_EXP_TABLE_SIZE,), with MAX_EXP."""
+    return np.array([TABLES.sigmoid[i] for i in range(CW2V_EXP_TABLE_SIZE)], dtype=np.float32), CW2V_MAX_EXP
+
+
+def rng_stream(uint64_t seed, uint64_t stream, int n):
+    """The first ``n`` 64-bit outputs of the job random stream (for tests), as uint64 array."""
+    cdef cw2v_rng rng
+    cw2v_rng_seed(&rng, seed, stream)
+    out = np.empty(n, dtype=np.uint64)
+    cdef uint64_t[::1] view = out
+    cdef int i
+    for i in range(n):
+        view[i] = cw2v_rng_next(&rng)
+    return out
+
+
+def draw_noise(uint64_t[::1] alias_threshold not None, uint32_t[::1] alias_index not None,
+               uint64_t seed, int n):
+    """Draw ``n`` noise words through an alias table exactly as the kernels do (for tests)."""
+    cdef Context c
+    memset(&c, 0, sizeof(Context))
+    c.vocab_size = alias_threshold.shape[0]
+    if c.vocab_size == 0 or alias_index.shape[0] != c.vocab_size:
+        raise ValueError("alias arrays must be non-empty and of equal length")
+    c.alias_threshold = &alias_threshold[0]
+    c.alias_index = &alias_index[0]
+    cw2v_rng_seed(&c.rng, seed, 0)
+    out = np.empty(n, dtype=np.uint32)
+    cdef uint32_t[::1] view = out
+    cdef int i
+    with nogil:
+        for i in range(n):
+            view[i] = draw_noise_word(&c)
+    return out

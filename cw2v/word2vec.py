@@ -1,0 +1,632 @@
+"""``Word2Vec``: parameters, vocabulary building, the learning-rate schedule, epochs, callbacks, threads.
+
+This module only orchestrates. Counting and tables live in :mod:`cw2v.vocab`, the inner loops in
+:mod:`cw2v._kernels` (run with the GIL released), the vectors and their queries in
+:mod:`cw2v.keyedvectors`.
+
+Threads: the calling thread reads the corpus, maps tokens to indices (one dict look-up per token, the
+only Python work per token) and cuts the stream into jobs of about ``batch_words`` tokens; ``workers``
+threads train jobs concurrently, without the GIL and without locks on the weights (Hogwild, as in
+word2vec.c and gensim). Each job draws its random numbers from its own stream seeded by
+``(seed, epoch, job number)`` and its learning rate from its position in the corpus, so ``workers=1``
+with a fixed ``seed`` is bit-for-bit reproducible and does not depend on ``PYTHONHASHSEED``.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import queue
+import threading
+import time
+import types
+from dataclasses import dataclass
+
+import numpy as np
+
+from cw2v import vocab as _vocab
+from cw2v._kernels import Trainer
+from cw2v.corpora import LineSentence
+from cw2v.keyedvectors import KeyedVectors
+
+logger = logging.getLogger(__name__)
+
+#: Default number of tokens per job (gensim's ``MAX_WORDS_IN_BATCH``; here a job size, never a truncation).
+MAX_WORDS_IN_BATCH = 10000
+
+
+@dataclass
+class _Job:
+    ids: np.ndarray          # int32 word indices, sentences concatenated
+    ends: np.ndarray         # int64 exclusive sentence ends
+    alpha_start: float
+    alpha_end: float
+    stream: int              # random stream number
+    raw_words: int           # tokens read, in-vocabulary or not
+
+
+def _check_int(name, value, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError("%s must be an integer, got %r" % (name, value))
+    if value < low or (high is not None and value > high):
+        rng = "[%s, %s]" % (low, high) if high is not None else ">= %s" % low
+        raise ValueError("%s must be %s, got %r" % (name, rng, value))
+    return int(value)
+
+
+def _check_float(name, value, low, low_inclusive=True):
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("%s must be a number, got %r" % (name, value)) from None
+    if not math.isfinite(v) or v < low or (v == low and not low_inclusive):
+        raise ValueError("%s must be a finite number %s %s, got %r"
+                         % (name, ">=" if low_inclusive else ">", low, value))
+    return v
+
+
+class Word2Vec:
+    """Train word vectors with skip-gram or CBOW, negative sampling and/or hierarchical softmax.
+
+    A drop-in for ``gensim.models.Word2Vec`` (gensim 4): same parameters, defaults, methods and
+    attributes. Passing a corpus builds the vocabulary and trains at once.
+
+    Parameters
+    ----------
+    sentences : iterable of list of str, optional
+        The corpus (e.g. :class:`cw2v.LineSentence`); must be re-iterable (not a generator) since it is
+        read once for the vocabulary and once per epoch. Sentences of any length are trained in full.
+    corpus_file : str or os.PathLike, optional
+        A file in :class:`cw2v.LineSentence` format, instead of ``sentences``.
+    vector_size : int, optional
+        Dimensionality of the vectors (default 100).
+    alpha : float, optional
+        Initial learning rate (default 0.025); decays linearly to ``min_alpha`` over all epochs.
+    window : int, optional
+        Maximum distance, in tokens each side, between the current and a context word (default 5).
+    min_count : int, optional
+        Words with a lower total count are ignored (default 5).
+    max_vocab_size : int, optional
+        Bound on distinct words held while counting; rarer words are pruned as in word2vec.c.
+    sample : float, optional
+        Subsampling threshold as a fraction of corpus tokens (default 1e-3; 0 disables) — Mikolov et
+        al. 2013b, with word2vec.c's keep probability ``(sqrt(c / t) + 1) * t / c``.
+    seed : int, optional
+        Seed for the initial vectors and every random draw (default 1).
+    workers : int, optional
+        Training threads (default 3).
+    min_alpha : float, optional
+        Final learning rate (default 0.0001).
+    sg : {0, 1}, optional
+        1 for skip-gram, 0 for CBOW (default).
+    hs : {0, 1}, optional
+        1 for hierarchical softmax over a Huffman tree (default 0).
+    negative : int, optional
+        Noise words per positive example for negative sampling (default 5; 0 disables).
+    ns_exponent : float, optional
+        Exponent of the noise distribution ``count ** ns_exponent`` (default 0.75).
+    cbow_mean : {0, 1}, optional
+        CBOW hidden vector is the mean (1, default) or the sum (0) of the context vectors.
+    hashfxn : callable, optional
+        Accepted for compatibility with gensim; unused (initial vectors come from ``seed`` alone).
+    epochs : int, optional
+        Passes over the corpus (default 5).
+    null_word : {0, 1}, optional
+        Add a ``'\\0'`` token to the vocabulary, as gensim does.
+    trim_rule : callable, optional
+        ``trim_rule(word, count, min_count)`` returning a :mod:`cw2v.vocab` ``RULE_*`` value.
+    sorted_vocab : {0, 1}, optional
+        Sort the vocabulary by decreasing count (default 1).
+    batch_words : int, optional
+        Tokens per job handed to a thread (default 10000); longer sentences are split across jobs.
+    compute_loss : bool, optional
+        Accumulate the training loss (see :meth:`get_latest_training_loss`).
+    callbacks : sequence, optional
+        Objects with ``on_train_begin/on_epoch_begin/on_epoch_end/on_train_end(model)`` methods.
+    comment : str, optional
+        Free text kept with the model.
+    max_final_vocab : int, optional
+        Raise the effective ``min_count`` so that at most this many words are kept.
+    shrink_windows : bool, optional
+        Draw the effective window uniformly from ``[1, window]`` for each word (default True), as
+        word2vec.c does.
+
+    Attributes
+    ----------
+    wv : KeyedVectors
+        The trained input vectors (``wv.vectors``, float32, shape (len(vocab), vector_size)).
+    syn1neg : ndarray of shape (len(vocab), vector_size), float32
+        Output vectors for negative sampling (if ``negative > 0``).
+    syn1 : ndarray of shape (len(vocab), vector_size), float32
+        Inner-node vectors of the Huffman tree (if ``hs``); row ``len(vocab) - 2`` is the root.
+    cum_table : ndarray of uint32
+        gensim's cumulative noise table (kept for compatibility; the kernels draw from an alias table).
+    corpus_count, corpus_total_words : int
+        Sentences and raw tokens seen by the last vocabulary scan.
+
+    Raises
+    ------
+    ValueError
+        If a parameter is out of range (the message names it and the allowed range).
+    TypeError
+        If ``sentences`` is a generator or a string.
+    """
+
+    def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025, window=5, min_count=5,
+                 max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001, sg=0, hs=0, negative=5,
+                 ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5, null_word=0, trim_rule=None,
+                 sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH, compute_loss=False, callbacks=(), comment=None,
+                 max_final_vocab=None, shrink_windows=True):
+        self.vector_size = _check_int("vector_size", vector_size, 1)
+        self.alpha = _check_float("alpha", alpha, 0.0, low_inclusive=False)
+        self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
+        self.window = _check_int("window", window, 1)
+        self.min_count = _check_int("min_count", min_count, 0)
+        self.max_vocab_size = None if max_vocab_size is None else _check_int("max_vocab_size", max_vocab_size, 1)
+        self.sample = _check_float("sample", sample, 0.0)
+        self.seed = _check_int("seed", seed, -(2 ** 63), 2 ** 64 - 1)
+        self.workers = _check_int("workers", workers, 1)
+        self.sg = _check_int("sg", int(sg) if isinstance(sg, bool) else sg, 0, 1)
+        self.hs = _check_int("hs", int(hs) if isinstance(hs, bool) else hs, 0, 1)
+        self.negative = _check_int("negative", negative, 0)
+        if not self.hs and not self.negative:
+            raise ValueError("hs=0 and negative=0 leave no training objective: set hs=1 or negative > 0")
+        self.ns_exponent = float(ns_exponent)
+        if not math.isfinite(self.ns_exponent):
+            raise ValueError("ns_exponent must be finite, got %r" % (ns_exponent,))
+        self.cbow_mean = _check_int("cbow_mean", int(cbow_mean) if isinstance(cbow_mean, bool) else cbow_mean, 0, 1)
+        self.hashfxn = hashfxn
+        self.epochs = _check_int("epochs", epochs, 0)
+        self.null_word = _check_int("null_word", int(null_word), 0, 1)
+        self.sorted_vocab = bool(sorted_vocab)
+        self.batch_words = _check_int("batch_words", batch_words, 1)
+        self.compute_loss = bool(compute_loss)
+        self.callbacks = tuple(callbacks)
+        self.comment = comment
+        self.max_final_vocab = (None if max_final_vocab is None
+                                else _check_int("max_final_vocab", max_final_vocab, 1))
+        self.shrink_windows = bool(shrink_windows)
+        self.trim_rule = trim_rule  # not stored by gensim either; kept only for the constructor's build_vocab
+
+        self.wv = KeyedVectors(self.vector_size)
+        self.syn1neg = np.zeros((0, self.vector_size), dtype=np.float32)
+        self.syn1 = np.zeros((0, self.vector_size), dtype=np.float32)
+        self.cum_table = np.zeros(0, dtype=np.uint32)
+        self.raw_vocab = {}
+        self.corpus_count = 0
+        self.corpus_total_words = 0
+        self.effective_min_count = self.min_count
+        self.running_training_loss = 0.0
+        self.train_count = 0
+        self.total_train_time = 0.0
+        self._tables = None
+        self._epochs_done = 0
+
+        if sentences is not None or corpus_file is not None:
+            if isinstance(sentences, types.GeneratorType):
+                raise TypeError("sentences is a generator, which can be read only once, but training reads the "
+                                "corpus %d+1 times: pass a re-iterable sequence or a cw2v.LineSentence" % self.epochs)
+            self.build_vocab(corpus_iterable=sentences, corpus_file=corpus_file, trim_rule=trim_rule)
+            self.train(corpus_iterable=sentences, corpus_file=corpus_file, total_examples=self.corpus_count,
+                       total_words=self.corpus_total_words, epochs=self.epochs, start_alpha=self.alpha,
+                       end_alpha=self.min_alpha, compute_loss=self.compute_loss, callbacks=self.callbacks)
+
+    # ------------------------------------------------------------------ vocabulary
+    @staticmethod
+    def _corpus(corpus_iterable, corpus_file, passes):
+        if corpus_iterable is not None and corpus_file is not None:
+            raise TypeError("give either corpus_iterable or corpus_file, not both")
+        if corpus_iterable is None and corpus_file is None:
+            raise TypeError("give one of corpus_iterable or corpus_file")
+        if corpus_file is not None:
+            if not isinstance(corpus_file, (str, bytes, os.PathLike)):
+                raise TypeError("corpus_file must be a path, got %s" % type(corpus_file).__name__)
+            if not os.path.isfile(corpus_file):
+                raise FileNotFoundError("corpus_file %r does not exist" % (corpus_file,))
+            return LineSentence(corpus_file)
+        if isinstance(corpus_iterable, (str, bytes)):
+            raise TypeError("corpus_iterable must be an iterable of token lists, not a string; "
+                            "use corpus_file= or cw2v.LineSentence(path) for a file")
+        if not hasattr(corpus_iterable, "__iter__"):
+            raise TypeError("corpus_iterable must be iterable, got %s" % type(corpus_iterable).__name__)
+        if passes > 1 and isinstance(corpus_iterable, types.GeneratorType):
+            raise TypeError("corpus_iterable is a generator, which can be read only once, but %d passes were "
+                            "asked for: pass a re-iterable sequence or a cw2v.LineSentence" % passes)
+        return corpus_iterable
+
+    def scan_vocab(self, corpus_iterable=None, corpus_file=None, progress_per=10000, trim_rule=None):
+        """Count words in one pass; sets ``raw_vocab``, ``corpus_count`` and ``corpus_total_words``.
+
+        Returns
+        -------
+        (total_words, corpus_count) : tuple of int
+        """
+        corpus = self._corpus(corpus_iterable, corpus_file, 1)
+        counts, total_words, corpus_count = _vocab.scan_vocab(corpus, self.max_vocab_size, trim_rule, progress_per)
+        self.raw_vocab = counts
+        self.corpus_count = corpus_count
+        self.corpus_total_words = total_words
+        return total_words, corpus_count
+
+    def build_vocab(self, corpus_iterable=None, corpus_file=None, update=False, progress_per=10000,
+                    keep_raw_vocab=False, trim_rule=None, **kwargs):
+        """Scan the corpus, apply ``min_count``/``max_final_vocab``/``trim_rule``, build tables and weights.
+
+        Parameters
+        ----------
+        corpus_iterable : iterable of list of str, optional
+        corpus_file : str, optional
+            Exactly one of the two must be given.
+        update : bool, optional
+            Add the new words to an existing vocabulary (old vectors are kept, counts are added).
+        progress_per : int, optional
+            Sentences between progress checks (logged about once a second).
+        keep_raw_vocab : bool, optional
+            Keep ``raw_vocab`` (the unpruned counts) after building.
+        trim_rule : callable, optional
+            See the class parameters.
+
+        Raises
+        ------
+        ValueError
+            If the corpus is empty or ``min_count`` leaves no word.
+        """
+        self.scan_vocab(corpus_iterable, corpus_file, progress_per, trim_rule)
+        if self.corpus_total_words == 0:
+            raise ValueError("the corpus is empty: %d sentences, no tokens" % self.corpus_count)
+        self.prepare_vocab(update=update, keep_raw_vocab=keep_raw_vocab, trim_rule=trim_rule, **kwargs)
+        self.prepare_weights(update=update)
+
+    def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None,
+                              update=False):
+        """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus.
+
+        ``corpus_total_words`` becomes the sum of the counts; ``corpus_count`` is set if given.
+        """
+        counts = {}
+        for word, c in dict(word_freq).items():
+            if not isinstance(word, str):
+                raise TypeError("word_freq keys must be str, got %r" % (word,))
+            counts[word] = _check_int("count of %r" % word, c, 0)
+        self.raw_vocab = counts
+        self.corpus_count = int(corpus_count) if corpus_count else 0
+        self.corpus_total_words = sum(counts.values())
+        self.prepare_vocab(update=update, keep_raw_vocab=keep_raw_vocab, trim_rule=trim_rule)
+        self.prepare_weights(update=update)
+
+    def prepare_vocab(self, update=False, keep_raw_vocab=False, trim_rule=None, min_count=None, sample=None,
+                      dry_run=False):
+        """Apply the vocabulary settings to ``raw_vocab`` and compute the sampling tables.
+
+        Returns
+        -------
+        dict
+            ``drop_unique``, ``retain_total``, ``downsample_unique``, ``downsample_total``,
+            ``num_retained_words`` (as gensim reports them).
+        """
+        if min_count is not None:
+            self.min_count = _check_int("min_count", min_count, 0)
+        if sample is not None:
+            self.sample = _check_float("sample", sample, 0.0)
+        raw = self.raw_vocab
+        self.effective_min_count = _vocab.effective_min_count(raw, self.min_count, self.max_final_vocab)
+        kept = [w for w, c in raw.items() if _vocab.keep_vocab_item(w, c, self.effective_min_count, trim_rule)]
+        retain_total = sum(raw[w] for w in kept)
+        report = {"drop_unique": len(raw) - len(kept), "retain_total": retain_total, "num_retained_words": len(kept)}
+        if update:
+            if not len(self.wv):
+                raise RuntimeError("build_vocab(update=True) needs an existing vocabulary: call build_vocab first")
+            keys = list(self.wv.index_to_key)
+            counts = np.asarray(self.wv.expandos["count"], dtype=np.int64).copy()
+            index = dict(self.wv.key_to_index)
+            new = [w for w in kept if w not in index]
+            for w in kept:
+                if w in index:
+                    counts[index[w]] += raw[w]
+            keys += new
+            counts = np.concatenate([counts, np.array([raw[w] for w in new], dtype=np.int64)])
+        else:
+            keys = kept
+            counts = np.array([raw[w] for w in kept], dtype=np.int64)
+            if self.null_word and "\0" not in raw:
+                keys = keys + ["\0"]
+                counts = np.append(counts, 1)
+            if self.sorted_vocab:
+                order = _vocab.sort_order(counts)
+                keys = [keys[i] for i in order]
+                counts = counts[order]
+        if len(keys) == 0:
+            raise ValueError("no word is left in the vocabulary: %d distinct words, none seen at least "
+                             "min_count=%d times; lower min_count" % (len(raw), self.effective_min_count))
+        keep_prob = _vocab.keep_probabilities(counts, self.sample)
+        report["downsample_unique"] = int(np.sum(keep_prob < 1.0))
+        report["downsample_total"] = int(np.sum(keep_prob * counts))
+        if dry_run:
+            return report
+        self._pending_vocab = (keys, counts)
+        self._tables = _vocab.build_tables(counts, self.sample, self.ns_exponent, self.negative, self.hs)
+        self.cum_table = _vocab.cum_table(counts, self.ns_exponent) if self.negative else np.zeros(0, np.uint32)
+        if not keep_raw_vocab:
+            self.raw_vocab = {}
+        logger.info("vocabulary: %d words (min_count=%d), %d retained tokens, subsampling leaves about %d",
+                    len(keys), self.effective_min_count, int(counts.sum()), report["downsample_total"])
+        return report
+
+    def _random_rows(self, n, first_row):
+        rng = np.random.default_rng([self.seed & (2 ** 64 - 1), first_row])
+        rows = rng.random((n, self.vector_size), dtype=np.float32)
+        rows -= 0.5
+        rows /= self.vector_size
+        return rows
+
+    def prepare_weights(self, update=False):
+        """Allocate (or, with ``update``, extend) ``wv.vectors``, ``syn1neg`` and ``syn1``.
+
+        New input rows are uniform in [-0.5/vector_size, 0.5/vector_size) as in word2vec.c, drawn from
+        ``seed``; output rows start at zero.
+        """
+        keys, counts = self._pending_vocab
+        del self._pending_vocab
+        n = len(keys)
+        old = len(self.wv) if update else 0
+        vectors = np.empty((n, self.vector_size), dtype=np.float32)
+        if old:
+            vectors[:old] = self.wv.vectors[:old]
+        vectors[old:] = self._random_rows(n - old, old)
+        wv = self.wv if update else KeyedVectors(self.vector_size)
+        wv.index_to_key = list(keys)
+        wv.key_to_index = {k: i for i, k in enumerate(keys)}
+        wv.vectors = vectors
+        wv.expandos = {"count": counts.astype(np.int64)}
+        wv.norms = None
+        self.wv = wv
+
+        def grow(arr):
+            out = np.zeros((n, self.vector_size), dtype=np.float32)
+            if update and len(arr):
+                out[:min(len(arr), n)] = arr[:n]
+            return out
+        self.syn1neg = grow(self.syn1neg) if self.negative else np.zeros((0, self.vector_size), np.float32)
+        self.syn1 = grow(self.syn1) if self.hs else np.zeros((0, self.vector_size), np.float32)
+
+    # ------------------------------------------------------------------ training
+    def _make_trainer(self):
+        t = self._tables
+        if t is None or len(self.wv) == 0:
+            raise RuntimeError("you must build the vocabulary before training (call build_vocab)")
+        return Trainer(self.wv.vectors, self.syn1neg if self.negative else None, self.syn1 if self.hs else None,
+                       t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points, t.code_lens,
+                       self.sg, self.hs, self.negative, self.window, self.cbow_mean, self.shrink_windows)
+
+    def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None, epochs=None,
+              start_alpha=None, end_alpha=None, word_count=0, queue_factor=2, report_delay=1.0,
+              compute_loss=False, callbacks=(), **kwargs):
+        """Train the model; ``wv.vectors``, ``syn1neg`` and ``syn1`` are updated in place.
+
+        Parameters
+        ----------
+        corpus_iterable : iterable of list of str, optional
+        corpus_file : str, optional
+            Exactly one of the two must be given.
+        total_examples : int, optional
+            Number of sentences per epoch (e.g. ``model.corpus_count``).
+        total_words : int, optional
+            Number of raw tokens per epoch (e.g. ``model.corpus_total_words``). One of ``total_examples``
+            and ``total_words`` is required: it drives the linear learning-rate decay and progress.
+        epochs : int
+            Passes over the corpus (required, as in gensim).
+        start_alpha, end_alpha : float, optional
+            Learning-rate range for this call (defaults ``alpha`` and ``min_alpha``).
+        word_count : int, optional
+            Accepted for compatibility (ignored).
+        queue_factor : int, optional
+            Jobs queued per worker (default 2).
+        report_delay : float, optional
+            Seconds between progress log lines (default 1.0).
+        compute_loss : bool, optional
+            Accumulate the loss; :meth:`get_latest_training_loss` returns this call's total.
+        callbacks : sequence, optional
+            Called at train/epoch begin/end with the model.
+
+        Returns
+        -------
+        (effective_words, raw_words) : tuple of int
+            Tokens trained after subsampling, and tokens read, over all epochs.
+
+        Raises
+        ------
+        RuntimeError
+            If the vocabulary has not been built.
+        ValueError
+            If ``epochs`` or the corpus size are missing or invalid.
+        """
+        if epochs is None or isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError("train() needs an explicit epochs >= 1 (e.g. epochs=model.epochs), got %r" % (epochs,))
+        if total_examples is None and total_words is None:
+            raise ValueError("train() needs total_examples (e.g. model.corpus_count) or total_words "
+                             "(e.g. model.corpus_total_words) to schedule the learning rate")
+        if total_words is not None:
+            total_words = _check_int("total_words", total_words, 1)
+        if total_examples is not None:
+            total_examples = _check_int("total_examples", total_examples, 1)
+        start_alpha = self.alpha if start_alpha is None else _check_float("start_alpha", start_alpha, 0.0, False)
+        end_alpha = self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
+        queue_factor = _check_int("queue_factor", queue_factor, 1)
+        corpus = self._corpus(corpus_iterable, corpus_file, epochs)
+        trainer = self._make_trainer()
+        self.compute_loss = bool(compute_loss)
+        self.running_training_loss = 0.0
+        callbacks = tuple(callbacks)
+        self.epochs = int(epochs)
+        for cb in callbacks:
+            if hasattr(cb, "on_train_begin"):
+                cb.on_train_begin(self)
+        effective_total = raw_total = 0
+        t0 = time.perf_counter()
+        try:
+            for epoch in range(epochs):
+                for cb in callbacks:
+                    if hasattr(cb, "on_epoch_begin"):
+                        cb.on_epoch_begin(self)
+                eff, raw = self._train_epoch(corpus, trainer, epoch, epochs, total_examples, total_words,
+                                             start_alpha, end_alpha, queue_factor, report_delay)
+                effective_total += eff
+                raw_total += raw
+                self._epochs_done += 1
+                for cb in callbacks:
+                    if hasattr(cb, "on_epoch_end"):
+                        cb.on_epoch_end(self)
+        finally:
+            self.wv.norms = None
+            self.total_train_time += time.perf_counter() - t0
+        self.train_count += 1
+        for cb in callbacks:
+            if hasattr(cb, "on_train_end"):
+                cb.on_train_end(self)
+        elapsed = time.perf_counter() - t0
+        logger.info("training on %d raw words (%d effective words) took %.1fs, %.0f effective words/s",
+                    raw_total, effective_total, elapsed, effective_total / max(elapsed, 1e-9))
+        return effective_total, raw_total
+
+    def _job_stream(self, corpus, epoch, epochs, total_examples, total_words, start_alpha, end_alpha):
+        """Yield the jobs of one epoch: lookups in bulk, long sentences split, learning rate per job."""
+        lookup = self.wv.key_to_index.get
+        batch = self.batch_words
+        by_words = total_words is not None
+        expected = total_words if by_words else total_examples
+        span = start_alpha - end_alpha
+        stream_base = (self._epochs_done & 0xFFFFFFFF) << 32
+        done = 0  # progress units (raw words or sentences) before the current job
+        job_no = 0
+
+        def alpha_at(units):
+            progress = min(1.0, (epoch + units / expected) / epochs)
+            return start_alpha - span * progress
+
+        ids, ends, n_ids, raw, units = [], [], 0, 0, 0
+
+        def emit():
+            nonlocal ids, ends, n_ids, raw, units, done, job_no
+            job = _Job(np.array(ids, dtype=np.int32), np.array(ends, dtype=np.int64), alpha_at(done),
+                       alpha_at(done + units), stream_base + job_no, raw)
+            done += units
+            job_no += 1
+            ids, ends, n_ids, raw, units = [], [], 0, 0, 0
+            return job
+
+        for sentence in corpus:
+            if isinstance(sentence, (str, bytes)):
+                raise TypeError("each sentence must be a list of str tokens, got a %s" % type(sentence).__name__)
+            sent_ids = [i for i in map(lookup, sentence) if i is not None]
+            raw += len(sentence)
+            units += len(sentence) if by_words else 1
+            start = 0
+            while len(sent_ids) - start > batch - n_ids:
+                # the job would overflow: fill it up with a piece of this sentence and emit it
+                take = batch - n_ids
+                ids.extend(sent_ids[start:start + take])
+                n_ids += take
+                ends.append(n_ids)
+                start += take
+                yield emit()
+            if start < len(sent_ids):
+                ids.extend(sent_ids[start:] if start else sent_ids)
+                n_ids += len(sent_ids) - start
+                ends.append(n_ids)
+            if n_ids >= batch:
+                yield emit()
+        if ids or raw:
+            yield emit()
+
+    def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
+                     queue_factor, report_delay):
+        jobs = queue.Queue(maxsize=queue_factor * self.workers)
+        lock = threading.Lock()
+        state = {"effective": 0, "raw": 0, "loss": 0.0, "error": None, "stop": False}
+        compute_loss = self.compute_loss
+        seed = self.seed & (2 ** 64 - 1)
+
+        def worker():
+            while True:
+                job = jobs.get()
+                if job is None:
+                    return
+                if state["stop"]:
+                    continue
+                try:
+                    eff, loss = trainer.train_job(job.ids, job.ends, job.alpha_start, job.alpha_end, seed,
+                                                  job.stream, compute_loss)
+                except BaseException as exc:  # reported to the caller after the join
+                    with lock:
+                        state["error"] = state["error"] or exc
+                        state["stop"] = True
+                    continue
+                with lock:
+                    state["effective"] += eff
+                    state["raw"] += job.raw_words
+                    state["loss"] += loss
+
+        threads = [threading.Thread(target=worker, name="cw2v-worker-%d" % i, daemon=True)
+                   for i in range(self.workers)]
+        for t in threads:
+            t.start()
+        t0 = last_report = time.perf_counter()
+        expected = total_words if total_words is not None else None
+        try:
+            for job in self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha, end_alpha):
+                while True:
+                    if state["stop"]:
+                        break
+                    try:
+                        jobs.put(job, timeout=0.1)
+                        break
+                    except queue.Full:
+                        pass
+                if state["stop"]:
+                    break
+                now = time.perf_counter()
+                if now - last_report >= report_delay:
+                    last_report = now
+                    self._log_progress(epoch, epochs, state, now - t0, expected, job.alpha_end)
+        except BaseException:
+            state["stop"] = True
+            raise
+        finally:
+            for _ in threads:
+                jobs.put(None)
+            for t in threads:
+                t.join()
+        if state["error"] is not None:
+            raise state["error"]
+        self.running_training_loss += state["loss"]
+        elapsed = time.perf_counter() - t0
+        logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
+                    epoch + 1, epochs, state["raw"], state["effective"], elapsed,
+                    state["effective"] / max(elapsed, 1e-9))
+        return state["effective"], state["raw"]
+
+    @staticmethod
+    def _log_progress(epoch, epochs, state, elapsed, expected, alpha):
+        raw = state["raw"]
+        rate = raw / max(elapsed, 1e-9)
+        if expected:
+            pct = 100.0 * (epoch + min(1.0, raw / expected)) / epochs
+            eta = (expected * (epochs - epoch) - raw) / max(rate, 1e-9)
+            logger.info("epoch %d/%d: %.1f%% done, %.0f words/s, alpha %.6f, ETA %.0fs",
+                        epoch + 1, epochs, pct, rate, alpha, eta)
+        else:
+            logger.info("epoch %d/%d: %d words, %.0f words/s, alpha %.6f", epoch + 1, epochs, raw, rate, alpha)
+
+    def get_latest_training_loss(self):
+        """Total loss of the latest :meth:`train` call (float64, summed over all threads and epochs).
+
+        The loss is ``sum(-log sigmoid(+/- h . v))`` over every binary-logistic update made (one per
+        positive and noise word for negative sampling, one per Huffman node for hierarchical softmax).
+        It is 0.0 unless ``compute_loss=True``.
+        """
+        return float(self.running_training_loss)
+
+    def __str__(self):
+        return "Word2Vec<vocab=%d, vector_size=%d, alpha=%s>" % (len(self.wv), self.vector_size, self.alpha)
+
+    __repr__ = __str__
