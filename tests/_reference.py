@@ -1,0 +1,76 @@
+"""Tiny pure-NumPy reference for one training update of each mode, written from the papers and word2vec.c.
+
+The kernels are tested against these functions on toy vocabularies with fixed noise words. The sigmoid
+is read from the same table the kernels use (so the comparison is exact up to float rounding).
+"""
+import numpy as np
+
+from cw2v._kernels import sigmoid_table
+
+TABLE, MAX_EXP = sigmoid_table()
+
+
+def _slot(x):
+    i = int((np.float32(x) + np.float32(MAX_EXP)) * np.float32(len(TABLE) / (2.0 * MAX_EXP)))
+    return min(i, len(TABLE) - 1)
+
+
+def sigmoid(f):
+    if f >= MAX_EXP:
+        return np.float32(1.0)
+    if f <= -MAX_EXP:
+        return np.float32(0.0)
+    return TABLE[_slot(f)]
+
+
+def neg_log_sigmoid(z):
+    """-log sigmoid(z), read at the table's grid point inside the range, exact outside (as the kernels)."""
+    if -MAX_EXP < z < MAX_EXP:
+        z = (2.0 * _slot(z) / len(TABLE) - 1.0) * MAX_EXP
+    return float(np.log1p(np.exp(-np.float64(z))))
+
+
+def output_steps(hidden, target, w_out_ns, w_out_hs, negatives, codes, points, code_lens, alpha):
+    """Return (grad, loss); updates the output matrices in place."""
+    grad = np.zeros_like(hidden)
+    loss = 0.0
+    rows = []
+    if w_out_hs is not None:
+        for j in range(code_lens[target]):
+            rows.append((w_out_hs, points[target, j], 1.0 - codes[target, j]))
+    if w_out_ns is not None:
+        rows.append((w_out_ns, target, 1.0))
+        rows.extend((w_out_ns, n, 0.0) for n in negatives if n != target)
+    for mat, row, label in rows:
+        out = mat[row]
+        f = np.float32(np.dot(hidden.astype(np.float64), out.astype(np.float64)))
+        g = np.float32((label - sigmoid(f)) * alpha)
+        loss += neg_log_sigmoid(f if label > 0.5 else -f)
+        grad += g * out
+        mat[row] = out + g * hidden
+    return grad, loss
+
+
+def sg_update(w_in, context, target, alpha, w_out_ns=None, w_out_hs=None, negatives=(), codes=None,
+              points=None, code_lens=None):
+    """Skip-gram: for each context word in turn, its input row predicts ``target``."""
+    loss = 0.0
+    for c in context:
+        hidden = w_in[c].copy()
+        grad, l = output_steps(hidden, target, w_out_ns, w_out_hs, negatives, codes, points, code_lens, alpha)
+        w_in[c] += grad
+        loss += l
+    return loss
+
+
+def cbow_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, w_out_hs=None, negatives=(),
+                codes=None, points=None, code_lens=None):
+    """CBOW: the mean (or sum) of the context rows predicts ``target``; every context row gets the gradient."""
+    hidden = w_in[list(context)].sum(axis=0)
+    if cbow_mean and len(context) > 1:
+        hidden = hidden / np.float32(len(context))
+    grad, loss = output_steps(hidden.astype(np.float32), target, w_out_ns, w_out_hs, negatives, codes, points,
+                              code_lens, alpha)
+    for c in context:
+        w_in[c] += grad
+    return loss

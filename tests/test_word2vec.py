@@ -1,0 +1,190 @@
+"""End-to-end training: quality on the bundled corpus, determinism, long sentences, errors, threads."""
+import hashlib
+import itertools
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import cw2v
+from cw2v import LineSentence, Word2Vec
+
+# (word, known neighbour) pairs, all frequent in the bundled corpus
+PAIRS = [("king", "queen"), ("london", "paris"), ("monday", "tuesday"), ("father", "mother"),
+         ("brother", "sister"), ("gold", "silver"), ("north", "south"), ("january", "february"), ("red", "blue")]
+
+
+@pytest.fixture(scope="module")
+def corpus(demo_corpus_path):
+    return LineSentence(demo_corpus_path)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(demo_corpus_path):
+    return list(LineSentence(demo_corpus_path, limit=1500))
+
+
+def neighbour_hits(model, topn=50):
+    return sum(b in [w for w, _ in model.wv.most_similar(a, topn=topn)] for a, b in PAIRS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sg,hs,negative,epochs,need", [
+    (1, 0, 5, 3, 8), (0, 0, 5, 5, 8), (1, 1, 0, 1, 6), (0, 1, 0, 3, 6)])
+def test_related_words_are_neighbours_after_training(corpus, sg, hs, negative, epochs, need):
+    model = Word2Vec(corpus, vector_size=50, sg=sg, hs=hs, negative=negative, epochs=epochs, workers=2, seed=3)
+    assert neighbour_hits(model) >= need
+    # related pairs are more similar than the same words paired at random
+    related = np.mean([model.wv.similarity(a, b) for a, b in PAIRS])
+    shuffled = np.mean([model.wv.similarity(a, PAIRS[(i + 3) % len(PAIRS)][1]) for i, (a, _) in enumerate(PAIRS)])
+    assert related > shuffled + 0.15
+
+
+def _digest(model):
+    h = hashlib.sha256(model.wv.vectors.tobytes())
+    for arr in (model.syn1neg, model.syn1):
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize("sg,hs,negative", [(1, 0, 5), (0, 1, 3)])
+def test_one_worker_is_bit_for_bit_reproducible(small_corpus, sg, hs, negative):
+    runs = [Word2Vec(small_corpus, vector_size=20, sg=sg, hs=hs, negative=negative, epochs=2, workers=1, seed=7)
+            for _ in range(2)]
+    assert _digest(runs[0]) == _digest(runs[1])
+    other_seed = Word2Vec(small_corpus, vector_size=20, sg=sg, hs=hs, negative=negative, epochs=2, workers=1, seed=8)
+    assert _digest(other_seed) != _digest(runs[0])
+
+
+def test_reproducible_across_hash_seeds(demo_corpus_path):
+    code = ("import hashlib, cw2v;"
+            "m = cw2v.Word2Vec(cw2v.LineSentence(%r, limit=800), vector_size=16, epochs=1, workers=1, seed=5);"
+            "print(hashlib.sha256(m.wv.vectors.tobytes()).hexdigest())" % demo_corpus_path)
+    out = set()
+    for hashseed in ("0", "123"):
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        out.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                               check=True).stdout.strip())
+    assert len(out) == 1
+
+
+def test_corpus_file_matches_iterable(tmp_path, small_corpus):
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(" ".join(s) for s in small_corpus) + "\n", encoding="utf8")
+    a = Word2Vec(corpus_file=str(path), vector_size=16, epochs=1, workers=1, seed=2)
+    b = Word2Vec(small_corpus, vector_size=16, epochs=1, workers=1, seed=2)
+    assert a.wv.index_to_key == b.wv.index_to_key
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+
+
+def test_long_sentence_is_trained_to_the_end():
+    rng = np.random.default_rng(0)
+    filler = ["f%d" % i for i in range(50)]
+    late = ["late%d" % i for i in range(10)]
+    sentence = [filler[i] for i in rng.integers(0, 50, size=25000)] + [late[i] for i in rng.integers(0, 10, 5000)]
+    model = Word2Vec(vector_size=8, min_count=1, sample=0, workers=2, seed=1)
+    model.build_vocab([sentence])
+    before = model.wv.vectors.copy()
+    model.train([sentence], total_examples=1, epochs=1)
+    moved = np.abs(model.wv.vectors - before).max(axis=1)
+    for w in late:
+        assert moved[model.wv.key_to_index[w]] > 1e-4, w
+    assert model.corpus_total_words == 30000
+
+
+def test_loss_is_reported_and_consistent_across_workers(small_corpus):
+    losses = []
+    for workers in (1, 2):
+        m = Word2Vec(small_corpus, vector_size=16, epochs=1, workers=workers, seed=1, compute_loss=True)
+        losses.append(m.get_latest_training_loss())
+    assert isinstance(losses[0], float) and losses[0] > 0
+    assert losses[1] == pytest.approx(losses[0], rel=0.05)
+    m = Word2Vec(small_corpus, vector_size=16, epochs=1, workers=1, seed=1)
+    assert m.get_latest_training_loss() == 0.0
+
+
+def test_iterator_exception_reaches_caller_and_threads_end(small_corpus):
+    class Broken:
+        def __iter__(self):
+            for i, s in enumerate(itertools.cycle(small_corpus)):
+                if i == 900:
+                    raise RuntimeError("disk on fire")
+                yield s
+
+    model = Word2Vec(vector_size=8, workers=2)
+    model.build_vocab(small_corpus)
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        model.train(Broken(), total_examples=len(small_corpus), epochs=1)
+    assert threading.active_count() == before
+    assert np.all(np.isfinite(model.wv.vectors))
+
+
+def test_callbacks_fire_per_epoch(small_corpus):
+    events = []
+
+    class Recorder:
+        def on_train_begin(self, m): events.append("train_begin")
+        def on_epoch_begin(self, m): events.append("epoch_begin")
+        def on_epoch_end(self, m): events.append("epoch_end")
+        def on_train_end(self, m): events.append("train_end")
+
+    Word2Vec(small_corpus, vector_size=8, epochs=2, workers=1, callbacks=[Recorder()])
+    assert events == ["train_begin"] + ["epoch_begin", "epoch_end"] * 2 + ["train_end"]
+
+
+def test_train_return_value_and_attributes(small_corpus):
+    model = Word2Vec(vector_size=12, workers=2, hs=1, negative=3)
+    model.build_vocab(small_corpus)
+    effective, raw = model.train(small_corpus, total_examples=model.corpus_count, epochs=2)
+    assert raw == 2 * model.corpus_total_words
+    assert 0 < effective < raw
+    n = len(model.wv)
+    assert model.wv.vectors.shape == model.syn1neg.shape == model.syn1.shape == (n, 12)
+    assert model.wv.vectors.dtype == np.float32 and model.wv.vectors.flags.c_contiguous
+    assert model.corpus_count == len(small_corpus)
+
+
+def test_build_vocab_update_keeps_old_vectors(small_corpus):
+    model = Word2Vec(small_corpus, vector_size=8, epochs=1, workers=1, min_count=1)
+    old = {w: model.wv[w].copy() for w in model.wv.index_to_key[:20]}
+    new_sents = [["zyzzyva", "quokka"] + s[:5] for s in small_corpus[:30]]
+    model.build_vocab(new_sents, update=True)
+    assert "zyzzyva" in model.wv.key_to_index and "quokka" in model.wv.key_to_index
+    for w, v in old.items():
+        np.testing.assert_array_equal(model.wv[w], v)
+    model.train(new_sents, total_examples=len(new_sents), epochs=1)
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    ({"vector_size": 0}, "vector_size"), ({"window": 0}, "window"), ({"negative": -1}, "negative"),
+    ({"sg": 2}, "sg"), ({"hs": 5}, "hs"), ({"hs": 0, "negative": 0}, "negative"), ({"workers": 0}, "workers"),
+    ({"alpha": 0}, "alpha"), ({"min_alpha": -1}, "min_alpha"), ({"sample": -0.1}, "sample"),
+    ({"epochs": -1}, "epochs"), ({"min_count": -2}, "min_count"), ({"ns_exponent": float("nan")}, "ns_exponent"),
+    ({"cbow_mean": 3}, "cbow_mean"), ({"batch_words": 0}, "batch_words")])
+def test_bad_parameters_name_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        Word2Vec(**kwargs)
+
+
+def test_corpus_misuse_is_refused(small_corpus):
+    with pytest.raises(TypeError, match="generator"):
+        Word2Vec((s for s in small_corpus), vector_size=8)
+    model = Word2Vec(vector_size=8)
+    with pytest.raises(RuntimeError, match="build the vocabulary"):
+        model.train(small_corpus, total_examples=10, epochs=1)
+    model.build_vocab(small_corpus)
+    with pytest.raises(ValueError, match="epochs"):
+        model.train(small_corpus, total_examples=10)
+    with pytest.raises(ValueError, match="total_examples"):
+        model.train(small_corpus, epochs=1)
+    with pytest.raises(TypeError, match="not a string"):
+        model.train("some/path.txt", total_examples=10, epochs=1)
+
+
+def test_package_exports():
+    assert cw2v.__version__
+    assert {"Word2Vec", "KeyedVectors", "LineSentence"} <= set(cw2v.__all__)
