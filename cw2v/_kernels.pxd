@@ -48,10 +48,20 @@ cdef struct Context:
     int shrink_windows
     int do_sample
     int compute_loss
+    int batched               # 1: HogBatch block updates (level-3 BLAS); 0: per-pair reference path
     real_t alpha
     # private to the thread running the job
     real_t *hidden            # CBOW hidden vector, (size,)
     real_t *grad              # accumulated gradient for the input rows, (size,)
+    # block-update scratch (batched path): inputs, outputs, scores/gradients, deltas
+    real_t *in_buf            # (2 * window, size): gathered input rows (SG) or the hidden vector (CBOW)
+    real_t *out_buf           # (max_targets, size): gathered output rows
+    real_t *score_buf         # (2 * window, max_targets)
+    real_t *d_in              # (2 * window, size)
+    real_t *d_out             # (max_targets, size)
+    real_t **out_rows         # (max_targets,): where each gathered output row lives
+    real_t *labels            # (max_targets,): 1, 0, or -1 for a skipped noise word
+    int max_targets
     cw2v_rng rng
     double loss
     int64_t words_trained     # effective words (after subsampling)

@@ -26,13 +26,16 @@ objectives (see ``src_c/cw2v_tables.h``). Random numbers come from a SplitMix64 
 ``(seed, job number)``, so a job's result never depends on which thread runs it.
 """
 from libc.stdlib cimport malloc, free
-from libc.string cimport memset
-from scipy.linalg.cython_blas cimport sdot, saxpy, sscal
+from libc.string cimport memset, memcpy
+from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 
 import numpy as np
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
+cdef real_t ZEROF = 0.0
+cdef char *TRANS_N = b"N"
+cdef char *TRANS_T = b"T"
 cdef cw2v_tables TABLES
 cw2v_tables_init(&TABLES)
 
@@ -122,6 +125,124 @@ cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64
         if j != skip:
             saxpy(&c.size, &ONEF, c.grad, &ONE, c.w_in + <int64_t>words[j] * c.size, &ONE)
 
+# ---------------------------------------------------------------------------------------------
+# Batched path (HogBatch, Ji et al. 2016): every context row of a window is scored against the same
+# output rows (the target's Huffman path and/or the target plus one shared set of noise words) with
+# level-3 BLAS, and all rows are updated once from the same pre-update values.
+
+cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
+    """Collect the output rows for predicting ``target`` into ``out_buf``; returns how many.
+
+    Labels: ``1 - code`` for Huffman nodes, 1 for the target's NS row, 0 for noise words, and -1 for a
+    noise word equal to the target (skipped, as word2vec.c does).
+    """
+    cdef int j, n = 0
+    cdef int64_t row
+    cdef uint32_t noise
+    if c.hs:
+        row = <int64_t>target * c.max_code_len
+        for j in range(c.code_lens[target]):
+            c.out_rows[n] = c.w_out_hs + <int64_t>c.points[row + j] * c.size
+            c.labels[n] = ONEF - <real_t>c.codes[row + j]
+            n += 1
+    if c.negative:
+        c.out_rows[n] = c.w_out_ns + <int64_t>target * c.size
+        c.labels[n] = ONEF
+        n += 1
+        for j in range(c.negative):
+            if c.fixed_negatives != NULL:
+                noise = c.fixed_negatives[j]
+            else:
+                noise = draw_noise_word(c)
+            c.out_rows[n] = c.w_out_ns + <int64_t>noise * c.size
+            c.labels[n] = <real_t>-1.0 if noise == <uint32_t>target else <real_t>0.0
+            n += 1
+    for j in range(n):
+        memcpy(c.out_buf + <int64_t>j * c.size, c.out_rows[j], c.size * sizeof(real_t))
+    return n
+
+
+cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
+    cdef int x
+    for x in range(size):
+        dst[x] += src[x]
+
+
+cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
+    """Binary-logistic updates of ``m`` input rows (``in_buf``) against ``n_t`` output rows (``out_buf``).
+
+    With ``S = In . Out^T`` (m x n_t) and ``G = alpha * (label - sigmoid(S))``: ``d_in = G . Out`` is left
+    in ``d_in`` for the caller to add to its input rows, and ``Out += G^T . In`` is applied here. Row-major
+    buffers are passed to column-major BLAS as their transposes.
+    """
+    cdef int j, t, d = c.size
+    cdef real_t f, label
+    cdef real_t *score
+    # S^T (n_t x m, column-major) = Out (rows as columns)^T . In
+    sgemm(TRANS_T, TRANS_N, &n_t, &m, &d, &ONEF, c.out_buf, &d, c.in_buf, &d, &ZEROF, c.score_buf, &n_t)
+    for j in range(m):
+        score = c.score_buf + <int64_t>j * n_t
+        for t in range(n_t):
+            label = c.labels[t]
+            if label < 0:
+                score[t] = 0
+                continue
+            f = score[t]
+            if c.compute_loss:
+                c.loss += cw2v_neg_log_sigmoid(&TABLES, f if label > 0.5 else -f)
+            score[t] = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
+    c.examples += <int64_t>m * n_t
+    # d_in^T (d x m) = Out^T (d x n_t) . G^T (n_t x m)
+    sgemm(TRANS_N, TRANS_N, &d, &m, &n_t, &ONEF, c.out_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_in, &d)
+    # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
+    sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
+    for t in range(n_t):
+        if c.labels[t] >= 0:
+            add_row(c.out_rows[t], c.d_out + <int64_t>t * d, d)
+
+
+cdef inline void sg_window_batched(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
+                                   int32_t target) noexcept nogil:
+    """Skip-gram, batched: all context rows of the window predict ``target`` against shared outputs."""
+    cdef int64_t j
+    cdef int m = 0, n_t
+    for j in range(lo, hi):
+        if j != skip:
+            memcpy(c.in_buf + <int64_t>m * c.size, c.w_in + <int64_t>words[j] * c.size, c.size * sizeof(real_t))
+            m += 1
+    if m == 0:
+        return
+    n_t = gather_targets(c, target)
+    block_update(c, m, n_t)
+    m = 0
+    for j in range(lo, hi):
+        if j != skip:
+            add_row(c.w_in + <int64_t>words[j] * c.size, c.d_in + <int64_t>m * c.size, c.size)
+            m += 1
+
+
+cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
+                                     int32_t target) noexcept nogil:
+    """CBOW, batched: the hidden vector is scored against all output rows at once."""
+    cdef int64_t j
+    cdef int count = 0, n_t
+    cdef real_t inv
+    memset(c.in_buf, 0, c.size * sizeof(real_t))
+    for j in range(lo, hi):
+        if j != skip:
+            add_row(c.in_buf, c.w_in + <int64_t>words[j] * c.size, c.size)
+            count += 1
+    if count == 0:
+        return
+    if c.cbow_mean and count > 1:
+        inv = ONEF / count
+        sscal(&c.size, &inv, c.in_buf, &ONE)
+    n_t = gather_targets(c, target)
+    block_update(c, 1, n_t)
+    for j in range(lo, hi):
+        if j != skip:
+            add_row(c.w_in + <int64_t>words[j] * c.size, c.d_in, c.size)
+
 
 cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
     """Slide the (randomly shrunk) window over one subsampled sentence."""
@@ -136,7 +257,12 @@ cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept no
         hi = i + c.window + 1 - b
         if hi > n:
             hi = n
-        if c.sg:
+        if c.batched:
+            if c.sg:
+                sg_window_batched(c, sent, lo, hi, i, sent[i])
+            else:
+                cbow_window_batched(c, sent, lo, hi, i, sent[i])
+        elif c.sg:
             for j in range(lo, hi):
                 if j != i:
                     sg_pair(c, sent[j], sent[i])
@@ -166,6 +292,37 @@ cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_
         train_sentence(c, buf, m)
         start = ends[s]
     return STATUS_OK
+
+
+cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
+    """Allocate the thread-private buffers of ``c``; returns 0, or -1 if memory ran out."""
+    cdef int64_t d = c.size
+    c.max_targets = (c.max_code_len if c.hs else 0) + (c.negative + 1 if c.negative else 0)
+    c.hidden = <real_t *>malloc(d * sizeof(real_t))
+    c.grad = <real_t *>malloc(d * sizeof(real_t))
+    c.in_buf = <real_t *>malloc(max_inputs * d * sizeof(real_t))
+    c.d_in = <real_t *>malloc(max_inputs * d * sizeof(real_t))
+    c.out_buf = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
+    c.d_out = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
+    c.score_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
+    c.labels = <real_t *>malloc(c.max_targets * sizeof(real_t))
+    c.out_rows = <real_t **>malloc(c.max_targets * sizeof(real_t *))
+    if (c.hidden == NULL or c.grad == NULL or c.in_buf == NULL or c.d_in == NULL or c.out_buf == NULL
+            or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.out_rows == NULL):
+        return -1
+    return 0
+
+
+cdef void free_scratch(Context *c) noexcept nogil:
+    free(c.hidden)
+    free(c.grad)
+    free(c.in_buf)
+    free(c.d_in)
+    free(c.out_buf)
+    free(c.d_out)
+    free(c.score_buf)
+    free(c.labels)
+    free(c.out_rows)
 
 
 cdef inline size_t _addr(arr):
@@ -199,6 +356,9 @@ cdef class Trainer:
         Huffman tree from :func:`cw2v.vocab.huffman_tree` (used if ``hs``).
     sg, hs, negative, window, cbow_mean, shrink_windows : int
         As in :class:`cw2v.Word2Vec`.
+    batched : bool
+        True (default): block updates of a whole window against shared output rows with level-3 BLAS
+        (HogBatch); False: word2vec.c's per-pair updates (the reference path).
 
     Raises
     ------
@@ -210,7 +370,7 @@ cdef class Trainer:
 
     def __init__(self, w_in, w_out_ns, w_out_hs, keep_threshold, alias_threshold, alias_index,
                  codes, points, code_lens, int sg, int hs, int negative, int window, int cbow_mean,
-                 int shrink_windows):
+                 int shrink_windows, bint batched=True):
         w_in = _check(w_in, "w_in", np.float32, 2)
         n, size = w_in.shape
         if size <= 0 or n <= 0:
@@ -268,6 +428,7 @@ cdef class Trainer:
         self.proto.sg = 1 if sg else 0
         self.proto.cbow_mean = 1 if cbow_mean else 0
         self.proto.shrink_windows = 1 if shrink_windows else 0
+        self.proto.batched = 1 if batched else 0
 
     def train_job(self, const int32_t[::1] ids not None, const int64_t[::1] sentence_ends not None,
                   double alpha_start, double alpha_end, uint64_t seed, uint64_t job, bint compute_loss=False):
@@ -316,17 +477,14 @@ cdef class Trainer:
         c.compute_loss = compute_loss
         cw2v_rng_seed(&c.rng, seed, job)
         cdef int32_t *buf = <int32_t *>malloc(n_tokens * sizeof(int32_t))
-        c.hidden = <real_t *>malloc(c.size * sizeof(real_t))
-        c.grad = <real_t *>malloc(c.size * sizeof(real_t))
         try:
-            if buf == NULL or c.hidden == NULL or c.grad == NULL:
+            if buf == NULL or alloc_scratch(&c, 2 * c.window) != 0:
                 raise MemoryError("cannot allocate scratch buffers for a job of %d tokens" % n_tokens)
             with nogil:
                 status = run_job(&c, &ids[0], &sentence_ends[0], n_sent, buf, alpha_start, alpha_end)
         finally:
             free(buf)
-            free(c.hidden)
-            free(c.grad)
+            free_scratch(&c)
         if status == STATUS_BAD_WORD_ID:
             raise ValueError("a word index in the job is outside [0, %d)" % c.vocab_size)
         return c.words_trained, c.loss
@@ -335,8 +493,10 @@ cdef class Trainer:
                      const uint32_t[::1] negatives, double alpha, bint compute_loss=True):
         """One update with fixed noise words, for testing against a reference implementation.
 
-        Skip-gram: one pair update per word of ``context`` (in order), each predicting ``target``.
-        CBOW: one update whose hidden vector combines all of ``context``.
+        Skip-gram, per-pair path: one pair update per word of ``context`` (in order), each predicting
+        ``target`` with the same noise words. Skip-gram, batched path: one block update of all
+        ``context`` rows against the shared output rows. CBOW: one update whose hidden vector combines
+        all of ``context``.
 
         Parameters
         ----------
@@ -368,21 +528,23 @@ cdef class Trainer:
         c.alpha = alpha
         c.compute_loss = compute_loss
         cw2v_rng_seed(&c.rng, 0, 0)
-        c.hidden = <real_t *>malloc(c.size * sizeof(real_t))
-        c.grad = <real_t *>malloc(c.size * sizeof(real_t))
         try:
-            if c.hidden == NULL or c.grad == NULL:
+            if alloc_scratch(&c, max(n, 1)) != 0:
                 raise MemoryError()
             if n:
                 with nogil:
-                    if c.sg:
+                    if c.batched:
+                        if c.sg:
+                            sg_window_batched(&c, &context[0], 0, n, -1, target)
+                        else:
+                            cbow_window_batched(&c, &context[0], 0, n, -1, target)
+                    elif c.sg:
                         for k in range(n):
                             sg_pair(&c, context[k], target)
                     else:
                         cbow_update(&c, &context[0], 0, n, -1, target)
         finally:
-            free(c.hidden)
-            free(c.grad)
+            free_scratch(&c)
         return c.loss
 
 

@@ -130,6 +130,11 @@ class Word2Vec:
     shrink_windows : bool, optional
         Draw the effective window uniformly from ``[1, window]`` for each word (default True), as
         word2vec.c does.
+    batched : bool, optional, keyword-only (cw2v extension)
+        True (default): each window is one block update with level-3 BLAS — skip-gram scores every
+        context word of a window against the same output rows (the target's Huffman path and/or the
+        target plus one set of noise words shared by the window), as in HogBatch (Ji et al. 2016,
+        arXiv:1604.04661). False: word2vec.c's per-pair updates with fresh noise words per pair.
 
     Attributes
     ----------
@@ -156,7 +161,7 @@ class Word2Vec:
                  max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001, sg=0, hs=0, negative=5,
                  ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5, null_word=0, trim_rule=None,
                  sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH, compute_loss=False, callbacks=(), comment=None,
-                 max_final_vocab=None, shrink_windows=True):
+                 max_final_vocab=None, shrink_windows=True, *, batched=True):
         self.vector_size = _check_int("vector_size", vector_size, 1)
         self.alpha = _check_float("alpha", alpha, 0.0, low_inclusive=False)
         self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
@@ -186,6 +191,7 @@ class Word2Vec:
         self.max_final_vocab = (None if max_final_vocab is None
                                 else _check_int("max_final_vocab", max_final_vocab, 1))
         self.shrink_windows = bool(shrink_windows)
+        self.batched = bool(batched)
         self.trim_rule = trim_rule  # not stored by gensim either; kept only for the constructor's build_vocab
 
         self.wv = KeyedVectors(self.vector_size)
@@ -396,7 +402,8 @@ class Word2Vec:
             raise RuntimeError("you must build the vocabulary before training (call build_vocab)")
         return Trainer(self.wv.vectors, self.syn1neg if self.negative else None, self.syn1 if self.hs else None,
                        t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points, t.code_lens,
-                       self.sg, self.hs, self.negative, self.window, self.cbow_mean, self.shrink_windows)
+                       self.sg, self.hs, self.negative, self.window, self.cbow_mean, self.shrink_windows,
+                       self.batched)
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None, epochs=None,
               start_alpha=None, end_alpha=None, word_count=0, queue_factor=2, report_delay=1.0,

@@ -74,3 +74,61 @@ def cbow_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, w_out_
     for c in context:
         w_in[c] += grad
     return loss
+
+
+def _targets(target, w_out_ns, w_out_hs, negatives, codes, points, code_lens):
+    """(matrix, row, label) for every output row of one prediction; label -1 marks a skipped noise word."""
+    rows = []
+    if w_out_hs is not None:
+        rows += [(w_out_hs, points[target, j], 1.0 - codes[target, j]) for j in range(code_lens[target])]
+    if w_out_ns is not None:
+        rows.append((w_out_ns, target, 1.0))
+        rows += [(w_out_ns, n, -1.0 if n == target else 0.0) for n in negatives]
+    return rows
+
+
+def block_update(inputs, target, alpha, w_out_ns, w_out_hs, negatives, codes, points, code_lens):
+    """HogBatch block update (Ji et al. 2016): all input rows against the same output rows, all from
+    pre-update values. Returns (d_inputs, loss); applies the output-row updates in place."""
+    rows = _targets(target, w_out_ns, w_out_hs, negatives, codes, points, code_lens)
+    out = np.array([m[r] for m, r, _ in rows], dtype=np.float64)
+    labels = np.array([lab for _, _, lab in rows])
+    scores = (inputs.astype(np.float64) @ out.T).astype(np.float32)
+    grads = np.zeros_like(scores)
+    loss = 0.0
+    for j in range(scores.shape[0]):
+        for t, lab in enumerate(labels):
+            if lab < 0:
+                continue
+            f = scores[j, t]
+            grads[j, t] = (lab - sigmoid(f)) * alpha
+            loss += neg_log_sigmoid(f if lab > 0.5 else -f)
+    d_in = grads.astype(np.float64) @ out
+    d_out = grads.T.astype(np.float64) @ inputs.astype(np.float64)
+    for t, (m, r, lab) in enumerate(rows):
+        if lab >= 0:
+            m[r] += d_out[t].astype(np.float32)
+    return d_in.astype(np.float32), loss
+
+
+def sg_block_update(w_in, context, target, alpha, w_out_ns=None, w_out_hs=None, negatives=(), codes=None,
+                    points=None, code_lens=None):
+    """Batched skip-gram: every context row of the window predicts ``target`` against shared outputs."""
+    d_in, loss = block_update(w_in[list(context)].copy(), target, alpha, w_out_ns, w_out_hs, negatives, codes,
+                              points, code_lens)
+    for j, c in enumerate(context):
+        w_in[c] += d_in[j]
+    return loss
+
+
+def cbow_block_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, w_out_hs=None, negatives=(),
+                      codes=None, points=None, code_lens=None):
+    """Batched CBOW: the hidden vector against all output rows at once."""
+    hidden = w_in[list(context)].sum(axis=0)
+    if cbow_mean and len(context) > 1:
+        hidden = hidden / np.float32(len(context))
+    d_in, loss = block_update(hidden[None, :].astype(np.float32), target, alpha, w_out_ns, w_out_hs, negatives,
+                              codes, points, code_lens)
+    for c in context:
+        w_in[c] += d_in[0]
+    return loss

@@ -10,7 +10,7 @@ import _reference as ref
 V, D = 12, 16
 
 
-def make_model(seed, sg, hs, negative, cbow_mean=1, scale=0.5):
+def make_model(seed, sg, hs, negative, cbow_mean=1, scale=0.5, batched=False):
     rng = np.random.default_rng(seed)
     counts = rng.integers(1, 1000, size=V)
     w_in = (rng.standard_normal((V, D)) * scale).astype(np.float32)
@@ -18,7 +18,7 @@ def make_model(seed, sg, hs, negative, cbow_mean=1, scale=0.5):
     w_hs = (rng.standard_normal((V, D)) * scale).astype(np.float32) if hs else None
     tables = vocab.build_tables(counts, 0.0, 0.75, negative, hs)
     trainer = Trainer(w_in, w_ns, w_hs, tables.keep_threshold, tables.alias_threshold, tables.alias_index,
-                      tables.codes, tables.points, tables.code_lens, sg, hs, negative, 5, cbow_mean, 1)
+                      tables.codes, tables.points, tables.code_lens, sg, hs, negative, 5, cbow_mean, 1, batched)
     return trainer, w_in, w_ns, w_hs, tables
 
 
@@ -26,10 +26,15 @@ MODES = [(sg, hs, neg, mean) for sg in (1, 0) for hs, neg in ((0, 3), (1, 0), (1
          if not (sg and mean == 0)]
 
 
+REFERENCES = {(1, False): ref.sg_update, (0, False): ref.cbow_update,
+              (1, True): ref.sg_block_update, (0, True): ref.cbow_block_update}
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
 @pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed):
-    trainer, w_in, w_ns, w_hs, t = make_model(seed, sg, hs, negative, cbow_mean)
+def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed, batched):
+    trainer, w_in, w_ns, w_hs, t = make_model(seed, sg, hs, negative, cbow_mean, batched=batched)
     rng = np.random.default_rng(100 + seed)
     context = rng.choice(V, size=4, replace=False).astype(np.int32)
     target = int(rng.integers(V))
@@ -42,10 +47,9 @@ def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed):
     loss = trainer.debug_update(context, target, negatives if negative else None, 0.3, True)
     kw = dict(w_out_ns=ref_ns, w_out_hs=ref_hs, negatives=[int(n) for n in negatives], codes=t.codes,
               points=t.points, code_lens=t.code_lens)
-    if sg:
-        ref_loss = ref.sg_update(ref_in, context, target, np.float32(0.3), **kw)
-    else:
-        ref_loss = ref.cbow_update(ref_in, context, target, np.float32(0.3), cbow_mean=cbow_mean, **kw)
+    if not sg:
+        kw["cbow_mean"] = cbow_mean
+    ref_loss = REFERENCES[sg, batched](ref_in, context, target, np.float32(0.3), **kw)
     assert not np.allclose(w_in, before)  # the update did something
     np.testing.assert_allclose(w_in, ref_in, atol=1e-5, rtol=0)
     if w_ns is not None:

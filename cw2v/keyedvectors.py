@@ -1,0 +1,1197 @@
+"""``KeyedVectors``: a set of vectors indexed by keys (words), with similarity queries and evaluations.
+
+The class keeps gensim 4's ``gensim.models.KeyedVectors`` API and results: every query computes the same
+float operations in the same order as gensim, so scores are bit-for-bit equal and rankings identical
+(including ties). Bulk work goes through BLAS: one matrix-vector product per ``most_similar`` query, and
+matrix-matrix products over batches of questions in :meth:`KeyedVectors.evaluate_word_analogies`.
+
+State (plain attributes, as in gensim):
+
+* ``vectors``: ndarray of shape (n, vector_size), float32 by default, C-contiguous; row ``i`` belongs to
+  ``index_to_key[i]``;
+* ``index_to_key``: list of keys; ``key_to_index``: dict key -> row;
+* ``expandos``: dict attribute name -> ndarray of length n (e.g. ``'count'``), see :meth:`set_vecattr`;
+* ``norms``: cached L2 norms of the rows (float, shape (n,)) or None. Whatever changes ``vectors`` must
+  set ``norms = None`` (the methods here do; code updating ``vectors`` in place, like training, must too).
+
+This module imports nothing from the training side of cw2v (only NumPy, SciPy, the standard library and
+:mod:`cw2v.formats`).
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import warnings
+from numbers import Integral
+
+import numpy as np
+from scipy import stats
+from scipy.linalg.blas import dnrm2 as _dnrm2
+
+from cw2v.formats import open_file, read_word2vec_format, read_word2vec_vocab
+from cw2v.formats import _write_word2vec
+
+__all__ = ["KeyedVectors"]
+
+logger = logging.getLogger(__name__)
+
+_KEY_TYPES = (str, int, np.integer)
+_KEY_OR_VECTOR_TYPES = (str, int, np.integer, np.ndarray)
+
+#: Number of score matrix entries (questions x vocabulary) computed per batch in evaluate_word_analogies.
+_ANALOGY_BATCH_ENTRIES = 1 << 23
+
+
+class _EmptyInputError(ValueError, ZeroDivisionError):
+    """Empty input where at least one key is needed (gensim raises ZeroDivisionError in that case)."""
+
+
+def _as_list(value):
+    """Accept None, one key, one vector, a 2-D array of vectors, or a sequence; return a list."""
+    if value is None:
+        return []
+    if isinstance(value, _KEY_TYPES):
+        return [value]
+    if isinstance(value, np.ndarray):
+        if value.ndim == 1:
+            return [value]
+        if value.ndim == 2:
+            return list(value)
+    return list(value)
+
+
+def _unit(vec):
+    """Scale a 1-D vector to unit L2 length the way gensim's ``matutils.unitvec`` does.
+
+    The length comes from BLAS ``dnrm2`` and the scaling is done in float64, then cast back to the input
+    dtype; a zero (or empty) vector is returned unchanged.
+    """
+    if vec.size == 0:
+        return vec
+    length = _dnrm2(vec)
+    if length > 0.0:
+        if np.issubdtype(vec.dtype, np.integer):
+            vec = vec.astype(float)
+        return (vec.astype(np.float64) * (1.0 / length)).astype(vec.dtype)
+    return vec
+
+
+def _top_indices(scores, k):
+    """Indices of the `k` largest `scores`, largest first (partial sort, same tie order as gensim)."""
+    neg = -scores
+    if k >= neg.size:
+        return np.argsort(neg)[:k]
+    part = np.argpartition(neg, k)[:k]
+    return part[np.argsort(neg[part])]
+
+
+def _descending_stable(values):
+    """Permutation sorting `values` in descending order, equal values keeping their relative order."""
+    values = np.asarray(values)
+    if values.dtype == object:
+        return np.array(sorted(range(len(values)), key=lambda i: -values[i]), dtype=np.intp)
+    n = len(values)
+    return (n - 1 - np.argsort(values[::-1], kind="stable"))[::-1]
+
+
+class KeyedVectors:
+    """Vectors indexed by keys, with gensim 4's ``KeyedVectors`` interface.
+
+    Parameters
+    ----------
+    vector_size : int
+        Dimensionality of the vectors (>= 0).
+    count : int, optional
+        Pre-allocate this many empty slots (default 0): ``index_to_key`` gets ``count`` ``None`` entries and
+        ``vectors`` ``count`` zero rows, to be filled by :meth:`add_vector`.
+    dtype : numpy floating dtype, optional
+        dtype of ``vectors`` (default float32).
+    mapfile_path : None, optional
+        Accepted for compatibility with gensim; unused.
+
+    Attributes
+    ----------
+    vector_size : int
+    vectors : ndarray of shape (n, vector_size), dtype `dtype`, C-contiguous
+    index_to_key : list
+    key_to_index : dict
+    expandos : dict of str to ndarray of shape (n,)
+    norms : ndarray of shape (n,) or None
+        Cached L2 norms of ``vectors``' rows; None means "recompute when needed".
+    next_index : int
+        Next pre-allocated slot :meth:`add_vector` fills.
+
+    Raises
+    ------
+    ValueError
+        If `vector_size` or `count` is not a non-negative integer.
+    """
+
+    def __init__(self, vector_size, count=0, dtype=np.float32, mapfile_path=None):
+        for name, value in (("vector_size", vector_size), ("count", count)):
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        self.vector_size = int(vector_size)
+        self.index_to_key = [None] * int(count)
+        self.next_index = 0
+        self.key_to_index = {}
+        self.vectors = np.zeros((int(count), self.vector_size), dtype=dtype)
+        self.norms = None
+        self.expandos = {}
+        self.mapfile_path = mapfile_path
+
+    def __str__(self):
+        return f"{type(self).__name__}<vector_size={self.vector_size}, {len(self)} keys>"
+
+    __repr__ = __str__
+
+    # ------------------------------------------------------------------------------------------ lookup
+
+    def __len__(self):
+        return len(self.index_to_key)
+
+    def get_index(self, key, default=None):
+        """Row of `key` in ``vectors``.
+
+        Parameters
+        ----------
+        key : str or int
+            A key; an int that is not a key but lies in ``[0, len(self))`` is taken as a row index.
+        default : int, optional
+            Returned instead of raising when `key` is unknown (None, the default, means raise).
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        KeyError
+            If `key` is unknown and `default` is None.
+        """
+        index = self.key_to_index.get(key, -1)
+        if index >= 0:
+            return index
+        if isinstance(key, (int, np.integer)) and 0 <= key < len(self.index_to_key):
+            return int(key)
+        if default is not None:
+            return default
+        raise KeyError(f"Key '{key}' not present")
+
+    def has_index_for(self, key):
+        """Whether :meth:`get_index` finds a row for `key` (bool)."""
+        return self.get_index(key, -1) >= 0
+
+    def __contains__(self, key):
+        return self.has_index_for(key)
+
+    def get_vector(self, key, norm=False):
+        """Vector of one key.
+
+        Parameters
+        ----------
+        key : str or int
+        norm : bool, optional
+            Return the vector scaled to unit L2 length (default False).
+
+        Returns
+        -------
+        ndarray of shape (vector_size,)
+            A read-only view of the row (or, with `norm`, a new read-only array).
+
+        Raises
+        ------
+        KeyError
+            If the key is unknown.
+        """
+        index = self.get_index(key)
+        if norm:
+            self.fill_norms()
+            result = self.vectors[index] / self.norms[index]
+        else:
+            result = self.vectors[index]
+        result.setflags(write=False)
+        return result
+
+    def word_vec(self, *args, **kwargs):
+        """Deprecated alias of :meth:`get_vector`."""
+        warnings.warn("word_vec() is deprecated, use get_vector()", DeprecationWarning, stacklevel=2)
+        return self.get_vector(*args, **kwargs)
+
+    def __getitem__(self, key_or_keys):
+        """Vector of a key (1-D, read-only) or stacked vectors of a sequence of keys (2-D copy).
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        """
+        if isinstance(key_or_keys, _KEY_TYPES):
+            return self.get_vector(key_or_keys)
+        rows = np.array([self.get_index(key) for key in key_or_keys], dtype=np.intp)
+        return self.vectors[rows]
+
+    # -------------------------------------------------------------------------------- per-key attributes
+
+    def allocate_vecattrs(self, attrs=None, types=None):
+        """Make sure per-key attribute arrays exist with one entry per key.
+
+        Parameters
+        ----------
+        attrs : list of str, optional
+            Attribute names; default: all existing ones (then they are resized to ``len(self)``, new entries
+            zero, extra entries dropped).
+        types : list of type or dtype, optional
+            One per name in `attrs`; ``int`` means int64 and ``str`` means object.
+
+        Raises
+        ------
+        TypeError
+            If an existing attribute array has a dtype incompatible with the requested type.
+        """
+        if attrs is None:
+            attrs = list(self.expandos)
+            types = [self.expandos[attr].dtype for attr in attrs]
+        else:
+            attrs = list(attrs)
+            types = list(types)
+        size = len(self.index_to_key)
+        for attr, kind in zip(attrs, types):
+            if kind is int:
+                kind = np.int64
+            elif kind is str:
+                kind = object
+            old = self.expandos.get(attr)
+            if old is None:
+                self.expandos[attr] = np.zeros(size, dtype=kind)
+                continue
+            if not np.issubdtype(kind, old.dtype):
+                raise TypeError(
+                    f"Can't allocate type {kind} for attribute {attr!r}: it already has dtype {old.dtype}"
+                )
+            if len(old) != size:
+                new = np.zeros(size, dtype=old.dtype)
+                keep = min(len(old), size)
+                new[:keep] = old[:keep]
+                self.expandos[attr] = new
+
+    def set_vecattr(self, key, attr, val):
+        """Set attribute `attr` of `key` to `val` (creating the attribute array, typed after `val`, if needed).
+
+        Raises
+        ------
+        KeyError
+            If the key is unknown.
+        TypeError
+            If `val`'s type does not fit the attribute's existing dtype.
+        """
+        self.allocate_vecattrs(attrs=[attr], types=[type(val)])
+        self.expandos[attr][self.get_index(key)] = val
+
+    def get_vecattr(self, key, attr):
+        """Value of attribute `attr` for `key`.
+
+        Raises
+        ------
+        KeyError
+            If the key or the attribute is unknown.
+        """
+        return self.expandos[attr][self.get_index(key)]
+
+    # ------------------------------------------------------------------------------------ adding vectors
+
+    def add_vector(self, key, vector):
+        """Add one key and its vector, in the next pre-allocated slot if there is one.
+
+        Parameters
+        ----------
+        key : str or int
+        vector : array_like of shape (vector_size,)
+
+        Returns
+        -------
+        int
+            The row the vector was stored in.
+
+        Notes
+        -----
+        Without a free pre-allocated slot the whole ``vectors`` array is reallocated (a UserWarning says so);
+        add many vectors at once with :meth:`add_vectors` instead.
+        """
+        target = self.next_index
+        if target >= len(self) or self.index_to_key[target] is not None:
+            target = len(self)
+            warnings.warn(
+                "Adding single vectors to a KeyedVectors which grows by one each time can be costly. "
+                "Consider adding in batches or preallocating to the required size.",
+                UserWarning, stacklevel=2,
+            )
+            self.add_vectors([key], [vector])
+            self.next_index = target + 1
+        else:
+            self.vectors[target] = vector
+            self.index_to_key[target] = key
+            self.key_to_index[key] = target
+            self.next_index += 1
+            self.norms = None
+        return target
+
+    def add_vectors(self, keys, weights, extras=None, replace=False):
+        """Append keys and their vectors; keys already present keep their vector unless `replace`.
+
+        Parameters
+        ----------
+        keys : str, int or list of them, length k
+        weights : array_like of shape (k, vector_size) (or (vector_size,) for a single key)
+        extras : dict of str to array_like of shape (k,), optional
+            Per-key attributes (see :meth:`set_vecattr`) for the added keys.
+        replace : bool, optional
+            Overwrite the vectors (and extras) of keys already present. Default False. A key repeated within
+            `keys` counts as present from its second occurrence on.
+
+        Raises
+        ------
+        ValueError
+            If `weights` does not have shape (len(keys), vector_size) or an extra has the wrong length.
+
+        Notes
+        -----
+        ``vectors`` is reallocated (new rows appended) and ``norms`` reset; per-key attributes are extended
+        with zeros for new keys not covered by `extras`.
+        """
+        if isinstance(keys, _KEY_TYPES):
+            keys = [keys]
+            weights = np.asarray(weights).reshape(1, -1)
+        keys = list(keys)
+        weights = np.asarray(weights)
+        if weights.ndim != 2 or weights.shape != (len(keys), self.vector_size):
+            raise ValueError(
+                f"weights must have shape ({len(keys)}, {self.vector_size}) for {len(keys)} keys, "
+                f"got {weights.shape}"
+            )
+        extras = {attr: np.asarray(val) for attr, val in (extras or {}).items()}
+        for attr, val in extras.items():
+            if val.shape[:1] != (len(keys),):
+                raise ValueError(f"extra {attr!r} has {len(val)} values for {len(keys)} keys")
+        self.allocate_vecattrs(list(extras), [val.dtype for val in extras.values()])
+
+        new_pos, new_rows, old_pos, old_rows = [], [], [], []
+        for pos, key in enumerate(keys):
+            row = self.key_to_index.get(key)
+            if row is None:
+                row = len(self.index_to_key)
+                self.index_to_key.append(key)
+                self.key_to_index[key] = row
+                new_pos.append(pos)
+                new_rows.append(row)
+            else:
+                old_pos.append(pos)
+                old_rows.append(row)
+        if new_pos:
+            added = weights[new_pos].astype(self.vectors.dtype)
+            self.vectors = np.ascontiguousarray(np.concatenate((self.vectors, added)))
+        self.allocate_vecattrs()
+        for attr, val in extras.items():
+            self.expandos[attr][new_rows] = val[new_pos]
+        if replace and old_pos:
+            # Sequential semantics: for a key given twice, the later row wins.
+            for pos, row in zip(old_pos, old_rows):
+                self.vectors[row] = weights[pos]
+                for attr, val in extras.items():
+                    self.expandos[attr][row] = val[pos]
+        self.norms = None
+
+    def __setitem__(self, keys, weights):
+        """Add or replace vectors: ``kv[key] = vector`` or ``kv[list_of_keys] = 2-D array``."""
+        if not isinstance(keys, list):
+            keys = [keys]
+            weights = np.asarray(weights).reshape(1, -1)
+        self.add_vectors(keys, weights, replace=True)
+
+    # ------------------------------------------------------------------------------------------ norms
+
+    def fill_norms(self, force=False):
+        """Compute and cache the L2 norm of every row in ``norms`` (if not cached, or if `force`)."""
+        if self.norms is None or force:
+            self.norms = np.linalg.norm(self.vectors, axis=1)
+
+    def get_normed_vectors(self):
+        """All vectors scaled to unit length: a new ndarray of shape (n, vector_size)."""
+        self.fill_norms()
+        return self.vectors / self.norms[..., np.newaxis]
+
+    def unit_normalize_all(self):
+        """Scale every row of ``vectors`` to unit length, in place (``norms`` becomes all ones).
+
+        Training cannot sensibly continue afterwards. Zero rows become NaN.
+        """
+        self.fill_norms()
+        self.vectors /= self.norms[..., np.newaxis]
+        self.norms = np.ones((len(self.vectors),))
+
+    def init_sims(self, replace=False):
+        """Deprecated: :meth:`fill_norms`, plus :meth:`unit_normalize_all` if `replace`."""
+        warnings.warn("init_sims() is deprecated, use fill_norms()", DeprecationWarning, stacklevel=2)
+        self.fill_norms()
+        if replace:
+            self.unit_normalize_all()
+
+    # ------------------------------------------------------------------------------------ similarities
+
+    def get_mean_vector(self, keys, weights=None, pre_normalize=True, post_normalize=False, ignore_missing=True):
+        """Weighted mean of the vectors of `keys`.
+
+        Parameters
+        ----------
+        keys : sequence of (str, int or ndarray of shape (vector_size,)), or 2-D ndarray
+            Keys, and/or vectors used as they are.
+        weights : array_like of shape (len(keys),), optional
+            One weight per key (default all ones).
+        pre_normalize : bool, optional
+            Use the unit-length vectors of keys (default True; explicit vectors are never normalized).
+        post_normalize : bool, optional
+            Scale the mean to unit length and return it as float32 (default False).
+        ignore_missing : bool, optional
+            Skip unknown keys (default True) instead of raising KeyError.
+
+        Returns
+        -------
+        ndarray of shape (vector_size,)
+            The mean, divided by the sum of absolute weights used (zeros if nothing was used).
+
+        Raises
+        ------
+        ValueError
+            If `keys` is empty or `weights` has the wrong length.
+        KeyError
+            If a key is unknown and `ignore_missing` is False.
+        """
+        if len(keys) == 0:
+            raise ValueError("cannot compute mean with no input")
+        if isinstance(weights, list):
+            weights = np.array(weights, dtype=self.vectors.dtype)
+        if weights is None:
+            weights = np.ones(len(keys), dtype=self.vectors.dtype)
+        if len(keys) != weights.shape[0]:
+            raise ValueError(f"{len(keys)} keys but {weights.shape[0]} weights")
+        mean = np.zeros(self.vector_size, self.vectors.dtype)
+        total = 0
+        for key, weight in zip(keys, weights):
+            if isinstance(key, np.ndarray):
+                vec = key
+            elif key in self:
+                vec = self.get_vector(key, norm=pre_normalize)
+            elif not ignore_missing:
+                raise KeyError(f"Key '{key}' not present in vocabulary")
+            else:
+                continue
+            mean += weight * vec
+            total += abs(weight)
+        if total > 0:
+            mean = mean / total
+        if post_normalize:
+            mean = _unit(mean).astype(np.float32)
+        return mean
+
+    def _parse_query(self, positive, negative):
+        """Keys/vectors and weights of a most_similar query (+1 for positive, -1 for negative by default)."""
+        positive = _as_list(positive)
+        negative = _as_list(negative)
+        weights = np.concatenate((np.ones(len(positive)), -1.0 * np.ones(len(negative))))
+        items = []
+        for i, item in enumerate(positive + negative):
+            if isinstance(item, _KEY_OR_VECTOR_TYPES):
+                items.append(item)
+            else:
+                items.append(item[0])
+                weights[i] = item[1]
+        return items, weights
+
+    def most_similar(
+        self, positive=None, negative=None, topn=10, clip_start=0, clip_end=None, restrict_vocab=None,
+        indexer=None,
+    ):
+        """Keys most similar (cosine) to the weighted mean of `positive` minus `negative`.
+
+        The query vector is the mean of the unit-length vectors of the given keys (weight +1 for positive,
+        -1 for negative, or ``(key, weight)`` pairs), scaled to unit length; keys in the query are excluded
+        from the answer. This is word2vec.c's ``distance`` / ``word-analogy`` (3CosAdd).
+
+        Parameters
+        ----------
+        positive, negative : key, vector, or list of keys / vectors / (key or vector, weight) pairs, optional
+        topn : int or None, optional
+            Number of results (default 10). None returns the scores of all keys in the range as an array.
+        clip_start, clip_end : int, optional
+            Only rows ``clip_start:clip_end`` are candidates (default: all).
+        restrict_vocab : int, optional
+            Only the first `restrict_vocab` rows are candidates (overrides the clip range).
+        indexer : object with ``most_similar(vector, topn)``, optional
+            Approximate nearest-neighbour index to delegate to (when `topn` is an int).
+
+        Returns
+        -------
+        list of (key, float) or ndarray of shape (clip_end - clip_start,)
+            Best first; ties in the same order as gensim.
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        ValueError
+            If no key or vector is given.
+        """
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        items, weights = self._parse_query(positive, negative)
+        self.fill_norms()
+        clip_end = clip_end or len(self.vectors)
+        if restrict_vocab:
+            clip_start, clip_end = 0, restrict_vocab
+        mean = self.get_mean_vector(items, weights, pre_normalize=True, post_normalize=True, ignore_missing=False)
+        exclude = [self.get_index(k) for k in items if isinstance(k, _KEY_TYPES) and self.has_index_for(k)]
+        if indexer is not None and isinstance(topn, int):
+            return indexer.most_similar(mean, topn)
+        scores = np.dot(self.vectors[clip_start:clip_end], mean) / self.norms[clip_start:clip_end]
+        if not topn:
+            return scores
+        excluded = set(exclude)
+        result = [
+            (self.index_to_key[i + clip_start], float(scores[i]))
+            for i in _top_indices(scores, topn + len(exclude))
+            if i + clip_start not in excluded
+        ]
+        return result[:topn]
+
+    def similar_by_key(self, key, topn=10, restrict_vocab=None):
+        """:meth:`most_similar` of a single key (see there for parameters and return value)."""
+        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
+
+    def similar_by_word(self, word, topn=10, restrict_vocab=None):
+        """Alias of :meth:`similar_by_key`."""
+        return self.similar_by_key(word, topn, restrict_vocab)
+
+    def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
+        """:meth:`most_similar` of a vector (ndarray of shape (vector_size,)); no key is excluded."""
+        return self.most_similar(positive=[vector], topn=topn, restrict_vocab=restrict_vocab)
+
+    def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Keys best solving an analogy with the multiplicative objective (3CosMul, Levy & Goldberg 2014).
+
+        Each candidate's score is the product of its shifted cosine similarities ``(1 + cos) / 2`` to the
+        positive keys divided by the product of those to the negative keys (plus 1e-6).
+
+        Parameters
+        ----------
+        positive, negative : key, vector, or list of keys / vectors, optional
+        topn : int or None, optional
+            Number of results (default 10); None returns all scores (ndarray of shape (n,)).
+        restrict_vocab : int, optional
+            Accepted for compatibility; like gensim, all keys are candidates.
+
+        Returns
+        -------
+        list of (key, float) or ndarray of shape (n,)
+
+        Raises
+        ------
+        ValueError
+            If `positive` is empty.
+        KeyError
+            If a key is unknown.
+        """
+        if isinstance(topn, Integral) and topn < 1:
+            return []
+        positive = _as_list(positive)
+        negative = _as_list(negative)
+        self.fill_norms()
+        exclude = {
+            self.get_index(k) for k in positive + negative
+            if not isinstance(k, np.ndarray) and k in self.key_to_index
+        }
+        if not positive:
+            raise ValueError("cannot compute similarity with no input")
+
+        def shifted(term):
+            vec = self.get_vector(term, norm=True) if isinstance(term, _KEY_TYPES) else term
+            return (1 + np.dot(self.vectors, vec) / self.norms) / 2
+
+        numerator = np.prod([shifted(term) for term in positive], axis=0)
+        denominator = np.prod([shifted(term) for term in negative], axis=0)
+        scores = numerator / (denominator + 0.000001)
+        if not topn:
+            return scores
+        result = [
+            (self.index_to_key[i], float(scores[i]))
+            for i in _top_indices(scores, topn + len(exclude)) if i not in exclude
+        ]
+        return result[:topn]
+
+    def rank_by_centrality(self, words, use_norm=True):
+        """Rank keys by cosine similarity to the (unit-length) mean of their vectors.
+
+        Parameters
+        ----------
+        words : list of keys
+            Unknown keys are ignored (with a warning).
+        use_norm : bool, optional
+            Average unit-length vectors (default True).
+
+        Returns
+        -------
+        list of (numpy.float32, key)
+            Most central first.
+
+        Raises
+        ------
+        ValueError
+            If no key is known.
+        """
+        self.fill_norms()
+        used = [word for word in words if word in self]
+        if len(used) != len(words):
+            logger.warning("keys %s are not in the vocabulary and are ignored", set(words) - set(used))
+        if not used:
+            raise ValueError("cannot select a word from an empty list")
+        vectors = np.vstack([self.get_vector(word, norm=use_norm) for word in used]).astype(np.float32)
+        mean = self.get_mean_vector(vectors, post_normalize=True)
+        return sorted(zip(np.dot(vectors, mean), used), reverse=True)
+
+    def doesnt_match(self, words):
+        """The key of `words` least similar to their mean (see :meth:`rank_by_centrality`)."""
+        return self.rank_by_centrality(words)[-1][1]
+
+    @staticmethod
+    def cosine_similarities(vector_1, vectors_all):
+        """Cosine similarity between one vector and each row of a matrix.
+
+        Parameters
+        ----------
+        vector_1 : ndarray of shape (d,)
+        vectors_all : ndarray of shape (m, d)
+
+        Returns
+        -------
+        ndarray of shape (m,)
+        """
+        norm = np.linalg.norm(vector_1)
+        all_norms = np.linalg.norm(vectors_all, axis=1)
+        return np.dot(vectors_all, vector_1) / (norm * all_norms)
+
+    def distances(self, word_or_vector, other_words=()):
+        """Cosine distances (1 - cosine similarity) from a key or vector to other keys.
+
+        Parameters
+        ----------
+        word_or_vector : key or ndarray of shape (vector_size,)
+        other_words : sequence of keys, optional
+            Default (empty): all keys, in row order.
+
+        Returns
+        -------
+        ndarray of shape (len(other_words),) or (n,)
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        """
+        if isinstance(word_or_vector, _KEY_TYPES):
+            vector = self.get_vector(word_or_vector)
+        else:
+            vector = word_or_vector
+        if other_words is None or len(other_words) == 0:
+            others = self.vectors
+        else:
+            others = self.vectors[[self.get_index(word) for word in other_words]]
+        return 1 - self.cosine_similarities(vector, others)
+
+    def distance(self, w1, w2):
+        """Cosine distance ``1 - similarity(w1, w2)`` between two keys."""
+        return 1 - self.similarity(w1, w2)
+
+    def similarity(self, w1, w2):
+        """Cosine similarity between the vectors of two keys (numpy float).
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        """
+        return np.dot(_unit(self[w1]), _unit(self[w2]))
+
+    def n_similarity(self, ws1, ws2):
+        """Cosine similarity between the means of two lists of keys (unknown keys are skipped).
+
+        Raises
+        ------
+        ValueError
+            If either list is empty (the error is also a ZeroDivisionError, as in gensim).
+        """
+        if not (len(ws1) and len(ws2)):
+            raise _EmptyInputError("At least one of the passed list is empty.")
+        mean1 = self.get_mean_vector(ws1, pre_normalize=False)
+        mean2 = self.get_mean_vector(ws2, pre_normalize=False)
+        return np.dot(_unit(mean1), _unit(mean2))
+
+    def most_similar_to_given(self, key1, keys_list):
+        """The key of `keys_list` most similar to `key1`."""
+        return keys_list[int(np.argmax([self.similarity(key1, key) for key in keys_list]))]
+
+    def closer_than(self, key1, key2):
+        """Keys closer (cosine distance) to `key1` than `key2` is, in row order, `key1` excluded."""
+        dists = self.distances(key1)
+        own = self.get_index(key1)
+        limit = dists[self.get_index(key2)]
+        return [self.index_to_key[i] for i in np.flatnonzero(dists < limit) if i != own]
+
+    def words_closer_than(self, word1, word2):
+        """Deprecated alias of :meth:`closer_than`."""
+        warnings.warn("words_closer_than() is deprecated, use closer_than()", DeprecationWarning, stacklevel=2)
+        return self.closer_than(word1, word2)
+
+    def rank(self, key1, key2):
+        """Rank of `key2` among all keys by distance from `key1` (1 = closest)."""
+        return len(self.closer_than(key1, key2)) + 1
+
+    def relative_cosine_similarity(self, wa, wb, topn=10):
+        """Similarity of `wa` and `wb` divided by the summed similarities of `wa`'s `topn` neighbours.
+
+        (Leeuwenberg et al. 2016, "A Minimally Supervised Approach for Synonym Extraction with Word
+        Embeddings", eq. 1.)
+
+        Raises
+        ------
+        ValueError
+            If `wa` has no neighbours.
+        """
+        sims = self.similar_by_word(wa, topn)
+        if not sims:
+            raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
+        return float(self.similarity(wa, wb)) / sum(sim for _, sim in sims)
+
+    # ------------------------------------------------------------------------------------------ sorting
+
+    def sort_by_descending_frequency(self):
+        """Reorder keys (and their rows and attributes) by descending ``'count'`` attribute, in place.
+
+        Keys with equal counts end up in *reverse* order of their previous rows, exactly as gensim orders
+        them. ``norms`` is reset.
+
+        Raises
+        ------
+        KeyError
+            If there is no ``'count'`` attribute.
+        """
+        if not len(self):
+            return
+        counts = np.asarray(self.expandos["count"], dtype=np.int64)
+        order = np.lexsort((-np.arange(len(counts)), -counts))
+        self.index_to_key = [self.index_to_key[i] for i in order]
+        self.allocate_vecattrs()
+        for attr in self.expandos:
+            self.expandos[attr] = self.expandos[attr][order]
+        if len(self.vectors):
+            self.vectors = np.ascontiguousarray(self.vectors[order])
+        self.key_to_index = {key: i for i, key in enumerate(self.index_to_key)}
+        self.norms = None
+
+    # --------------------------------------------------------------------------------------- evaluation
+
+    def _ok_vocab(self, restrict_vocab, case_insensitive):
+        """Map (upper-cased) key -> row over the first `restrict_vocab` keys; the first spelling wins."""
+        ok_keys = self.index_to_key[:restrict_vocab]
+        if case_insensitive:
+            return {key.upper(): self.get_index(key) for key in reversed(ok_keys)}
+        return {key: self.get_index(key) for key in reversed(ok_keys)}
+
+    @staticmethod
+    def _log_section(section):
+        correct, incorrect = len(section["correct"]), len(section["incorrect"])
+        if correct + incorrect == 0:
+            return 0.0
+        score = correct / (correct + incorrect)
+        logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct, correct + incorrect)
+        return score
+
+    def evaluate_word_analogies(
+        self, analogies, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False,
+        similarity_function="most_similar",
+    ):
+        """Accuracy on analogy questions ``a b c d`` ("a is to b as c is to d"), as word2vec.c's
+        ``compute-accuracy`` and gensim compute it.
+
+        For each question whose four words are among the first `restrict_vocab` keys, the answer is the
+        first of the 5 keys most similar to ``b - a + c`` (3CosAdd, see :meth:`most_similar`, input keys
+        excluded) that is none of ``a, b, c``; the question is correct when it equals ``d``. Results
+        (sections, order, answers) are identical to gensim's. Questions are scored in batches with one
+        matrix product each; the few whose outcome is decided by a margin within floating-point noise are
+        recomputed exactly the way gensim does.
+
+        Parameters
+        ----------
+        analogies : str, os.PathLike or binary file object
+            UTF-8 file of sections: a ``": name"`` line, then one question of four words per line
+            (like ``questions-words.txt``). Lines without exactly four words are skipped.
+        restrict_vocab : int or None, optional
+            Only the first `restrict_vocab` keys are used, as vocabulary and as candidate answers
+            (default 300000; None means all).
+        case_insensitive : bool, optional
+            Compare words upper-cased (default True); for keys differing only in case, the first (most
+            frequent, in a sorted vocabulary) is used.
+        dummy4unknown : bool, optional
+            Count questions with unknown words as incorrect (default False: skip them).
+        similarity_function : str, optional
+            Only ``'most_similar'`` (3CosAdd) is supported; gensim accepts and ignores this argument.
+
+        Returns
+        -------
+        score : float
+            Overall accuracy (0.0 if no question was evaluated).
+        sections : list of dict
+            One dict per section in file order, then a ``'Total accuracy'`` one; each with keys
+            ``'section'`` (str), ``'correct'`` and ``'incorrect'`` (lists of 4-tuples of str, upper-cased
+            when `case_insensitive`).
+
+        Raises
+        ------
+        ValueError
+            A question before any section header, a file without any question, or an unsupported
+            `similarity_function`.
+        UnicodeDecodeError
+            If the file is not valid UTF-8.
+        """
+        if similarity_function != "most_similar":
+            raise ValueError(
+                f"similarity_function={similarity_function!r} is not supported; only 'most_similar' (3CosAdd) is"
+            )
+        ok_vocab = self._ok_vocab(restrict_vocab, case_insensitive)
+        logger.info("Evaluating word analogies for top %s words in the model on %s", restrict_vocab, analogies)
+        sections, section = [], None
+        records = []      # (section, quadruplet, question number or -1 for an unknown-word question)
+        questions = []    # (row a, row b, row c, upper-case a, b, c, expected)
+        total_questions = oov = 0
+        with open_file(analogies, "rb") as fin:
+            for line_no, raw in enumerate(fin):
+                line = raw.decode("utf8")
+                if line.startswith(": "):
+                    section = {"section": line.lstrip(": ").strip(), "correct": [], "incorrect": []}
+                    sections.append(section)
+                    continue
+                if not section:
+                    raise ValueError(f"Missing section header before line #{line_no} in {analogies}")
+                words = line.split()
+                if len(words) != 4:
+                    logger.info("Skipping invalid line #%i in %s", line_no, analogies)
+                    continue
+                if case_insensitive:
+                    words = [word.upper() for word in words]
+                quad = tuple(words)
+                total_questions += 1
+                if any(word not in ok_vocab for word in quad):
+                    oov += 1
+                    if dummy4unknown:
+                        records.append((section, quad, -1))
+                    continue
+                a, b, c, expected = quad
+                records.append((section, quad, len(questions)))
+                questions.append((ok_vocab[a], ok_vocab[b], ok_vocab[c], a, b, c, expected))
+        if total_questions == 0:
+            raise ValueError(f"no analogy questions found in {analogies}")
+
+        correct = self._solve_analogies(questions, restrict_vocab, case_insensitive)
+        for sec, quad, q in records:
+            sec["correct" if q >= 0 and correct[q] else "incorrect"].append(quad)
+        for sec in sections:
+            self._log_section(sec)
+        total = {
+            "section": "Total accuracy",
+            "correct": list(itertools.chain.from_iterable(s["correct"] for s in sections)),
+            "incorrect": list(itertools.chain.from_iterable(s["incorrect"] for s in sections)),
+        }
+        logger.info("Quadruplets with out-of-vocabulary words: %.1f%%", 100.0 * oov / total_questions)
+        if not dummy4unknown:
+            logger.info("Analogies with out-of-vocabulary words were skipped (use dummy4unknown=True to count them)")
+        score = self._log_section(total)
+        sections.append(total)
+        return score, sections
+
+    def _analogy_means(self, rows_a, rows_b, rows_c):
+        """Unit query vectors ``b + c - a`` for many questions, bit-identical to :meth:`most_similar`'s.
+
+        Returns an ndarray of shape (len(rows_a), vector_size), float32.
+        """
+        self.fill_norms()
+
+        def unit_rows(rows):
+            return (self.vectors[rows] / self.norms[rows][:, None]).astype(np.float64)
+
+        # Same operations, in the same order and precision, as get_mean_vector(..., weights=[1, 1, -1]).
+        mean = np.zeros((len(rows_a), self.vector_size), dtype=self.vectors.dtype)
+        for rows, weight in ((rows_b, 1.0), (rows_c, 1.0), (rows_a, -1.0)):
+            mean = (mean.astype(np.float64) + weight * unit_rows(rows)).astype(self.vectors.dtype)
+        mean = mean / np.float64(3.0)  # a float64 total weight, as in get_mean_vector: float64 result
+        for row in mean:
+            length = _dnrm2(row)
+            if length > 0.0:
+                row *= 1.0 / length
+        return mean.astype(np.float32)
+
+    def _analogy_exact(self, mean, exclude, rv):
+        """Top-5 candidate rows for one query exactly as gensim's most_similar(topn=5) ranks them."""
+        scores = np.dot(self.vectors[:rv], mean.copy()) / self.norms[:rv]
+        excluded = set(exclude)
+        return [i for i in _top_indices(scores, 5 + len(exclude)) if i not in excluded][:5]
+
+    def _solve_analogies(self, questions, restrict_vocab, case_insensitive):
+        """Whether each question's predicted answer equals its expected word (list of bool)."""
+        if not questions:
+            return []
+        rv = min(restrict_vocab, len(self.vectors)) if restrict_vocab else len(self.vectors)
+        cand_keys = self.index_to_key[:rv]
+        if case_insensitive:
+            cand_keys = [key.upper() for key in cand_keys]
+        rows = np.array([q[:3] for q in questions], dtype=np.intp)
+        means = self._analogy_means(rows[:, 0], rows[:, 1], rows[:, 2])
+        vectors, norms = self.vectors[:rv], self.norms[:rv]
+        # Bound on the difference between a score from a matrix product and the same score from gensim's
+        # matrix-vector product (both ≤ d·u·|v|·|m| away from the exact dot product, plus two roundings);
+        # a decision whose margin exceeds twice this (with a safety factor) cannot differ from gensim's.
+        unit_roundoff = np.finfo(vectors.dtype).eps / 2 if vectors.dtype.kind == "f" else np.inf
+        tolerance = 8.0 * (self.vector_size + 2) * unit_roundoff
+        batched = rv >= 16 and vectors.dtype in (np.float32, np.float64) and np.isfinite(tolerance)
+        batch = max(1, _ANALOGY_BATCH_ENTRIES // max(1, rv))
+        results = []
+
+        def decide(ranked, ignore):
+            predicted = None
+            for i in ranked:
+                predicted = cand_keys[i]
+                if predicted not in ignore:
+                    break
+            return predicted
+
+        for start in range(0, len(questions), batch):
+            stop = min(start + batch, len(questions))
+            top = scores_top = None
+            if batched:
+                scores = np.dot(means[start:stop].astype(vectors.dtype), vectors.T)
+                scores /= norms
+                here = np.arange(stop - start)
+                for col in range(3):
+                    scores[here, rows[start:stop, col]] = -np.inf
+                neg = np.negative(scores, out=scores)
+                part = np.argpartition(neg, 5, axis=1)[:, :6]
+                part_scores = -np.take_along_axis(neg, part, axis=1)
+                order = np.argsort(-part_scores, axis=1, kind="stable")
+                top = np.take_along_axis(part, order, axis=1)
+                scores_top = np.take_along_axis(part_scores, order, axis=1)
+                del scores, neg
+            for j in range(stop - start):
+                ia, ib, ic, a, b, c, expected = questions[start + j]
+                ignore = {a, b, c}
+                predicted = None
+                if top is not None:
+                    ranked, s = top[j], scores_top[j]
+                    for pos in range(5):
+                        if cand_keys[ranked[pos]] not in ignore:
+                            if np.isfinite(s[pos]) and np.isfinite(s[pos + 1]) and s[pos] - s[pos + 1] > tolerance:
+                                predicted = cand_keys[ranked[pos]]
+                            break
+                if predicted is None:
+                    predicted = decide(self._analogy_exact(means[start + j], (ib, ic, ia), rv), ignore)
+                results.append(predicted == expected)
+        return results
+
+    def evaluate_word_pairs(
+        self, pairs, delimiter="\t", encoding="utf8", restrict_vocab=300000, case_insensitive=True,
+        dummy4unknown=False,
+    ):
+        """Correlation between the model's cosine similarities and human judgements of word pairs.
+
+        Parameters
+        ----------
+        pairs : str, os.PathLike or binary file object
+            Text file of ``word1<delimiter>word2<delimiter>score`` lines (like ``wordsim353.tsv``); lines
+            starting with ``#`` and malformed lines are skipped.
+        delimiter : str, optional
+            Field separator (default tab).
+        encoding : str, optional
+            File encoding (default ``'utf8'``).
+        restrict_vocab : int or None, optional
+            Only the first `restrict_vocab` keys count as known (default 300000; None means all).
+        case_insensitive : bool, optional
+            Compare words upper-cased (default True); the first spelling of a key wins.
+        dummy4unknown : bool, optional
+            Give pairs with unknown words similarity 0.0 instead of skipping them (default False).
+
+        Returns
+        -------
+        pearson : scipy.stats PearsonRResult
+            Pearson correlation and two-sided p-value (unpacks as ``(statistic, pvalue)``).
+        spearman : scipy.stats SignificanceResult
+            Spearman rank correlation and p-value.
+        oov_ratio : float
+            Percentage of pairs with unknown words.
+
+        Raises
+        ------
+        ValueError
+            If no pair could be used.
+        """
+        ok_vocab = self._ok_vocab(restrict_vocab, case_insensitive)
+        gold, model = [], []
+        oov = 0
+        with open_file(pairs, "r", encoding=encoding) as fin:
+            for line_no, line in enumerate(fin):
+                if not line or line.startswith("#"):
+                    continue
+                try:
+                    fields = line.split(delimiter)
+                    if case_insensitive:
+                        fields = [field.upper() for field in fields]
+                    a, b, sim = fields
+                    sim = float(sim)
+                except (ValueError, TypeError):
+                    logger.info("Skipping invalid line #%d in %s", line_no, pairs)
+                    continue
+                if a not in ok_vocab or b not in ok_vocab:
+                    oov += 1
+                    if dummy4unknown:
+                        gold.append(sim)
+                        model.append(0.0)
+                    else:
+                        logger.info("Skipping line #%d with OOV words: %s", line_no, line.strip())
+                    continue
+                gold.append(sim)
+                model.append(np.dot(_unit(self.vectors[ok_vocab[a]]), _unit(self.vectors[ok_vocab[b]])))
+        if not gold:
+            raise ValueError(
+                f"No valid similarity judgements found in {pairs}: either invalid format or "
+                f"all are out-of-vocabulary in {self}"
+            )
+        spearman = stats.spearmanr(gold, model)
+        pearson = stats.pearsonr(gold, model)
+        if dummy4unknown:
+            oov_ratio = float(oov) / len(gold) * 100
+        else:
+            oov_ratio = float(oov) / (len(gold) + oov) * 100
+        logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
+        logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
+        logger.info("Pairs with unknown words ratio: %.1f%%", oov_ratio)
+        return pearson, spearman, oov_ratio
+
+    # ------------------------------------------------------------------------------------------- files
+
+    def save_word2vec_format(
+        self, fname, fvocab=None, binary=False, total_vec=None, write_header=True, prefix="", append=False,
+        sort_attr="count",
+    ):
+        """Save the vectors in word2vec.c's format, byte for byte as gensim does.
+
+        Parameters
+        ----------
+        fname : str, os.PathLike or binary file object
+            Destination; a path is written atomically (temporary file + rename), ``.gz``/``.bz2``/``.xz``
+            compressed by extension.
+        fvocab : str, os.PathLike or None, optional
+            Also write a vocabulary file of ``key <sort_attr value>`` lines.
+        binary : bool, optional
+            Binary layout (True) or text (False, default).
+        total_vec : int, optional
+            Count written in the header (default: number of keys).
+        write_header : bool, optional
+            Write the ``"<count> <dim>"`` line (default True).
+        prefix : str, optional
+            Prepended to every key (default ``''``).
+        append : bool, optional
+            Append to existing files instead of replacing them (default False).
+        sort_attr : str, optional
+            Write keys by descending value of this attribute, ties in insertion order (default ``'count'``);
+            without such an attribute, keys are written in row order.
+
+        Raises
+        ------
+        ValueError
+            `fvocab` given but `sort_attr` missing; a key containing a space or newline; inconsistent
+            ``vectors`` shape.
+        OSError
+            If writing fails (any previous file is left unchanged).
+        """
+        if self.vectors.shape != (len(self.index_to_key), self.vector_size):
+            raise ValueError(
+                f"vectors has shape {self.vectors.shape} but there are {len(self.index_to_key)} keys "
+                f"of size {self.vector_size}"
+            )
+        values = self.expandos.get(sort_attr)
+        if values is not None:
+            rows = np.fromiter(self.key_to_index.values(), dtype=np.intp, count=len(self.key_to_index))
+            order = rows[_descending_stable(values[rows])]
+        else:
+            if fvocab is not None:
+                raise ValueError(f"Cannot store vocabulary with '{sort_attr}' because that attribute does not exist")
+            logger.warning("attribute %s not present in %s; will store in internal index_to_key order", sort_attr, self)
+            order = None
+        logger.info("storing %sx%s projection weights into %s", total_vec or len(self), self.vector_size, fname)
+        _write_word2vec(
+            fname, self.index_to_key, self.vectors, order, binary=binary, write_header=write_header, prefix=prefix,
+            append=append, fvocab=fvocab, counts=values, total_vec=total_vec,
+        )
+
+    @classmethod
+    def load_word2vec_format(
+        cls, fname, fvocab=None, binary=False, encoding="utf8", unicode_errors="strict", limit=None,
+        datatype=np.float32, no_header=False,
+    ):
+        """Load vectors from a file in word2vec.c's text or binary format.
+
+        Parameters
+        ----------
+        fname : str, os.PathLike or binary file object
+            The file (``.gz``/``.bz2``/``.xz`` decompressed).
+        fvocab : str, os.PathLike or None, optional
+            Vocabulary file (``key count`` lines, word2vec.c's ``-save-vocab``) giving the ``'count'``
+            attribute. Without it counts are made up in descending file order (``total - row``), as gensim
+            does. Keys missing from `fvocab` get count 0 (with a warning).
+        binary : bool, optional
+            Binary layout (True) or text (False, default).
+        encoding : str, optional
+            Encoding of the keys (default ``'utf8'``).
+        unicode_errors : str, optional
+            Error handler for undecodable keys (default ``'strict'``; ``'replace'``/``'ignore'`` help with
+            word2vec.c files whose keys were cut inside a character).
+        limit : int, optional
+            Read only the first `limit` vectors (None or 0: all).
+        datatype : numpy floating dtype, optional
+            dtype of ``vectors`` (default float32).
+        no_header : bool, optional
+            The (text) file has no ``"<count> <dim>"`` line.
+
+        Returns
+        -------
+        KeyedVectors
+            With ``vectors`` of shape (n, dim), dtype `datatype`, and an int64 ``'count'`` attribute.
+
+        Raises
+        ------
+        ValueError, EOFError
+            Malformed or truncated files, see :func:`cw2v.formats.read_word2vec_format`.
+        """
+        keys, vectors, counts = read_word2vec_format(
+            fname, binary=binary, limit=limit, unicode_errors=unicode_errors, datatype=datatype,
+            no_header=no_header, encoding=encoding,
+        )
+        if fvocab is not None:
+            known = read_word2vec_vocab(fvocab, unicode_errors=unicode_errors, encoding=encoding)
+            missing = sum(1 for key in keys if key not in known)
+            if missing:
+                logger.warning("vocabulary file %s lacks %d of the %d keys; their count is 0", fvocab, missing, len(keys))
+            counts = np.array([known.get(key, 0) for key in keys], dtype=np.int64)
+        kv = cls(vectors.shape[1], 0, dtype=vectors.dtype)
+        kv.vectors = vectors
+        kv.index_to_key = keys
+        kv.key_to_index = {key: i for i, key in enumerate(keys)}
+        kv.expandos = {"count": counts}
+        kv.next_index = len(keys)
+        logger.info("loaded %s matrix of type %s from %s", vectors.shape, vectors.dtype, fname)
+        return kv
