@@ -37,6 +37,12 @@ extensions = [
         extra_compile_args=extra_compile_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     ),
+    Extension(
+        "cw2v._corpus",
+        sources=["cw2v/_corpus.pyx"],
+        include_dirs=["src_c"],
+        extra_compile_args=extra_compile_args,
+    ),
 ]
 
 setup(ext_modules=cythonize(extensions, compiler_directives=directives))

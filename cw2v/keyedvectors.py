@@ -944,7 +944,13 @@ class KeyedVectors:
         return [i for i in _top_indices(scores, 5 + len(exclude)) if i not in excluded][:5]
 
     def _solve_analogies(self, questions, restrict_vocab, case_insensitive):
-        """Whether each question's predicted answer equals its expected word (list of bool)."""
+        """Whether each question's predicted answer equals its expected word (list of bool).
+
+        Scores come from one matrix product per batch of questions; the answer is read from the two best
+        candidates (argmax twice). A question whose decisive margin is below the floating-point error bound
+        of that product, or whose best candidates are case variants of its own words, is decided by
+        reproducing gensim's exact computation for it alone.
+        """
         if not questions:
             return []
         rv = min(restrict_vocab, len(self.vectors)) if restrict_vocab else len(self.vectors)
@@ -954,16 +960,16 @@ class KeyedVectors:
         rows = np.array([q[:3] for q in questions], dtype=np.intp)
         means = self._analogy_means(rows[:, 0], rows[:, 1], rows[:, 2])
         vectors, norms = self.vectors[:rv], self.norms[:rv]
-        # Bound on the difference between a score from a matrix product and the same score from gensim's
-        # matrix-vector product (both ≤ d·u·|v|·|m| away from the exact dot product, plus two roundings);
-        # a decision whose margin exceeds twice this (with a safety factor) cannot differ from gensim's.
-        unit_roundoff = np.finfo(vectors.dtype).eps / 2 if vectors.dtype.kind == "f" else np.inf
-        tolerance = 8.0 * (self.vector_size + 2) * unit_roundoff
-        batched = rv >= 16 and vectors.dtype in (np.float32, np.float64) and np.isfinite(tolerance)
+        # A score from the matrix product and the same score from gensim's matrix-vector product are each
+        # within d*u*|v|*|m| of the exact dot product (any summation order), plus two roundings: with unit
+        # vectors m and |v|/norm = 1, they differ by at most about 4*(d+1)*u. A decision whose margin
+        # exceeds twice that (with a safety factor of 2) is the same as gensim's.
+        batched = rv >= 16 and vectors.dtype in (np.float32, np.float64)
+        tolerance = 8.0 * (self.vector_size + 2) * (np.finfo(vectors.dtype).eps / 2) if batched else np.inf
         batch = max(1, _ANALOGY_BATCH_ENTRIES // max(1, rv))
-        results = []
 
-        def decide(ranked, ignore):
+        def first_valid(ranked, ignore):
+            # gensim's rule: the first candidate that is none of the question words (or the last one).
             predicted = None
             for i in ranked:
                 predicted = cand_keys[i]
@@ -971,35 +977,45 @@ class KeyedVectors:
                     break
             return predicted
 
+        def from_row(scores, ignore):
+            # Walk the best 6 of one row of batched scores; None when the margin is too small.
+            top = _top_indices(scores, 6)
+            for pos in range(5):
+                if cand_keys[top[pos]] not in ignore:
+                    margin = scores[top[pos]] - scores[top[pos + 1]]
+                    if np.isfinite(scores[top[pos]]) and margin > tolerance:
+                        return cand_keys[top[pos]]
+                    return None
+            return None
+
+        results = []
         for start in range(0, len(questions), batch):
             stop = min(start + batch, len(questions))
-            top = scores_top = None
+            here = np.arange(stop - start)
             if batched:
                 scores = np.dot(means[start:stop].astype(vectors.dtype), vectors.T)
                 scores /= norms
-                here = np.arange(stop - start)
                 for col in range(3):
                     scores[here, rows[start:stop, col]] = -np.inf
-                neg = np.negative(scores, out=scores)
-                part = np.argpartition(neg, 5, axis=1)[:, :6]
-                part_scores = -np.take_along_axis(neg, part, axis=1)
-                order = np.argsort(-part_scores, axis=1, kind="stable")
-                top = np.take_along_axis(part, order, axis=1)
-                scores_top = np.take_along_axis(part_scores, order, axis=1)
-                del scores, neg
+                best = scores.argmax(axis=1)
+                best_score = scores[here, best]
+                scores[here, best] = -np.inf
+                second_score = scores[here, scores.argmax(axis=1)]
+                scores[here, best] = best_score
+                with np.errstate(invalid="ignore"):
+                    sure = np.isfinite(best_score) & np.isfinite(second_score) & (best_score - second_score > tolerance)
+                best, sure = best.tolist(), sure.tolist()
             for j in range(stop - start):
                 ia, ib, ic, a, b, c, expected = questions[start + j]
                 ignore = {a, b, c}
                 predicted = None
-                if top is not None:
-                    ranked, s = top[j], scores_top[j]
-                    for pos in range(5):
-                        if cand_keys[ranked[pos]] not in ignore:
-                            if np.isfinite(s[pos]) and np.isfinite(s[pos + 1]) and s[pos] - s[pos + 1] > tolerance:
-                                predicted = cand_keys[ranked[pos]]
-                            break
+                if batched:
+                    if cand_keys[best[j]] not in ignore:
+                        predicted = cand_keys[best[j]] if sure[j] else None
+                    else:
+                        predicted = from_row(scores[j], ignore)
                 if predicted is None:
-                    predicted = decide(self._analogy_exact(means[start + j], (ib, ic, ia), rv), ignore)
+                    predicted = first_valid(self._analogy_exact(means[start + j], (ib, ic, ia), rv), ignore)
                 results.append(predicted == expected)
         return results
 

@@ -4,10 +4,10 @@ This module only orchestrates. Counting and tables live in :mod:`cw2v.vocab`, th
 :mod:`cw2v._kernels` (run with the GIL released), the vectors and their queries in
 :mod:`cw2v.keyedvectors`.
 
-Threads: the calling thread reads the corpus, maps tokens to indices (one dict look-up per token, the
-only Python work per token) and cuts the stream into jobs of about ``batch_words`` tokens; ``workers``
-threads train jobs concurrently, without the GIL and without locks on the weights (Hogwild, as in
-word2vec.c and gensim). Each job draws its random numbers from its own stream seeded by
+Threads: the calling thread reads the corpus and cuts it into jobs of about ``batch_words`` tokens
+(list operations per sentence, nothing per token); each of the ``workers`` threads maps a job's tokens
+to indices in C (one dict look-up per token) and trains it without the GIL and without locks on the
+weights (Hogwild, as in word2vec.c and gensim). Each job draws its random numbers from its own stream seeded by
 ``(seed, epoch, job number)`` and its learning rate from its position in the corpus, so ``workers=1``
 with a fixed ``seed`` is bit-for-bit reproducible and does not depend on ``PYTHONHASHSEED``.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cw2v import vocab as _vocab
+from cw2v._corpus import encode_sentences
 from cw2v._kernels import Trainer
 from cw2v.corpora import LineSentence
 from cw2v.keyedvectors import KeyedVectors
@@ -37,8 +38,7 @@ MAX_WORDS_IN_BATCH = 10000
 
 @dataclass
 class _Job:
-    ids: np.ndarray          # int32 word indices, sentences concatenated
-    ends: np.ndarray         # int64 exclusive sentence ends
+    sentences: list          # token lists (long sentences already split into pieces)
     alpha_start: float
     alpha_end: float
     stream: int              # random stream number
@@ -496,8 +496,11 @@ class Word2Vec:
         return effective_total, raw_total
 
     def _job_stream(self, corpus, epoch, epochs, total_examples, total_words, start_alpha, end_alpha):
-        """Yield the jobs of one epoch: lookups in bulk, long sentences split, learning rate per job."""
-        lookup = self.wv.key_to_index.get
+        """Yield the jobs of one epoch: about ``batch_words`` tokens each, long sentences split into pieces.
+
+        Only list operations per sentence happen here; tokens are mapped to indices in C by the worker
+        (:func:`cw2v._corpus.encode_sentences`).
+        """
         batch = self.batch_words
         by_words = total_words is not None
         expected = total_words if by_words else total_examples
@@ -510,40 +513,27 @@ class Word2Vec:
             progress = min(1.0, (epoch + units / expected) / epochs)
             return start_alpha - span * progress
 
-        ids, ends, n_ids, raw, units = [], [], 0, 0, 0
-
-        def emit():
-            nonlocal ids, ends, n_ids, raw, units, done, job_no
-            job = _Job(np.array(ids, dtype=np.int32), np.array(ends, dtype=np.int64), alpha_at(done),
-                       alpha_at(done + units), stream_base + job_no, raw)
-            done += units
-            job_no += 1
-            ids, ends, n_ids, raw, units = [], [], 0, 0, 0
-            return job
-
+        sentences, n_words, units = [], 0, 0
         for sentence in corpus:
-            if isinstance(sentence, (str, bytes)):
-                raise TypeError("each sentence must be a list of str tokens, got a %s" % type(sentence).__name__)
-            sent_ids = [i for i in map(lookup, sentence) if i is not None]
-            raw += len(sentence)
-            units += len(sentence) if by_words else 1
-            start = 0
-            while len(sent_ids) - start > batch - n_ids:
-                # the job would overflow: fill it up with a piece of this sentence and emit it
-                take = batch - n_ids
-                ids.extend(sent_ids[start:start + take])
-                n_ids += take
-                ends.append(n_ids)
-                start += take
-                yield emit()
-            if start < len(sent_ids):
-                ids.extend(sent_ids[start:] if start else sent_ids)
-                n_ids += len(sent_ids) - start
-                ends.append(n_ids)
-            if n_ids >= batch:
-                yield emit()
-        if ids or raw:
-            yield emit()
+            n = len(sentence)
+            if n > batch:  # never truncated: split into pieces, each a sentence of its own
+                pieces = [sentence[i:i + batch] for i in range(0, n, batch)]
+            else:
+                pieces = [sentence]
+            for k, piece in enumerate(pieces):
+                sentences.append(piece)
+                n_words += len(piece)
+                if by_words:
+                    units += len(piece)
+                elif k == 0:
+                    units += 1
+                if n_words >= batch:
+                    yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no, n_words)
+                    done += units
+                    job_no += 1
+                    sentences, n_words, units = [], 0, 0
+        if sentences:
+            yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no, n_words)
 
     def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
                      queue_factor, report_delay):
@@ -552,6 +542,7 @@ class Word2Vec:
         state = {"effective": 0, "raw": 0, "loss": 0.0, "error": None, "stop": False}
         compute_loss = self.compute_loss
         seed = self.seed & (2 ** 64 - 1)
+        key_to_index = self.wv.key_to_index
 
         def worker():
             while True:
@@ -561,8 +552,9 @@ class Word2Vec:
                 if state["stop"]:
                     continue
                 try:
-                    eff, loss = trainer.train_job(job.ids, job.ends, job.alpha_start, job.alpha_end, seed,
-                                                  job.stream, compute_loss)
+                    ids, ends, _ = encode_sentences(job.sentences, key_to_index)
+                    eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream,
+                                                  compute_loss)
                 except BaseException as exc:  # reported to the caller after the join
                     with lock:
                         state["error"] = state["error"] or exc
