@@ -9,7 +9,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_Check
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 import numpy as np
 
@@ -68,3 +68,210 @@ def encode_sentences(list sentences not None, dict key_to_index not None):
                 k += 1
         ends_v[i] = k
     return ids[:k], ends, total
+
+
+# ------------------------------------------------------------------------------------------------
+# corpus_file mode: tokenizing and looking up in C, without the GIL
+
+cdef extern from "cw2v_text.h" nogil:
+    ctypedef struct cw2v_entry:
+        int64_t offset
+        int32_t len
+        int64_t value
+        uint64_t hash
+    ctypedef struct cw2v_strtab:
+        char *arena
+        cw2v_entry *entries
+        int64_t n_entries
+    ctypedef struct cw2v_tokenizer:
+        const unsigned char *buf
+        size_t len
+        size_t pos
+        int64_t max_sentence_length
+        int64_t in_sentence
+    int cw2v_strtab_init(cw2v_strtab *t)
+    void cw2v_strtab_free(cw2v_strtab *t)
+    int64_t cw2v_strtab_find(const cw2v_strtab *t, const char *s, size_t n)
+    int64_t cw2v_strtab_intern(cw2v_strtab *t, const char *s, size_t n)
+    int cw2v_strtab_prune(cw2v_strtab *t, int64_t min_value)
+    int cw2v_next_token(cw2v_tokenizer *tk, size_t *start, size_t *n, int *new_sentence)
+
+
+
+cdef class StringTable:
+    """A byte-string -> int64 hash table in C (insertion-ordered).
+
+    Built from a vocabulary with :meth:`from_keys` (value = word index) for training in corpus_file
+    mode, or filled with counts by :class:`FileCounter`.
+    """
+    cdef cw2v_strtab t
+
+    def __cinit__(self):
+        if cw2v_strtab_init(&self.t) != 0:
+            raise MemoryError("cannot allocate a string table")
+
+    def __dealloc__(self):
+        cw2v_strtab_free(&self.t)
+
+    def __len__(self):
+        return self.t.n_entries
+
+    @staticmethod
+    def from_keys(keys):
+        """Table mapping each key's UTF-8 bytes to its position in ``keys``."""
+        cdef StringTable table = StringTable()
+        cdef bytes b
+        cdef int64_t e, i = 0
+        for key in keys:
+            b = key.encode("utf8")
+            e = cw2v_strtab_intern(&table.t, b, len(b))
+            if e < 0:
+                raise MemoryError("cannot grow the string table")
+            table.t.entries[e].value = i
+            i += 1
+        return table
+
+    def get(self, key, default=None):
+        """Value stored for ``key`` (str or bytes), or ``default``."""
+        cdef bytes b = key.encode("utf8") if isinstance(key, str) else bytes(key)
+        cdef int64_t e = cw2v_strtab_find(&self.t, b, len(b))
+        return default if e < 0 else self.t.entries[e].value
+
+
+def encode_block(StringTable table not None, const unsigned char[::1] data, int64_t max_sentence_length):
+    """Tokenize a block of complete lines and map tokens to word indices, with the GIL released.
+
+    Parameters
+    ----------
+    table : StringTable
+        Vocabulary (from :meth:`StringTable.from_keys`).
+    data : bytes-like
+        UTF-8 text made of whole lines (see ``src_c/cw2v_text.h`` for the exact rules, which match
+        ``str.split()`` on each line as :class:`cw2v.LineSentence` does).
+    max_sentence_length : int
+        Longer lines are split into sentences of at most this many tokens.
+
+    Returns
+    -------
+    ids : ndarray (n,), int32
+        In-vocabulary word indices.
+    ends : ndarray (n_sentences,), int64
+        Exclusive sentence ends in ``ids``.
+    raw_words : int
+        Tokens read, in the vocabulary or not.
+    """
+    cdef size_t n = data.shape[0]
+    cdef cw2v_tokenizer tk
+    cdef size_t start, length
+    cdef int new_sentence
+    cdef int64_t e, k = 0, s = 0, raw = 0
+    if max_sentence_length < 1:
+        raise ValueError("max_sentence_length must be >= 1")
+    # a token takes at least 2 bytes with its separator, except possibly the last
+    ids = np.empty(n // 2 + 1, dtype=np.int32)
+    ends = np.empty(n // 2 + 1, dtype=np.int64)
+    if n == 0:
+        return ids[:0], ends[:0], 0
+    cdef int32_t[::1] ids_v = ids
+    cdef int64_t[::1] ends_v = ends
+    tk.buf = &data[0]
+    tk.len = n
+    tk.pos = 0
+    tk.max_sentence_length = max_sentence_length
+    tk.in_sentence = 0
+    with nogil:
+        while cw2v_next_token(&tk, &start, &length, &new_sentence):
+            if new_sentence and raw > 0:
+                ends_v[s] = k
+                s += 1
+            raw += 1
+            e = cw2v_strtab_find(&table.t, <const char *>&data[start], length)
+            if e >= 0:
+                ids_v[k] = <int32_t>table.t.entries[e].value
+                k += 1
+        if raw > 0:
+            ends_v[s] = k
+            s += 1
+    return ids[:k], ends[:s], raw
+
+
+cdef class FileCounter:
+    """Counts words of a text file fed block by block (C hash table, GIL released).
+
+    Parameters
+    ----------
+    max_vocab_size : int or None
+        Prune words below a rising count threshold whenever more distinct words are held (as
+        :func:`cw2v.vocab.scan_vocab`).
+    max_sentence_length : int
+        As in :class:`cw2v.LineSentence` (sentences are counted after splitting).
+    """
+    cdef StringTable table
+    cdef readonly int64_t total_words
+    cdef readonly int64_t corpus_count
+    cdef int64_t min_reduce
+    cdef int64_t max_vocab_size
+    cdef int64_t max_sentence_length
+
+    def __init__(self, max_vocab_size=None, int64_t max_sentence_length=10000):
+        if max_sentence_length < 1:
+            raise ValueError("max_sentence_length must be >= 1")
+        self.table = StringTable()
+        self.total_words = 0
+        self.corpus_count = 0
+        self.min_reduce = 1
+        self.max_vocab_size = max_vocab_size if max_vocab_size else 0
+        self.max_sentence_length = max_sentence_length
+
+    def feed(self, const unsigned char[::1] data):
+        """Count the tokens of ``data`` (whole lines)."""
+        cdef size_t n = data.shape[0]
+        cdef cw2v_tokenizer tk
+        cdef size_t start, length
+        cdef int new_sentence, failed = 0
+        cdef int64_t e
+        cdef cw2v_strtab *t = &self.table.t
+        if n == 0:
+            return
+        tk.buf = &data[0]
+        tk.len = n
+        tk.pos = 0
+        tk.max_sentence_length = self.max_sentence_length
+        tk.in_sentence = 0
+        with nogil:
+            while cw2v_next_token(&tk, &start, &length, &new_sentence):
+                if new_sentence:
+                    if self.max_vocab_size and t.n_entries > self.max_vocab_size:
+                        if cw2v_strtab_prune(t, self.min_reduce) != 0:
+                            failed = 1
+                            break
+                        self.min_reduce += 1
+                    self.corpus_count += 1
+                e = cw2v_strtab_intern(t, <const char *>&data[start], length)
+                if e < 0:
+                    failed = 1
+                    break
+                t.entries[e].value += 1
+                self.total_words += 1
+            if not failed and self.max_vocab_size and t.n_entries > self.max_vocab_size:
+                if cw2v_strtab_prune(t, self.min_reduce) != 0:
+                    failed = 1
+                self.min_reduce += 1
+        if failed:
+            raise MemoryError("out of memory while counting words")
+
+    def counts(self, unicode_errors="strict"):
+        """The counts as a dict of str -> int in order of first occurrence.
+
+        Raises
+        ------
+        UnicodeDecodeError
+            If a word is not valid UTF-8 and ``unicode_errors`` is ``'strict'``.
+        """
+        cdef cw2v_strtab *t = &self.table.t
+        cdef int64_t e
+        out = {}
+        for e in range(t.n_entries):
+            key = (<bytes>(t.arena + t.entries[e].offset)[:t.entries[e].len]).decode("utf8", unicode_errors)
+            out[key] = out.get(key, 0) + t.entries[e].value
+        return out

@@ -86,3 +86,40 @@ class LineSentence:
             else:
                 for i in range(0, len(tokens), n):
                     yield tokens[i:i + n]
+
+
+def iter_line_blocks(path, block_size=1 << 19):
+    """Yield the bytes of ``path`` (decompressed) in blocks of whole lines of about ``block_size`` bytes.
+
+    A block ends just after a ``'\\n'`` or ``'\\r'`` (or at the end of the file); a line longer than
+    ``block_size`` makes its block longer, it is never cut.
+    """
+    carry = b""
+    with open_binary(path) as fin:
+        while True:
+            chunk = fin.read(block_size)
+            if not chunk:
+                break
+            data = carry + chunk if carry else chunk
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            if cut == 0:
+                carry = data
+                continue
+            carry = data[cut:]
+            yield data[:cut]
+    if carry:
+        yield carry
+
+
+def uncompressed_size(path):
+    """Size in bytes of the (decompressed) contents of ``path``; reads compressed files once."""
+    path = os.fspath(path)
+    if os.path.splitext(path)[1].lower() not in _OPENERS:
+        return os.path.getsize(path)
+    total = 0
+    with open_binary(path) as fin:
+        while True:
+            chunk = fin.read(1 << 20)
+            if not chunk:
+                return total
+            total += len(chunk)

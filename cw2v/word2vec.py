@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from cw2v import vocab as _vocab
-from cw2v._corpus import encode_sentences
+from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
 from cw2v._kernels import Trainer
-from cw2v.corpora import LineSentence
+from cw2v.corpora import LineSentence, iter_line_blocks, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,53 @@ MAX_WORDS_IN_BATCH = 10000
 
 @dataclass
 class _Job:
-    sentences: list          # token lists (long sentences already split into pieces)
+    sentences: list          # token lists (long sentences already split into pieces), or None
     alpha_start: float
     alpha_end: float
     stream: int              # random stream number
-    raw_words: int           # tokens read, in-vocabulary or not
+    raw_words: int           # tokens read, in-vocabulary or not (0 if not known yet)
+    data: bytes = None       # corpus_file mode: whole lines of text, tokenized by the worker
+
+
+_SIZE_CACHE = {}  # (path, mtime_ns, size) -> uncompressed size
+
+
+class _CorpusFile:
+    """A corpus_file: read in blocks of whole lines, tokenized and looked up in C (no Python per token)."""
+
+    def __init__(self, path, max_sentence_length=10000):
+        self.path = path
+        self.max_sentence_length = max_sentence_length
+
+    def blocks(self):
+        return iter_line_blocks(self.path)
+
+    def _key(self):
+        st = os.stat(self.path)
+        return os.path.abspath(self.path), st.st_mtime_ns, st.st_size
+
+    def size(self):
+        """Uncompressed size in bytes (drives the learning-rate schedule); cached per file version."""
+        key = self._key()
+        if key not in _SIZE_CACHE:
+            _SIZE_CACHE[key] = uncompressed_size(self.path)
+        return _SIZE_CACHE[key]
+
+    def count_words(self, max_vocab_size):
+        counter = FileCounter(max_vocab_size, self.max_sentence_length)
+        size = 0
+        last = time.monotonic()
+        for block in self.blocks():
+            counter.feed(block)
+            size += len(block)
+            if time.monotonic() - last >= 1.0:
+                last = time.monotonic()
+                logger.info("scanning %s: %d MB, %d words", self.path, size >> 20, counter.total_words)
+        _SIZE_CACHE[self._key()] = size
+        counts = counter.counts()
+        logger.info("collected %i word types from %i words in %i sentences", len(counts), counter.total_words,
+                    counter.corpus_count)
+        return counts, counter.total_words, counter.corpus_count
 
 
 def _check_int(name, value, low, high=None):
@@ -229,7 +271,7 @@ class Word2Vec:
                 raise TypeError("corpus_file must be a path, got %s" % type(corpus_file).__name__)
             if not os.path.isfile(corpus_file):
                 raise FileNotFoundError("corpus_file %r does not exist" % (corpus_file,))
-            return LineSentence(corpus_file)
+            return _CorpusFile(os.fspath(corpus_file))
         if isinstance(corpus_iterable, (str, bytes)):
             raise TypeError("corpus_iterable must be an iterable of token lists, not a string; "
                             "use corpus_file= or cw2v.LineSentence(path) for a file")
@@ -248,7 +290,13 @@ class Word2Vec:
         (total_words, corpus_count) : tuple of int
         """
         corpus = self._corpus(corpus_iterable, corpus_file, 1)
-        counts, total_words, corpus_count = _vocab.scan_vocab(corpus, self.max_vocab_size, trim_rule, progress_per)
+        if isinstance(corpus, _CorpusFile) and not (trim_rule is not None and self.max_vocab_size):
+            counts, total_words, corpus_count = corpus.count_words(self.max_vocab_size)
+        else:  # a trim_rule applied while pruning is Python code: use the Python scan
+            if isinstance(corpus, _CorpusFile):
+                corpus = LineSentence(corpus.path)
+            counts, total_words, corpus_count = _vocab.scan_vocab(corpus, self.max_vocab_size, trim_rule,
+                                                                  progress_per)
         self.raw_vocab = counts
         self.corpus_count = corpus_count
         self.corpus_total_words = total_words
@@ -535,6 +583,20 @@ class Word2Vec:
         if sentences:
             yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no, n_words)
 
+    def _block_stream(self, corpus, epoch, epochs, start_alpha, end_alpha):
+        """Yield the jobs of one epoch in corpus_file mode: blocks of whole lines, tokenized by the workers."""
+        total = corpus.size()
+        span = start_alpha - end_alpha
+        stream_base = (self._epochs_done & 0xFFFFFFFF) << 32
+
+        def alpha_at(pos):
+            return start_alpha - span * min(1.0, (epoch + pos / max(total, 1)) / epochs)
+
+        pos = 0
+        for job_no, block in enumerate(corpus.blocks()):
+            yield _Job(None, alpha_at(pos), alpha_at(pos + len(block)), stream_base + job_no, 0, block)
+            pos += len(block)
+
     def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
                      queue_factor, report_delay):
         jobs = queue.Queue(maxsize=queue_factor * self.workers)
@@ -543,6 +605,14 @@ class Word2Vec:
         compute_loss = self.compute_loss
         seed = self.seed & (2 ** 64 - 1)
         key_to_index = self.wv.key_to_index
+        is_file = isinstance(corpus, _CorpusFile)
+        table = StringTable.from_keys(self.wv.index_to_key) if is_file else None
+        max_sentence_length = corpus.max_sentence_length if is_file else 0
+        if is_file:
+            job_stream = self._block_stream(corpus, epoch, epochs, start_alpha, end_alpha)
+        else:
+            job_stream = self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha,
+                                          end_alpha)
 
         def worker():
             while True:
@@ -552,7 +622,10 @@ class Word2Vec:
                 if state["stop"]:
                     continue
                 try:
-                    ids, ends, _ = encode_sentences(job.sentences, key_to_index)
+                    if job.data is not None:
+                        ids, ends, raw = encode_block(table, job.data, max_sentence_length)
+                    else:
+                        ids, ends, raw = encode_sentences(job.sentences, key_to_index)
                     eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream,
                                                   compute_loss)
                 except BaseException as exc:  # reported to the caller after the join
@@ -562,7 +635,7 @@ class Word2Vec:
                     continue
                 with lock:
                     state["effective"] += eff
-                    state["raw"] += job.raw_words
+                    state["raw"] += raw
                     state["loss"] += loss
 
         threads = [threading.Thread(target=worker, name="cw2v-worker-%d" % i, daemon=True)
@@ -572,7 +645,7 @@ class Word2Vec:
         t0 = last_report = time.perf_counter()
         expected = total_words if total_words is not None else None
         try:
-            for job in self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha, end_alpha):
+            for job in job_stream:
                 while True:
                     if state["stop"]:
                         break

@@ -71,13 +71,21 @@ def test_reproducible_across_hash_seeds(demo_corpus_path):
     assert len(out) == 1
 
 
-def test_corpus_file_matches_iterable(tmp_path, small_corpus):
-    path = tmp_path / "c.txt"
-    path.write_text("\n".join(" ".join(s) for s in small_corpus) + "\n", encoding="utf8")
-    a = Word2Vec(corpus_file=str(path), vector_size=16, epochs=1, workers=1, seed=2)
-    b = Word2Vec(small_corpus, vector_size=16, epochs=1, workers=1, seed=2)
+@pytest.mark.parametrize("suffix", [".txt", ".txt.gz"])
+def test_corpus_file_mode(tmp_path, small_corpus, suffix):
+    import gzip
+    path = tmp_path / ("c" + suffix)
+    text = "\n".join(" ".join(s) for s in small_corpus) + "\n"
+    (gzip.open if suffix.endswith(".gz") else open)(path, "wt", encoding="utf8").write(text)
+    a = Word2Vec(corpus_file=str(path), vector_size=16, epochs=2, workers=1, seed=2)
+    b = Word2Vec(small_corpus, vector_size=16, epochs=2, workers=1, seed=2)
     assert a.wv.index_to_key == b.wv.index_to_key
-    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+    assert (a.corpus_count, a.corpus_total_words) == (b.corpus_count, b.corpus_total_words)
+    c = Word2Vec(corpus_file=str(path), vector_size=16, epochs=2, workers=1, seed=2)
+    np.testing.assert_array_equal(a.wv.vectors, c.wv.vectors)  # reproducible
+    assert not np.array_equal(a.wv.vectors, a._random_rows(len(a.wv), 0))  # trained
+    effective, raw = a.train(corpus_file=str(path), total_words=a.corpus_total_words, epochs=1)
+    assert raw == a.corpus_total_words and 0 < effective < raw
 
 
 def test_long_sentence_is_trained_to_the_end():
