@@ -52,8 +52,9 @@ _MAX_HEADER_BYTES = 4096
 _MAX_KEY_BYTES = 1 << 20
 #: Largest vector dimensionality accepted in a header.
 _MAX_DIM = (1 << 31) - 1
-#: Rows are allocated in steps of at least this many bytes when the final count is not known up front.
-_GROW_BYTES = 1 << 26
+#: Rows are allocated in steps of at least this many bytes when the final count is not known up front
+#: (then doubling), so memory stays proportional to the data actually read.
+_GROW_BYTES = 1 << 22
 #: Number of vector values converted and written per chunk by the writers.
 _WRITE_CHUNK_VALUES = 1 << 20
 
@@ -176,7 +177,8 @@ class _RowStore:
             grown = np.empty((new_rows, self.dim), dtype=self.dtype)
             grown[: self.n] = self.arr[: self.n]
             self.arr = grown
-        self.arr[self.n: need] = block
+        with np.errstate(over="ignore"):  # values beyond a small datatype's range become inf, as in gensim
+            self.arr[self.n: need] = block
         self.n = need
 
     def result(self):
@@ -273,9 +275,8 @@ def _read_binary(fin, n, dim, dtype, encoding, unicode_errors, first_rows, name)
             )
         del buf[:pos]
         pos = 0
-        space = buf.find(b" ")
-        missing = (space + 1 + rowbytes - len(buf)) if space >= 0 else _READ_CHUNK
-        chunk = fin.read(max(_READ_CHUNK, min(missing, 1 << 28)))
+        # Fixed-size reads: a huge declared dimensionality never turns into a huge read request.
+        chunk = fin.read(_READ_CHUNK)
         if not chunk:
             raise TruncatedFileError(
                 f"{name}: unexpected end of file after {len(keys)} of {n} binary records "
@@ -300,6 +301,11 @@ def _split_text_lines(lines, dim, numbers, name):
         key, _, rest = line.rstrip().partition(b" ")
         if rest.count(b" ") != dim - 1 or not rest:
             got = len(rest.split(b" ")) if rest else 0
+            if got < dim and not line.endswith(b"\n"):
+                raise TruncatedFileError(
+                    f"{name}: the file ends in the middle of line {_line_no(numbers, j)} "
+                    f"(key {key[:60]!r}, {got} of {dim} values); is it truncated?"
+                )
             raise Word2VecFormatError(
                 f"{name}: line {_line_no(numbers, j)} (key {key[:60]!r}) has {got} values separated by "
                 f"single spaces, expected {dim}"

@@ -411,8 +411,12 @@ class KeyedVectors:
     # ------------------------------------------------------------------------------------------ norms
 
     def fill_norms(self, force=False):
-        """Compute and cache the L2 norm of every row in ``norms`` (if not cached, or if `force`)."""
-        if self.norms is None or force:
+        """Compute and cache the L2 norm of every row in ``norms``.
+
+        They are recomputed if not cached, if `force`, or if the cache does not match the number of rows
+        (``vectors`` was replaced without resetting ``norms``). Sets ``norms`` to an ndarray of shape (n,).
+        """
+        if self.norms is None or force or len(self.norms) != len(self.vectors):
             self.norms = np.linalg.norm(self.vectors, axis=1)
 
     def get_normed_vectors(self):
@@ -1201,7 +1205,9 @@ class KeyedVectors:
             known = read_word2vec_vocab(fvocab, unicode_errors=unicode_errors, encoding=encoding)
             missing = sum(1 for key in keys if key not in known)
             if missing:
-                logger.warning("vocabulary file %s lacks %d of the %d keys; their count is 0", fvocab, missing, len(keys))
+                logger.warning(
+                    "vocabulary file %s lacks %d of the %d keys; their count is 0", fvocab, missing, len(keys)
+                )
             counts = np.array([known.get(key, 0) for key in keys], dtype=np.int64)
         kv = cls(vectors.shape[1], 0, dtype=vectors.dtype)
         kv.vectors = vectors
