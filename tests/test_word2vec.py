@@ -59,15 +59,17 @@ def test_one_worker_is_bit_for_bit_reproducible(small_corpus, sg, hs, negative):
     assert _digest(other_seed) != _digest(runs[0])
 
 
-def test_reproducible_across_hash_seeds(demo_corpus_path):
+def test_reproducible_across_hash_seeds(demo_corpus_path, tmp_path):
     code = ("import hashlib, cw2v;"
             "m = cw2v.Word2Vec(cw2v.LineSentence(%r, limit=800), vector_size=16, epochs=1, workers=1, seed=5);"
             "print(hashlib.sha256(m.wv.vectors.tobytes()).hexdigest())" % demo_corpus_path)
     out = set()
     for hashseed in ("0", "123"):
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        out.add(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                               check=True).stdout.strip())
+        # run outside the source tree so the installed package (with its compiled modules) is imported
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        out.add(proc.stdout.strip())
     assert len(out) == 1
 
 
