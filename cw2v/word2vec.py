@@ -23,6 +23,7 @@ import types
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
@@ -518,6 +519,8 @@ class Word2Vec:
                 cb.on_train_begin(self)
         effective_total = raw_total = 0
         t0 = time.perf_counter()
+        # each worker calls BLAS on tiny blocks: keep BLAS itself single-threaded so threads never oversubscribe
+        blas_limit = threadpool_limits(limits=1, user_api="blas")
         try:
             for epoch in range(epochs):
                 for cb in callbacks:
@@ -532,6 +535,7 @@ class Word2Vec:
                     if hasattr(cb, "on_epoch_end"):
                         cb.on_epoch_end(self)
         finally:
+            blas_limit.restore_original_limits()
             self.wv.norms = None
             self.total_train_time += time.perf_counter() - t0
         self.train_count += 1
