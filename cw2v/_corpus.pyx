@@ -78,6 +78,7 @@ cdef extern from "cw2v_text.h" nogil:
         int64_t offset
         int32_t len
         int64_t value
+        int64_t aux
         uint64_t hash
     ctypedef struct cw2v_strtab:
         char *arena
@@ -212,6 +213,7 @@ cdef class FileCounter:
     cdef int64_t min_reduce
     cdef int64_t max_vocab_size
     cdef int64_t max_sentence_length
+    cdef int64_t blocks_fed
 
     def __init__(self, max_vocab_size=None, int64_t max_sentence_length=10000):
         if max_sentence_length < 1:
@@ -222,15 +224,50 @@ cdef class FileCounter:
         self.min_reduce = 1
         self.max_vocab_size = max_vocab_size if max_vocab_size else 0
         self.max_sentence_length = max_sentence_length
+        self.blocks_fed = 0
 
-    def feed(self, const unsigned char[::1] data):
-        """Count the tokens of ``data`` (whole lines)."""
+    def merge(self, FileCounter other not None):
+        """Add ``other``'s counts into this counter (first occurrences: the earlier of the two)."""
+        cdef cw2v_strtab *a = &self.table.t
+        cdef cw2v_strtab *b = &other.table.t
+        cdef int64_t i, e
+        cdef int failed = 0
+        with nogil:
+            for i in range(b.n_entries):
+                e = cw2v_strtab_intern(a, b.arena + b.entries[i].offset, b.entries[i].len)
+                if e < 0:
+                    failed = 1
+                    break
+                a.entries[e].value += b.entries[i].value
+                if a.entries[e].aux < 0 or b.entries[i].aux < a.entries[e].aux:
+                    a.entries[e].aux = b.entries[i].aux
+        if failed:
+            raise MemoryError("out of memory while merging word counts")
+        self.total_words += other.total_words
+        self.corpus_count += other.corpus_count
+        self.blocks_fed = max(self.blocks_fed, other.blocks_fed)
+
+    def feed(self, const unsigned char[::1] data, int64_t block_no=-1):
+        """Count the tokens of ``data`` (whole lines), with the GIL released.
+
+        Parameters
+        ----------
+        data : bytes-like
+            Whole lines of UTF-8 text.
+        block_no : int, optional
+            Position of this block in the file when several counters share the blocks of one file
+            (first occurrences are then ordered by block); default: the next block of this counter.
+        """
         cdef size_t n = data.shape[0]
         cdef cw2v_tokenizer tk
         cdef size_t start, length
         cdef int new_sentence, failed = 0
-        cdef int64_t e
+        cdef int64_t e, pos = 0, base
         cdef cw2v_strtab *t = &self.table.t
+        if block_no < 0:
+            block_no = self.blocks_fed
+        self.blocks_fed = max(self.blocks_fed, block_no + 1)
+        base = block_no << 32
         if n == 0:
             return
         tk.buf = &data[0]
@@ -251,8 +288,11 @@ cdef class FileCounter:
                 if e < 0:
                     failed = 1
                     break
+                if t.entries[e].aux < 0:
+                    t.entries[e].aux = base + pos
                 t.entries[e].value += 1
                 self.total_words += 1
+                pos += 1
             if not failed and self.max_vocab_size and t.n_entries > self.max_vocab_size:
                 if cw2v_strtab_prune(t, self.min_reduce) != 0:
                     failed = 1
@@ -270,8 +310,12 @@ cdef class FileCounter:
         """
         cdef cw2v_strtab *t = &self.table.t
         cdef int64_t e
-        out = {}
+        first = np.empty(t.n_entries, dtype=np.int64)
+        cdef int64_t[::1] first_v = first
         for e in range(t.n_entries):
+            first_v[e] = t.entries[e].aux
+        out = {}
+        for e in np.argsort(first, kind="stable"):
             key = (<bytes>(t.arena + t.entries[e].offset)[:t.entries[e].len]).decode("utf8", unicode_errors)
             out[key] = out.get(key, 0) + t.entries[e].value
         return out

@@ -71,16 +71,48 @@ class _CorpusFile:
             _SIZE_CACHE[key] = uncompressed_size(self.path)
         return _SIZE_CACHE[key]
 
-    def count_words(self, max_vocab_size):
-        counter = FileCounter(max_vocab_size, self.max_sentence_length)
+    def count_words(self, max_vocab_size, threads=1):
+        """Count words in C; blocks are shared among ``threads`` counters (one if ``max_vocab_size``)."""
+        threads = 1 if max_vocab_size else max(1, threads)
+        counters = [FileCounter(max_vocab_size, self.max_sentence_length) for _ in range(threads)]
+        blocks = queue.Queue(maxsize=2 * threads)
+        errors = []
+
+        def work(counter):
+            while True:
+                item = blocks.get()
+                if item is None:
+                    return
+                if not errors:
+                    try:
+                        counter.feed(item[1], item[0])
+                    except BaseException as exc:  # re-raised by the reading thread
+                        errors.append(exc)
+
+        pool = [threading.Thread(target=work, args=(c,), daemon=True) for c in counters]
+        for t in pool:
+            t.start()
         size = 0
         last = time.monotonic()
-        for block in self.blocks():
-            counter.feed(block)
-            size += len(block)
-            if time.monotonic() - last >= 1.0:
-                last = time.monotonic()
-                logger.info("scanning %s: %d MB, %d words", self.path, size >> 20, counter.total_words)
+        try:
+            for block_no, block in enumerate(self.blocks()):
+                if errors:
+                    break
+                blocks.put((block_no, block))
+                size += len(block)
+                if time.monotonic() - last >= 1.0:
+                    last = time.monotonic()
+                    logger.info("scanning %s: %d MB", self.path, size >> 20)
+        finally:
+            for _ in pool:
+                blocks.put(None)
+            for t in pool:
+                t.join()
+        if errors:
+            raise errors[0]
+        counter = counters[0]
+        for other in counters[1:]:
+            counter.merge(other)
         _SIZE_CACHE[self._key()] = size
         counts = counter.counts()
         logger.info("collected %i word types from %i words in %i sentences", len(counts), counter.total_words,
@@ -292,7 +324,7 @@ class Word2Vec:
         """
         corpus = self._corpus(corpus_iterable, corpus_file, 1)
         if isinstance(corpus, _CorpusFile) and not (trim_rule is not None and self.max_vocab_size):
-            counts, total_words, corpus_count = corpus.count_words(self.max_vocab_size)
+            counts, total_words, corpus_count = corpus.count_words(self.max_vocab_size, self.workers)
         else:  # a trim_rule applied while pruning is Python code: use the Python scan
             if isinstance(corpus, _CorpusFile):
                 corpus = LineSentence(corpus.path)

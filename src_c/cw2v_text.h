@@ -24,7 +24,8 @@ static inline int cw2v_space_len(const unsigned char *p, size_t avail)
 {
     unsigned char c = p[0];
     if (c < 0x80) {
-        return (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)) ? 1 : 0;
+        /* bits of the ASCII white space: \t \n \v \f \r (9-13), 0x1c-0x1f and ' ' (32) */
+        return c <= 32 && ((UINT64_C(0x1F0003E00) >> c) & 1) ? 1 : 0;
     }
     if (c == 0xC2 && avail >= 2) {
         return (p[1] == 0x85 || p[1] == 0xA0) ? 2 : 0;
@@ -42,21 +43,32 @@ static inline int cw2v_space_len(const unsigned char *p, size_t avail)
     return 0;
 }
 
+/* Hash of a byte string, 8 bytes at a time (multiply-xorshift mixing; words are short). */
 static inline uint64_t cw2v_hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);   /* FNV-1a */
-    size_t i;
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= UINT64_C(0x100000001b3);
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ ((uint64_t)n * UINT64_C(0xff51afd7ed558ccd)), chunk;
+    while (n >= 8) {
+        memcpy(&chunk, s, 8);
+        h = (h ^ chunk) * UINT64_C(0xBF58476D1CE4E5B9);
+        h ^= h >> 31;
+        s += 8;
+        n -= 8;
     }
-    return h ^ (h >> 29);
+    if (n) {
+        chunk = 0;
+        memcpy(&chunk, s, n);
+        h = (h ^ chunk) * UINT64_C(0x94D049BB133111EB);
+        h ^= h >> 29;
+    }
+    h *= UINT64_C(0xBF58476D1CE4E5B9);
+    return h ^ (h >> 32);
 }
 
 typedef struct {
     int64_t offset;     /* into arena */
     int32_t len;
     int64_t value;
+    int64_t aux;        /* caller's use (word counting: position of the first occurrence) */
     uint64_t hash;
 } cw2v_entry;
 
@@ -125,7 +137,7 @@ static inline int cw2v_strtab_rehash(cw2v_strtab *t, int64_t n_slots)
     return 0;
 }
 
-/* Index of the entry for s, inserting it with value 0 if absent; -1 if memory ran out. */
+/* Index of the entry for s, inserting it with value 0 and aux -1 if absent; -1 if memory ran out. */
 static inline int64_t cw2v_strtab_intern(cw2v_strtab *t, const char *s, size_t n)
 {
     uint64_t h = cw2v_hash_bytes(s, n);
@@ -153,6 +165,7 @@ static inline int64_t cw2v_strtab_intern(cw2v_strtab *t, const char *s, size_t n
     t->entries[e].offset = t->arena_used;
     t->entries[e].len = (int32_t)n;
     t->entries[e].value = 0;
+    t->entries[e].aux = -1;
     t->entries[e].hash = h;
     t->arena_used += (int64_t)n;
     mask = t->n_slots - 1;

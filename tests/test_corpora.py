@@ -76,3 +76,20 @@ def test_max_vocab_size_pruning_in_c_matches_python():
     counter.feed(text.encode())
     counts, _, _ = scan_vocab([line.split() for line in text.splitlines()], max_vocab_size=10)
     assert counter.counts() == counts
+
+
+def test_counters_sharing_blocks_give_first_occurrence_order(tmp_path):
+    rng = np.random.default_rng(0)
+    words = ["w%d" % i for i in range(500)]
+    lines = [" ".join(words[int(i)] for i in rng.zipf(1.5, size=12) % 500) for _ in range(3000)]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    counts, total, n = scan_vocab([l.split() for l in lines])
+    counters = [FileCounter(None, 10000) for _ in range(3)]
+    for block_no, block in enumerate(iter_line_blocks(str(path), block_size=997)):
+        counters[block_no % 3].feed(block, block_no)
+    merged = counters[0]
+    merged.merge(counters[2])
+    merged.merge(counters[1])
+    assert list(merged.counts().items()) == list(counts.items())
+    assert (merged.total_words, merged.corpus_count) == (total, n)
