@@ -132,3 +132,48 @@ def cbow_block_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, 
     for c in context:
         w_in[c] += d_in[0]
     return loss
+
+
+def cbow_ns_sentence_batched(w_in, sentence, window, alpha, batch, w_out_ns, negatives, cbow_mean=1):
+    """Batched CBOW with negative sampling over one sentence (no subsampling, no window shrinking):
+    ``batch`` consecutive center words form one block sharing the noise words; each row ignores the other
+    rows' targets."""
+    n, loss = len(sentence), 0.0
+    for i0 in range(0, n, batch):
+        rows, windows = [], []
+        for i in range(i0, min(i0 + batch, n)):
+            ctx = [sentence[j] for j in range(max(0, i - window), min(n, i + window + 1)) if j != i]
+            if not ctx:
+                continue
+            h = w_in[ctx].sum(axis=0)
+            if cbow_mean and len(ctx) > 1:
+                h = h / np.float32(len(ctx))
+            rows.append(h.astype(np.float32))
+            windows.append((ctx, sentence[i]))
+        if not rows:
+            continue
+        nb = len(rows)
+        targets = [t for _, t in windows] + list(negatives)
+        out = np.array([w_out_ns[t] for t in targets], dtype=np.float64)
+        inputs = np.array(rows, dtype=np.float64)
+        scores = (inputs @ out.T).astype(np.float32)
+        grads = np.zeros_like(scores)
+        for q, (_, target) in enumerate(windows):
+            for t, row in enumerate(targets):
+                if t < nb:
+                    label = 1.0 if t == q else -1.0
+                else:
+                    label = -1.0 if row == target else 0.0
+                if label < 0:
+                    continue
+                f = scores[q, t]
+                grads[q, t] = (label - sigmoid(f)) * alpha
+                loss += neg_log_sigmoid(f if label > 0.5 else -f)
+        d_in = (grads.astype(np.float64) @ out).astype(np.float32)
+        d_out = (grads.T.astype(np.float64) @ inputs).astype(np.float32)
+        for t, row in enumerate(targets):
+            w_out_ns[row] += d_out[t]
+        for q, (ctx, _) in enumerate(windows):
+            for c in ctx:
+                w_in[c] += d_in[q]
+    return loss
