@@ -58,7 +58,7 @@ site = os.path.realpath(sys.prefix)
 for mod in (cw2v, cw2v._kernels, cw2v._corpus):
     assert os.path.realpath(mod.__file__).startswith(site), "imported from outside the venv: %s" % mod.__file__
 assert cw2v.__version__ == metadata.version("cw2v"), (cw2v.__version__, metadata.version("cw2v"))
-m = cw2v.Word2Vec(cw2v.LineSentence(demo_corpus_path(), limit=2000), vector_size=20, epochs=1)
+m = cw2v.Word2Vec(cw2v.LineSentence(demo_corpus_path(), limit=5000), vector_size=20, epochs=1)
 sims = m.wv.most_similar("king")[:3]
 print("cw2v %s from %s: %d words; most_similar('king')[:3] = %s"
       % (cw2v.__version__, os.path.dirname(cw2v.__file__), len(m.wv), sims))
