@@ -410,7 +410,7 @@ def _drop_duplicates(keys, vectors, name):
 
 def read_word2vec_format(
     fname, binary=False, limit=None, unicode_errors="strict", datatype=np.float32, no_header=False,
-    encoding="utf8",
+    encoding="utf8", *, _keep_duplicates=False,
 ):
     """Read word vectors stored in word2vec.c's text or binary format.
 
@@ -433,6 +433,8 @@ def read_word2vec_format(
         the first line and blank lines are skipped. Not possible with ``binary=True``.
     encoding : str, optional
         Encoding of the keys (default ``'utf8'``); must be ASCII-compatible.
+    _keep_duplicates : bool, optional, keyword-only (private)
+        Return every record, duplicated keys included (used by ``intersect_word2vec_format``).
 
     Returns
     -------
@@ -502,7 +504,8 @@ def read_word2vec_format(
                 keys, vectors = _read_text(
                     fin, total, dim, dtype, encoding, unicode_errors, first_rows, name, first_line_no=2
                 )
-    keys, vectors = _drop_duplicates(keys, vectors, name)
+    if not _keep_duplicates:
+        keys, vectors = _drop_duplicates(keys, vectors, name)
     counts = total - np.arange(len(keys), dtype=np.int64)
     return keys, vectors, counts
 

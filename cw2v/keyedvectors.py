@@ -408,6 +408,78 @@ class KeyedVectors:
             weights = np.asarray(weights).reshape(1, -1)
         self.add_vectors(keys, weights, replace=True)
 
+    def resize_vectors(self, seed=0):
+        """Make ``vectors`` have one row per entry of ``index_to_key``, drawing any new rows at random.
+
+        Existing rows are kept; new rows are uniform in ``[-1/vector_size, 1/vector_size)``, drawn like
+        gensim's (``np.random.default_rng(seed)``, float32), so the result equals gensim's for float32
+        vectors. Per-key attributes are resized too (new entries zero) and ``norms`` is reset. Nothing
+        happens to ``vectors`` if it already has the right shape.
+
+        Parameters
+        ----------
+        seed : int, optional
+            Seed of the generator for new rows (default 0).
+
+        Notes
+        -----
+        gensim always returns float32 here; cw2v keeps the dtype of ``vectors`` (values drawn in float32).
+        """
+        target = (len(self.index_to_key), self.vector_size)
+        if self.vectors.shape != target:
+            rng = np.random.default_rng(seed=seed)
+            fresh = rng.random(target, dtype=np.float32)
+            fresh *= 2.0
+            fresh -= 1.0
+            fresh /= self.vector_size
+            dtype = self.vectors.dtype if self.vectors.dtype.kind == "f" else np.float32
+            new = fresh.astype(dtype, copy=False)
+            rows, cols = min(len(self.vectors), target[0]), min(self.vectors.shape[1], target[1])
+            new[:rows, :cols] = self.vectors[:rows, :cols]
+            self.vectors = new
+        self.allocate_vecattrs()
+        self.norms = None
+
+    def vectors_for_all(self, keys, allow_inference=True, copy_vecattrs=False):
+        """A new KeyedVectors holding the vectors of those `keys` that are present, deduplicated, in order.
+
+        Parameters
+        ----------
+        keys : iterable of str or int
+        allow_inference : bool, optional
+            Keep every key this object can give a vector for (``key in self``, which includes in-range integer
+            indices), default True; False keeps only real keys (``key in key_to_index``). Plain KeyedVectors
+            infer nothing, as in gensim.
+        copy_vecattrs : bool, optional
+            Copy the per-key attributes of the kept keys (default False). Otherwise, as in gensim, the result
+            has only a made-up ``'count'`` attribute, ``n - i`` for row ``i``.
+
+        Returns
+        -------
+        KeyedVectors
+            ``vectors`` of shape (number of kept keys, vector_size), same dtype as this object's.
+        """
+        kept, seen = [], set()
+        lookup = self if allow_inference else self.key_to_index
+        for key in keys:
+            if key not in seen:
+                seen.add(key)
+                if key in lookup:
+                    kept.append(key)
+        n = len(kept)
+        kv = KeyedVectors(self.vector_size, 0, dtype=self.vectors.dtype)
+        rows = np.array([self.get_index(key) for key in kept], dtype=np.intp)
+        kv.vectors = np.ascontiguousarray(self.vectors[rows], dtype=self.vectors.dtype)
+        kv.index_to_key = kept
+        kv.key_to_index = dict(zip(kept, range(n)))
+        kv.next_index = n
+        if n:
+            kv.expandos["count"] = n - np.arange(n, dtype=np.int64)
+            if copy_vecattrs:
+                for attr, values in self.expandos.items():
+                    kv.expandos[attr] = np.asarray(values)[rows].copy()
+        return kv
+
     # ------------------------------------------------------------------------------------------ norms
 
     def fill_norms(self, force=False):
@@ -1212,8 +1284,127 @@ class KeyedVectors:
         kv = cls(vectors.shape[1], 0, dtype=vectors.dtype)
         kv.vectors = vectors
         kv.index_to_key = keys
-        kv.key_to_index = {key: i for i, key in enumerate(keys)}
+        kv.key_to_index = dict(zip(keys, range(len(keys))))
         kv.expandos = {"count": counts}
         kv.next_index = len(keys)
         logger.info("loaded %s matrix of type %s from %s", vectors.shape, vectors.dtype, fname)
         return kv
+
+    def intersect_word2vec_format(self, fname, lockf=0.0, binary=False, encoding="utf8", unicode_errors="strict"):
+        """Overwrite the vectors of keys also found in a word2vec C file with the file's vectors.
+
+        No key is added; keys absent from the file keep their vectors. A key present several times in the
+        file gets its last vector (as in gensim).
+
+        Parameters
+        ----------
+        fname : str, os.PathLike or binary file object
+            A word2vec text or binary file (``.gz``/``.bz2``/``.xz`` decompressed).
+        lockf : float, optional
+            Lock factor recorded for the merged rows in ``vectors_lockf`` (default 0.0), an array of shape
+            (n,) float32 created (all ones) if missing or of another length. gensim's training scales updates
+            of a row by it; **cw2v's training ignores it** (a warning is logged when `lockf` is not 1.0).
+        binary : bool, optional
+            Binary (True) or text (False, default) file.
+        encoding : str, optional
+            Encoding of the keys (default ``'utf8'``).
+        unicode_errors : str, optional
+            Error handler for undecodable keys (default ``'strict'``).
+
+        Raises
+        ------
+        ValueError
+            The file's dimensionality differs from ``vector_size``; malformed file (see
+            :func:`cw2v.formats.read_word2vec_format`).
+        """
+        keys, vectors, _ = read_word2vec_format(
+            fname, binary=binary, encoding=encoding, unicode_errors=unicode_errors, datatype=np.float32,
+            _keep_duplicates=True,
+        )
+        if vectors.shape[1] != self.vector_size:
+            raise ValueError(f"incompatible vector size {vectors.shape[1]} in file {fname} "
+                             f"(these vectors have size {self.vector_size})")
+        last = {}
+        for i, key in enumerate(keys):
+            row = self.key_to_index.get(key)
+            if row is not None:
+                last[row] = i
+        rows = np.fromiter(last.keys(), dtype=np.intp, count=len(last))
+        source = np.fromiter(last.values(), dtype=np.intp, count=len(last))
+        self.vectors[rows] = vectors[source]
+        self.norms = None
+        lockf_arr = getattr(self, "vectors_lockf", None)
+        if not isinstance(lockf_arr, np.ndarray) or lockf_arr.shape != (len(self.vectors),):
+            lockf_arr = np.ones(len(self.vectors), dtype=np.float32)
+        lockf_arr[rows] = lockf
+        self.vectors_lockf = lockf_arr
+        if lockf != 1.0 and len(rows):
+            logger.warning("intersect_word2vec_format: lock factor %s recorded in vectors_lockf, but cw2v's "
+                           "training does not apply lock factors (merged vectors will be trained)", lockf)
+        logger.info("merged %d vectors into %s matrix from %s", len(rows), self.vectors.shape, fname)
+
+    # ------------------------------------------------------------------------------------ native files
+
+    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
+             pickle_protocol=None):
+        """Save in cw2v's native format: a JSON manifest at `fname_or_handle` plus one ``.npy`` per array.
+
+        See :mod:`cw2v.persist` for the layout. Nothing is pickled; the save is atomic (an interrupted save
+        leaves the previous one loadable). Load with :meth:`load` (memory-mappable).
+
+        Parameters
+        ----------
+        fname_or_handle : str or os.PathLike
+            Path of the manifest (file objects are not supported: the format is several files).
+        separately, sep_limit, pickle_protocol : optional
+            Accepted for compatibility with gensim and ignored: every array is always stored in its own
+            ``.npy`` file and nothing is pickled.
+        ignore : collection of str, optional
+            Must be empty (the native format stores every attribute).
+
+        Raises
+        ------
+        TypeError
+            A file object was given, or a key/attribute cannot be stored without pickle.
+        ValueError
+            `ignore` is not empty, or ``vectors`` is inconsistent with ``index_to_key``.
+        OSError
+            If writing fails (the previous save is left intact).
+        """
+        from cw2v import persist
+        if ignore:
+            raise ValueError("ignore= is not supported by cw2v's native format (every attribute is stored)")
+        persist.save_keyed_vectors(self, fname_or_handle)
+
+    @classmethod
+    def load(cls, fname, mmap=None):
+        """Load vectors saved by :meth:`save` or by gensim 4's ``KeyedVectors.save``.
+
+        gensim files (pickles) are read with a restricted unpickler that admits only the classes such files
+        need and refuses anything else (:class:`cw2v.persist.UnsafePickleError`) before it runs; gensim is not
+        needed. The kind of file is detected from its first bytes.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+        mmap : {None, 'r', 'r+', 'c'}, optional
+            Memory-map the arrays stored in ``.npy`` files (``'r'`` gives read-only ``np.memmap`` vectors).
+            Default None reads them into memory.
+
+        Returns
+        -------
+        KeyedVectors
+
+        Raises
+        ------
+        TypeError
+            The file holds a full ``Word2Vec`` model (use ``Word2Vec.load(fname).wv``).
+        cw2v.persist.PersistFormatError (a ValueError)
+            Malformed, inconsistent or unsupported file.
+        cw2v.persist.UnsafePickleError (a pickle.UnpicklingError)
+            A pickle referencing a class that gensim KeyedVectors files do not need.
+        OSError
+            If a file cannot be read.
+        """
+        from cw2v import persist
+        return persist.load_keyed_vectors(fname, mmap=mmap, cls=cls)

@@ -738,3 +738,62 @@ class Word2Vec:
         return "Word2Vec<vocab=%d, vector_size=%d, alpha=%s>" % (len(self.wv), self.vector_size, self.alpha)
 
     __repr__ = __str__
+
+    # ------------------------------------------------------------------ native save/load (cw2v.persist)
+    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
+             pickle_protocol=None):
+        """Save the full model in cw2v's native format (JSON manifest + ``.npy`` arrays, no pickle).
+
+        Everything training needs is stored: :meth:`load` returns a model that continues training exactly
+        where this one stopped. The save is atomic. See :mod:`cw2v.persist` for the layout.
+
+        Parameters
+        ----------
+        fname_or_handle : str or os.PathLike
+            Path of the manifest; arrays go to ``<path>.<token>.<name>.npy`` beside it.
+        separately, sep_limit, pickle_protocol : optional
+            Accepted for compatibility with gensim and ignored (every array is its own ``.npy`` file).
+        ignore : collection of str, optional
+            Must be empty.
+
+        Raises
+        ------
+        TypeError
+            A file object was given.
+        ValueError
+            `ignore` is not empty.
+        OSError
+            If writing fails (the previous save is left intact).
+        """
+        from cw2v import persist
+        if ignore:
+            raise ValueError("ignore= is not supported by cw2v's native format (every attribute is stored)")
+        persist.save_word2vec_model(self, fname_or_handle)
+
+    @classmethod
+    def load(cls, fname, mmap=None, **kwargs):
+        """Load a model saved by :meth:`save` or by gensim 4's ``Word2Vec.save`` (restricted unpickler).
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+        mmap : {None, 'r', 'r+', 'c'}, optional
+            Memory-map the ``.npy`` arrays (``'r'``: read-only, for queries; ``'c'``: copy-on-write).
+        **kwargs
+            Accepted for compatibility with gensim (``rethrow``) and ignored.
+
+        Returns
+        -------
+        Word2Vec
+
+        Raises
+        ------
+        TypeError
+            The file holds only KeyedVectors.
+        cw2v.persist.PersistFormatError (a ValueError)
+            Malformed, inconsistent or unsupported file.
+        cw2v.persist.UnsafePickleError (a pickle.UnpicklingError)
+            A pickle referencing a class that gensim Word2Vec files do not need.
+        """
+        from cw2v import persist
+        return persist.load_word2vec_model(fname, mmap=mmap, cls=cls)

@@ -1,0 +1,1354 @@
+"""Saving and loading ``KeyedVectors`` and ``Word2Vec`` without pickle, and importing gensim-saved files.
+
+Native format
+-------------
+``save(fname)`` writes one small JSON *manifest* at ``fname`` and one NumPy ``.npy`` file per array beside it::
+
+    fname                                 JSON manifest (UTF-8, plain text): the commit point of a save
+    fname.<token>.<name>.npy              one array per file, e.g. model.3f9a0c1b2d4e.wv.vectors.npy
+
+``<token>`` is 12 random hex digits, fresh for every save, so a save never overwrites a file that the current
+manifest refers to. A save (1) writes and fsyncs every array under its new unique name, (2) writes the manifest
+to a temporary file in the same folder, fsyncs it and renames it over ``fname`` (atomic), then (3) deletes the
+arrays of the manifest it replaced. An interrupted save therefore leaves the previous save loadable; at worst a
+few unreferenced ``fname.<token>.*.npy`` files remain, which can be deleted.
+
+The manifest is a JSON object::
+
+    {"format": "cw2v", "version": 1, "class": "KeyedVectors" | "Word2Vec", "cw2v_version": "0.1.0",
+     "token": "<token>",
+     "kv": {...}                      (KeyedVectors files; "wv" in Word2Vec files)
+     "params": {...}, "attributes": {...}, "tuples": [...], "arrays": {...}, "tables": {...}   (Word2Vec only)}
+
+* a KeyedVectors section holds ``vector_size``, ``next_index``, ``mapfile_path``, ``keys`` (the list
+  ``index_to_key``: strings, integers or null), ``key_to_index`` (only when it is not the inverse of ``keys``),
+  ``vectors`` (an array reference) and ``expandos`` (per-key attributes: an array reference, or
+  ``{"values": [...]}`` for object arrays of JSON scalars);
+* an array reference is ``{"file": "<basename>", "dtype": "<f4", "shape": [n, d]}``; the file must sit in the
+  manifest's folder, hold exactly that dtype and shape, and is read with ``np.load(..., allow_pickle=False)``,
+  memory-mapped when ``mmap`` is given;
+* ``params`` are the ``Word2Vec`` constructor parameters; ``attributes`` the rest of the model's plain state
+  (``corpus_count``, ``corpus_total_words``, ``effective_min_count``, ``_epochs_done``,
+  ``running_training_loss``, ``train_count``, ``total_train_time``, ``raw_vocab``, ...; names listed in
+  ``tuples`` were tuples); ``arrays`` the model's arrays (``syn1neg``, ``syn1``, ``cum_table``); ``tables``
+  the arrays of the vocabulary tables the kernels read (:class:`cw2v.vocab.VocabTables`), recomputed from the
+  counts if absent or inconsistent. Callables (``hashfxn``, ``callbacks``, ``trim_rule``) are not stored: a
+  loaded model has the constructor's defaults for them.
+
+Everything training needs is stored, so a loaded model continues training exactly where it stopped: with
+``workers=1`` and a fixed ``seed``, ``train(2 epochs)``, save, load, ``train(1 epoch)`` gives the same vectors
+as the three epochs without the save.
+
+gensim files
+------------
+:func:`load_keyed_vectors` and :func:`load_word2vec_model` also read files written by gensim 4's
+``KeyedVectors.save`` and ``Word2Vec.save`` (a pickle, possibly compressed as ``.gz``/``.bz2``, plus
+``fname.<attribute>.npy`` (or ``.npz`` when compressed) files for large arrays). The file kind is decided by its
+first bytes: ``{`` is a native manifest, ``\\x80`` a pickle (after decompression if the file starts with a gzip,
+bzip2 or xz signature). Pickles go through :class:`RestrictedUnpickler`, which admits only the classes such files
+reference and maps each one to an inert stand-in defined here; gensim itself is never imported. Anything else
+is refused with :class:`UnsafePickleError` (an ``pickle.UnpicklingError``) naming the class, before any of the
+file's code runs. The stand-ins are then converted to cw2v objects; an imported ``Word2Vec`` gets its
+vocabulary tables rebuilt (keeping gensim's Huffman codes) and keeps training in cw2v.
+"""
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import inspect
+import io
+import json
+import logging
+import lzma
+import math
+import os
+import pickle
+import re
+import secrets
+import stat
+import zipfile
+from numbers import Integral
+
+import numpy as np
+
+from cw2v._version import __version__
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "PersistFormatError",
+    "UnsafePickleError",
+    "RestrictedUnpickler",
+    "save_keyed_vectors",
+    "load_keyed_vectors",
+    "save_word2vec_model",
+    "load_word2vec_model",
+    "file_kind",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Value of the manifest's ``"format"`` field.
+FORMAT_NAME = "cw2v"
+#: Newest manifest version this module writes and reads.
+FORMAT_VERSION = 1
+
+#: ``mmap`` modes accepted by the loaders (``'w+'`` would truncate the arrays and is refused).
+_MMAP_MODES = (None, "r", "r+", "c")
+#: Longest .npy header accepted (NumPy's own default limit).
+_MAX_NPY_HEADER = 10000
+#: Constructor parameters of Word2Vec that hold code or corpus objects and are never stored.
+_UNSTORED_PARAMS = frozenset({"self", "sentences", "corpus_file", "hashfxn", "callbacks", "trim_rule"})
+#: Word2Vec attributes handled separately (never stored as plain attributes).
+_SPECIAL_ATTRS = frozenset({"wv", "_tables", "hashfxn", "callbacks", "trim_rule", "_pending_vocab"})
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_TOKEN_RE = re.compile(r"[0-9a-f]{12}\Z")
+
+
+class PersistFormatError(ValueError):
+    """A native cw2v file (or a gensim file) is malformed, inconsistent or of an unsupported version."""
+
+
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle references a class or function outside the small set gensim Word2Vec/KeyedVectors files need.
+
+    Raised by :meth:`RestrictedUnpickler.find_class` before the referenced object could be called.
+    """
+
+
+# ============================================================================================ file kinds
+
+
+def _check_mmap(mmap):
+    if mmap not in _MMAP_MODES:
+        raise ValueError(f"mmap must be one of {_MMAP_MODES}, got {mmap!r}")
+
+
+def _check_path(fname, what):
+    if hasattr(fname, "read") or hasattr(fname, "write"):
+        raise TypeError(f"{what} needs a file name (str or os.PathLike), not a file object: the native format "
+                        "is several files")
+    try:
+        return os.fspath(fname)
+    except TypeError:
+        raise TypeError(f"{what} needs a file name (str or os.PathLike), got {type(fname).__name__}") from None
+
+
+def _read_head(path, n=8):
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def file_kind(fname):
+    """Tell what a file saved by ``save()`` holds, from its first bytes.
+
+    Parameters
+    ----------
+    fname : str or os.PathLike
+
+    Returns
+    -------
+    {'native', 'pickle', 'gzip', 'bz2', 'xz'}
+        ``'native'`` for a cw2v JSON manifest, ``'pickle'`` for an uncompressed pickle (gensim), or the
+        compression of a compressed file (gensim's ``.gz``/``.bz2`` saves; the content is checked on loading).
+
+    Raises
+    ------
+    PersistFormatError
+        If the file is none of these (e.g. a word2vec text file: use ``load_word2vec_format``).
+    OSError
+        If the file cannot be read.
+    """
+    path = _check_path(fname, "file_kind")
+    head = _read_head(path)
+    kind = _kind_of(head)
+    if kind is None:
+        raise PersistFormatError(
+            f"{path}: not a file saved by cw2v or gensim (starts with {head!r}); word2vec C files are read "
+            "with KeyedVectors.load_word2vec_format"
+        )
+    return kind
+
+
+def _kind_of(head):
+    stripped = head.lstrip(b" \t\r\n")
+    if stripped.startswith(b"\xef\xbb\xbf"):
+        stripped = stripped[3:].lstrip(b" \t\r\n")
+    if stripped.startswith(b"{"):
+        return "native"
+    if head.startswith(b"\x80"):
+        return "pickle"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh"):
+        return "bz2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    return None
+
+
+# ============================================================================================ .npy files
+
+
+def _read_npy_header(f, where):
+    """Read the magic and header of an open .npy stream; return (shape, fortran_order, dtype)."""
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f, max_header_size=_MAX_NPY_HEADER)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=_MAX_NPY_HEADER)
+        else:
+            raise ValueError(f"unsupported .npy format version {version}")
+    except (ValueError, EOFError, SyntaxError, TypeError) as err:
+        raise PersistFormatError(f"{where}: not a valid .npy file ({err})") from None
+    if dtype.hasobject:
+        raise PersistFormatError(f"{where}: holds Python objects (dtype {dtype}); only plain arrays are read")
+    return shape, fortran, dtype
+
+
+def _load_npy(path, mmap, where):
+    """Load one .npy file after checking that its size matches its header (no pickle, no huge allocation)."""
+    try:
+        with open(path, "rb") as f:
+            shape, _, dtype = _read_npy_header(f, where)
+            offset = f.tell()
+            size = os.fstat(f.fileno()).st_size
+    except FileNotFoundError:
+        raise PersistFormatError(f"{where}: array file {path} is missing") from None
+    nbytes = math.prod(shape) * dtype.itemsize
+    if offset + nbytes != size:
+        raise PersistFormatError(
+            f"{where}: {path} declares {shape} {dtype} ({nbytes} bytes of data) but holds {size - offset}"
+        )
+    try:
+        return np.load(path, mmap_mode=mmap, allow_pickle=False)
+    except ValueError as err:
+        raise PersistFormatError(f"{where}: cannot read {path}: {err}") from None
+
+
+def _load_npz_val(path, where):
+    """Load the ``val`` array of a gensim-compressed ``.npz`` file (no pickle; size checked first)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise PersistFormatError(f"{where}: array file {path} is missing") from None
+    except zipfile.BadZipFile as err:
+        raise PersistFormatError(f"{where}: {path} is not a valid .npz file ({err})") from None
+    with zf:
+        try:
+            info = zf.getinfo("val.npy")
+        except KeyError:
+            raise PersistFormatError(f"{where}: {path} has no 'val' array") from None
+        with zf.open(info) as f:
+            shape, fortran, dtype = _read_npy_header(f, where)
+            offset = f.tell()
+            nbytes = math.prod(shape) * dtype.itemsize
+            if offset + nbytes != info.file_size:
+                raise PersistFormatError(f"{where}: {path} declares {shape} {dtype} but holds other data")
+            data = f.read(nbytes)
+    if len(data) != nbytes:
+        raise PersistFormatError(f"{where}: {path} is truncated")
+    arr = np.frombuffer(data, dtype=dtype)
+    return arr.reshape(shape, order="F" if fortran else "C").copy()
+
+
+# ============================================================================================ writing
+
+
+class _SaveTransaction:
+    """Arrays written under fresh unique names next to `path`, then the manifest switched atomically."""
+
+    def __init__(self, path):
+        self.path = os.path.abspath(path)
+        if os.path.isdir(self.path):
+            raise IsADirectoryError(f"cannot save to {path}: it is a directory")
+        self.folder, self.base = os.path.split(self.path)
+        self.token = secrets.token_hex(6)
+        self.files = []       # basenames written by this save
+        self.names = set()
+
+    def add_array(self, name, arr):
+        """Write `arr` to ``<base>.<token>.<name>.npy``; return its manifest reference."""
+        if not isinstance(arr, np.ndarray):
+            arr = np.asarray(arr)
+        if arr.dtype.hasobject:
+            raise TypeError(f"array {name!r} holds Python objects (dtype object) and cannot be saved without pickle")
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "array"
+        candidate, k = safe, 1
+        while candidate in self.names:
+            k += 1
+            candidate = f"{safe}-{k}"
+        self.names.add(candidate)
+        basename = f"{self.base}.{self.token}.{candidate}.npy"
+        full = os.path.join(self.folder, basename)
+        fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        self.files.append(basename)
+        with os.fdopen(fd, "wb") as f:
+            np.lib.format.write_array(f, np.ascontiguousarray(arr), allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        return {"file": basename, "dtype": arr.dtype.str, "shape": list(arr.shape)}
+
+    def commit(self, manifest):
+        """Write the manifest atomically over the destination, then delete the previous save's arrays."""
+        old_files = _previous_array_files(self.path)
+        data = json.dumps(manifest, ensure_ascii=True, allow_nan=True, separators=(",", ":")).encode("ascii")
+        tmp = None
+        for _ in range(100):
+            tmp = os.path.join(self.folder, f".{self.base}.{secrets.token_hex(6)}.tmp")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+                break
+            except FileExistsError:
+                continue
+        else:  # pragma: no cover - 100 collisions of 48 random bits
+            raise FileExistsError(f"could not create a temporary file in {self.folder}")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                if os.path.exists(self.path):
+                    with contextlib.suppress(OSError):
+                        os.chmod(tmp, stat.S_IMODE(os.stat(self.path).st_mode))
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+            tmp = None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        _fsync_dir(self.folder)
+        for basename in old_files:
+            if basename not in self.files:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(self.folder, basename))
+
+    def abort(self):
+        for basename in self.files:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.folder, basename))
+        self.files = []
+
+
+def _fsync_dir(folder):
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _previous_array_files(path):
+    """Array files referenced by the native manifest currently at `path` (empty if none or unreadable)."""
+    try:
+        if _kind_of(_read_head(path)) != "native":
+            return []
+        with open(path, "rb") as f:
+            manifest = json.loads(f.read().decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return []
+    base = os.path.basename(path)
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            name = node.get("file")
+            if isinstance(name, str) and _is_own_array_file(name, base):
+                found.append(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(manifest)
+    return found
+
+
+def _is_own_array_file(name, base):
+    """Whether `name` looks like an array file of a native save at `base` (``<base>.<token>.<x>.npy``)."""
+    if os.path.basename(name) != name or not name.startswith(base + ".") or not name.endswith(".npy"):
+        return False
+    rest = name[len(base) + 1:]
+    return bool(_TOKEN_RE.match(rest[:12])) and rest[12:13] == "."
+
+
+# ============================================================================================ JSON values
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _json_value(value, depth=0):
+    """`value` as plain JSON data (numpy scalars become Python numbers, tuples lists); raise _NotJSON."""
+    if depth > 20:
+        raise _NotJSON
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise _NotJSON
+            out[k] = _json_value(v, depth + 1)
+        return out
+    raise _NotJSON
+
+
+def _json_key(key):
+    if key is None or isinstance(key, str):
+        return key
+    if isinstance(key, Integral) and not isinstance(key, bool):
+        return int(key)
+    raise TypeError(f"key {key!r} of type {type(key).__name__} cannot be stored in the native format "
+                    "(keys must be str or int)")
+
+
+# ============================================================================================ KeyedVectors
+
+
+def _kv_section(kv, tx, prefix):
+    n = len(kv.index_to_key)
+    vectors = kv.vectors
+    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.shape != (n, kv.vector_size):
+        raise ValueError(f"vectors has shape {getattr(vectors, 'shape', None)} but there are {n} keys of "
+                         f"size {kv.vector_size}")
+    keys = [_json_key(k) for k in kv.index_to_key]
+    section = {
+        "vector_size": int(kv.vector_size),
+        "next_index": int(getattr(kv, "next_index", n)),
+        "mapfile_path": kv.mapfile_path if isinstance(getattr(kv, "mapfile_path", None), str) else None,
+        "keys": keys,
+    }
+    canonical = len(kv.key_to_index) == sum(k is not None for k in kv.index_to_key) and all(
+        kv.key_to_index.get(k) == i for i, k in enumerate(kv.index_to_key) if k is not None
+    )
+    if not canonical:
+        section["key_to_index"] = [[_json_key(k), int(i)] for k, i in kv.key_to_index.items()]
+    section["vectors"] = tx.add_array(prefix + "vectors", vectors)
+    expandos = {}
+    for attr, values in kv.expandos.items():
+        if not isinstance(attr, str):
+            raise TypeError(f"per-key attribute name {attr!r} is not a str")
+        values = np.asarray(values)
+        if values.dtype.hasobject:
+            try:
+                expandos[attr] = {"values": [_json_value(v) for v in values.tolist()], "shape": list(values.shape)}
+            except _NotJSON:
+                raise TypeError(
+                    f"per-key attribute {attr!r} holds values that are neither numbers nor strings; they cannot "
+                    "be stored without pickle"
+                ) from None
+        else:
+            expandos[attr] = {"array": tx.add_array(f"{prefix}expando.{attr}", values)}
+    section["expandos"] = expandos
+    return section
+
+
+def _manifest_head(cls_name, tx):
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "class": cls_name, "cw2v_version": __version__,
+            "token": tx.token}
+
+
+def save_keyed_vectors(kv, fname):
+    """Save a :class:`cw2v.KeyedVectors` in the native format (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    kv : cw2v.KeyedVectors
+    fname : str or os.PathLike
+        Path of the JSON manifest; arrays go to ``fname.<token>.<name>.npy`` beside it.
+
+    Raises
+    ------
+    TypeError
+        `fname` is a file object; a key is neither str nor int; a per-key attribute holds objects that are
+        not JSON numbers or strings.
+    ValueError
+        ``vectors`` does not have shape ``(len(index_to_key), vector_size)``.
+    OSError
+        If writing fails; the previous save at `fname`, if any, is left intact.
+    """
+    path = _check_path(fname, "save")
+    tx = _SaveTransaction(path)
+    try:
+        manifest = _manifest_head("KeyedVectors", tx)
+        manifest["kv"] = _kv_section(kv, tx, "")
+        tx.commit(manifest)
+    except BaseException:
+        tx.abort()
+        raise
+    logger.info("saved %s to %s (%d arrays)", kv, path, len(tx.files))
+
+
+def _manifest_array(ref, folder, mmap, where, kinds=None, ndim=None):
+    if not isinstance(ref, dict) or not isinstance(ref.get("file"), str):
+        raise PersistFormatError(f"{where}: bad array reference {ref!r}")
+    name = ref["file"]
+    if os.path.basename(name) != name or name in (".", "..") or "\x00" in name:
+        raise PersistFormatError(f"{where}: array file name {name!r} is not a plain file name")
+    arr = _load_npy(os.path.join(folder, name), mmap, where)
+    shape = ref.get("shape")
+    if shape is not None and list(arr.shape) != list(shape):
+        raise PersistFormatError(f"{where}: {name} has shape {arr.shape}, the manifest says {tuple(shape)}")
+    if kinds is not None and arr.dtype.kind not in kinds:
+        raise PersistFormatError(f"{where}: {name} has dtype {arr.dtype}, expected kind {kinds!r}")
+    if ndim is not None and arr.ndim != ndim:
+        raise PersistFormatError(f"{where}: {name} has {arr.ndim} dimensions, expected {ndim}")
+    return arr
+
+
+def _kv_from_section(kv_cls, section, folder, mmap, where):
+    if not isinstance(section, dict):
+        raise PersistFormatError(f"{where}: missing KeyedVectors section")
+    keys = section.get("keys")
+    vector_size = section.get("vector_size")
+    if not isinstance(keys, list) or not all(k is None or isinstance(k, (str, int)) for k in keys):
+        raise PersistFormatError(f"{where}: 'keys' must be a list of strings or integers")
+    if isinstance(vector_size, bool) or not isinstance(vector_size, int) or vector_size < 0:
+        raise PersistFormatError(f"{where}: bad vector_size {vector_size!r}")
+    vectors = _manifest_array(section.get("vectors"), folder, mmap, f"{where} (vectors)", kinds="f", ndim=2)
+    if vectors.shape != (len(keys), vector_size):
+        raise PersistFormatError(f"{where}: vectors have shape {vectors.shape} for {len(keys)} keys of size "
+                                 f"{vector_size}")
+    kv = kv_cls(vector_size, 0, dtype=vectors.dtype)
+    kv.vectors = vectors
+    kv.index_to_key = keys
+    pairs = section.get("key_to_index")
+    if pairs is None:
+        kv.key_to_index = {k: i for i, k in enumerate(keys) if k is not None}
+        if len(kv.key_to_index) != sum(k is not None for k in keys):
+            kv.key_to_index = {}
+            for i, k in enumerate(keys):
+                if k is not None:
+                    kv.key_to_index.setdefault(k, i)
+    else:
+        kv.key_to_index = {}
+        try:
+            for k, i in pairs:
+                if not isinstance(k, (str, int)) or isinstance(i, bool) or not isinstance(i, int) \
+                        or not 0 <= i < len(keys):
+                    raise ValueError
+                kv.key_to_index[k] = i
+        except (TypeError, ValueError):
+            raise PersistFormatError(f"{where}: bad key_to_index") from None
+    next_index = section.get("next_index", len(keys))
+    kv.next_index = next_index if isinstance(next_index, int) and 0 <= next_index <= len(keys) else len(keys)
+    mapfile_path = section.get("mapfile_path")
+    kv.mapfile_path = mapfile_path if isinstance(mapfile_path, str) else None
+    expandos = section.get("expandos", {})
+    if not isinstance(expandos, dict):
+        raise PersistFormatError(f"{where}: bad expandos")
+    kv.expandos = {}
+    for attr, entry in expandos.items():
+        if not isinstance(entry, dict):
+            raise PersistFormatError(f"{where}: bad per-key attribute {attr!r}")
+        if "array" in entry:
+            values = _manifest_array(entry["array"], folder, None, f"{where} (attribute {attr!r})")
+        elif isinstance(entry.get("values"), list):
+            values = np.empty(len(entry["values"]), dtype=object)
+            for i, v in enumerate(entry["values"]):
+                values[i] = v
+        else:
+            raise PersistFormatError(f"{where}: bad per-key attribute {attr!r}")
+        if values.ndim != 1 or len(values) != len(keys):
+            raise PersistFormatError(f"{where}: per-key attribute {attr!r} has shape {values.shape} for "
+                                     f"{len(keys)} keys")
+        kv.expandos[attr] = values
+    kv.norms = None
+    return kv
+
+
+def _read_manifest(path, where):
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        manifest = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise PersistFormatError(f"{where}: the manifest is not valid JSON ({err})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise PersistFormatError(f"{where}: not a cw2v native file (no \"format\": \"{FORMAT_NAME}\")")
+    version = manifest.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise PersistFormatError(f"{where}: bad format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise PersistFormatError(f"{where}: format version {version} is newer than this cw2v reads "
+                                 f"({FORMAT_VERSION}); upgrade cw2v")
+    return manifest
+
+
+def _wrong_class(path, found, wanted):
+    hint = ""
+    if found == "Word2Vec" and wanted == "KeyedVectors":
+        hint = "; load it with Word2Vec.load(fname) and use its .wv"
+    elif found == "KeyedVectors" and wanted == "Word2Vec":
+        hint = "; load it with KeyedVectors.load(fname) (a full model is needed to train)"
+    return TypeError(f"{path} holds a {found}, not a {wanted}{hint}")
+
+
+def load_keyed_vectors(fname, mmap=None, cls=None):
+    """Load vectors saved by :func:`save_keyed_vectors` or by gensim 4's ``KeyedVectors.save``.
+
+    Parameters
+    ----------
+    fname : str or os.PathLike
+    mmap : {None, 'r', 'r+', 'c'}, optional
+        Memory-map the arrays stored in separate ``.npy`` files instead of reading them (``'r'``: read-only
+        ``np.memmap``; ``'c'``: copy-on-write). Default None reads them into memory.
+    cls : type, optional
+        Class to instantiate (default :class:`cw2v.KeyedVectors`).
+
+    Returns
+    -------
+    KeyedVectors
+
+    Raises
+    ------
+    TypeError
+        The file holds a ``Word2Vec`` model, or `fname` is not a path.
+    PersistFormatError (a ValueError)
+        Malformed or inconsistent file, missing array file, unsupported version.
+    UnsafePickleError (a pickle.UnpicklingError)
+        A pickle referencing anything beyond what a gensim KeyedVectors file needs.
+    ValueError
+        Bad `mmap` mode, or `mmap` with a compressed gensim file.
+    OSError
+        If a file cannot be read.
+    """
+    if cls is None:
+        from cw2v.keyedvectors import KeyedVectors as cls
+    _check_mmap(mmap)
+    path = _check_path(fname, "load")
+    kind = file_kind(path)
+    if kind == "native":
+        manifest = _read_manifest(path, path)
+        if manifest.get("class") != "KeyedVectors":
+            raise _wrong_class(path, manifest.get("class"), "KeyedVectors")
+        return _kv_from_section(cls, manifest.get("kv"), os.path.dirname(os.path.abspath(path)), mmap, path)
+    obj = _load_gensim_pickle(path, kind, mmap)
+    if isinstance(obj, _GensimWord2Vec):
+        raise _wrong_class(path, "Word2Vec", "KeyedVectors")
+    if not isinstance(obj, _GensimKeyedVectors):
+        raise PersistFormatError(f"{path}: the pickle does not hold a gensim KeyedVectors")
+    return _kv_from_gensim(cls, obj, path, keep_object_attrs=True)
+
+
+# ============================================================================================ Word2Vec
+
+
+def _constructor_params(cls):
+    try:
+        sig = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):  # pragma: no cover
+        return []
+    return [name for name, p in sig.parameters.items()
+            if name not in _UNSTORED_PARAMS and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def save_word2vec_model(model, fname):
+    """Save a full :class:`cw2v.Word2Vec` model in the native format; it can resume training after loading.
+
+    Parameters
+    ----------
+    model : cw2v.Word2Vec
+    fname : str or os.PathLike
+        Path of the JSON manifest; arrays go to ``fname.<token>.<name>.npy`` beside it.
+
+    Raises
+    ------
+    TypeError
+        `fname` is a file object, or a key cannot be stored (see :func:`save_keyed_vectors`).
+    OSError
+        If writing fails; the previous save at `fname`, if any, is left intact.
+
+    Notes
+    -----
+    Plain attributes (numbers, strings, lists and dicts of them) and arrays are stored; callables and other
+    objects (``hashfxn``, ``callbacks``, ``trim_rule``, locks, generators) are skipped and come back with the
+    constructor's defaults.
+    """
+    path = _check_path(fname, "save")
+    params_names = _constructor_params(type(model))
+    tx = _SaveTransaction(path)
+    try:
+        manifest = _manifest_head("Word2Vec", tx)
+        params = {}
+        for name in params_names:
+            if hasattr(model, name):
+                try:
+                    params[name] = _json_value(getattr(model, name))
+                except _NotJSON:
+                    logger.debug("parameter %s of type %s not stored", name, type(getattr(model, name)).__name__)
+        attributes, tuples, arrays, skipped = {}, [], {}, []
+        for name, value in vars(model).items():
+            if name in params or name in _SPECIAL_ATTRS or not _NAME_RE.match(name):
+                continue
+            if isinstance(value, np.ndarray):
+                if value.dtype.hasobject:
+                    skipped.append(name)
+                    continue
+                arrays[name] = tx.add_array(name, value)
+                continue
+            try:
+                attributes[name] = _json_value(value)
+            except _NotJSON:
+                skipped.append(name)
+                continue
+            if isinstance(value, tuple):
+                tuples.append(name)
+        if skipped:
+            logger.debug("attributes not stored (not plain data): %s", ", ".join(skipped))
+        manifest["params"] = params
+        manifest["attributes"] = attributes
+        manifest["tuples"] = tuples
+        manifest["arrays"] = arrays
+        tables = getattr(model, "_tables", None)
+        if tables is not None and hasattr(tables, "__dataclass_fields__"):
+            manifest["tables"] = {field: tx.add_array(f"tables.{field}", getattr(tables, field))
+                                  for field in tables.__dataclass_fields__}
+        else:
+            manifest["tables"] = None
+        manifest["wv"] = _kv_section(model.wv, tx, "wv.")
+        tx.commit(manifest)
+    except BaseException:
+        tx.abort()
+        raise
+    logger.info("saved %s to %s (%d arrays)", model, path, len(tx.files))
+
+
+def _settable(cls, name):
+    """Whether a stored attribute `name` may be set on an instance of `cls` (never shadow methods/properties)."""
+    if not _NAME_RE.match(name) or name.startswith("__") or name in _SPECIAL_ATTRS:
+        return False
+    class_attr = inspect.getattr_static(cls, name, None)
+    return not (callable(class_attr) or isinstance(class_attr, (property, staticmethod, classmethod)))
+
+
+def _tables_from_arrays(model, arrays, where):
+    """VocabTables from stored arrays if they match the current class and vocabulary, else None."""
+    from cw2v import vocab as _vocab
+    fields = list(getattr(_vocab.VocabTables, "__dataclass_fields__", {}))
+    if not isinstance(arrays, dict) or sorted(arrays) != sorted(fields):
+        return None
+    n = len(model.wv)
+    try:
+        tables = _vocab.VocabTables(**arrays)
+    except TypeError:
+        return None
+    if tables.keep_threshold.shape != (n,):
+        return None
+    if model.negative and tables.alias_threshold.shape != (n,):
+        return None
+    if model.hs and (tables.codes.shape[0] != n or tables.points.shape != tables.codes.shape
+                     or tables.code_lens.shape != (n,)):
+        return None
+    # the kernels index weights with these arrays: dtypes must be the ones build_tables makes, values in range
+    reference = _vocab.build_tables(np.array([2, 1], dtype=np.int64), model.sample, model.ns_exponent,
+                                    model.negative, model.hs)
+    for field in fields:
+        got, want = getattr(tables, field), getattr(reference, field)
+        if not isinstance(got, np.ndarray) or got.dtype != want.dtype or got.ndim != want.ndim:
+            return None
+    if model.negative and n and int(tables.alias_index.max()) >= n:
+        raise PersistFormatError(f"{where}: the noise table is inconsistent with the vocabulary")
+    if model.hs and n and (tables.points.min() < 0 or tables.points.max() > max(n - 2, 0)
+                           or tables.code_lens.min() < 0 or tables.code_lens.max() > tables.codes.shape[1]):
+        raise PersistFormatError(f"{where}: Huffman tables are inconsistent with the vocabulary")
+    return tables
+
+
+def _rebuild_tables(model):
+    from cw2v import vocab as _vocab
+    counts = np.asarray(model.wv.expandos.get("count", np.ones(len(model.wv), dtype=np.int64)), dtype=np.int64)
+    model._tables = _vocab.build_tables(counts, model.sample, model.ns_exponent, model.negative, model.hs)
+    return counts
+
+
+def _check_model_arrays(model, where):
+    n, size = len(model.wv), model.vector_size
+    if model.wv.vector_size != size:
+        raise PersistFormatError(f"{where}: vectors have size {model.wv.vector_size}, the model says {size}")
+    for name, needed in (("syn1neg", model.negative), ("syn1", model.hs)):
+        arr = getattr(model, name, None)
+        if not isinstance(arr, np.ndarray):
+            raise PersistFormatError(f"{where}: {name} is missing")
+        if needed and n and arr.shape != (n, size):
+            raise PersistFormatError(f"{where}: {name} has shape {arr.shape}, expected {(n, size)}")
+
+
+def load_word2vec_model(fname, mmap=None, cls=None):
+    """Load a model saved by :func:`save_word2vec_model` or by gensim 4's ``Word2Vec.save``.
+
+    Parameters
+    ----------
+    fname : str or os.PathLike
+    mmap : {None, 'r', 'r+', 'c'}, optional
+        Memory-map the arrays stored in separate ``.npy`` files (``'r'``: read-only ``np.memmap``, enough for
+        queries but not for training; ``'c'``: copy-on-write, trainable). Default None reads them into memory.
+    cls : type, optional
+        Class to instantiate (default :class:`cw2v.Word2Vec`).
+
+    Returns
+    -------
+    Word2Vec
+        Ready to query and to keep training (``train``, ``build_vocab(update=True)``).
+
+    Raises
+    ------
+    TypeError
+        The file holds only ``KeyedVectors``, or `fname` is not a path.
+    PersistFormatError (a ValueError)
+        Malformed or inconsistent file, missing array file, unsupported version, or gensim parameters that
+        cw2v does not accept.
+    UnsafePickleError (a pickle.UnpicklingError)
+        A pickle referencing anything beyond what a gensim Word2Vec file needs.
+    ValueError
+        Bad `mmap` mode, or `mmap` with a compressed gensim file.
+    OSError
+        If a file cannot be read.
+    """
+    if cls is None:
+        from cw2v.word2vec import Word2Vec as cls
+    _check_mmap(mmap)
+    path = _check_path(fname, "load")
+    kind = file_kind(path)
+    if kind != "native":
+        obj = _load_gensim_pickle(path, kind, mmap)
+        if isinstance(obj, _GensimKeyedVectors):
+            raise _wrong_class(path, "KeyedVectors", "Word2Vec")
+        if not isinstance(obj, _GensimWord2Vec):
+            raise PersistFormatError(f"{path}: the pickle does not hold a gensim Word2Vec model")
+        return _model_from_gensim(cls, obj, path)
+
+    manifest = _read_manifest(path, path)
+    if manifest.get("class") != "Word2Vec":
+        raise _wrong_class(path, manifest.get("class"), "Word2Vec")
+    folder = os.path.dirname(os.path.abspath(path))
+    params = manifest.get("params")
+    if not isinstance(params, dict):
+        raise PersistFormatError(f"{path}: missing 'params'")
+    accepted = set(_constructor_params(cls))
+    unknown = sorted(set(params) - accepted)
+    if unknown:
+        logger.warning("%s: ignoring parameters this version of cw2v does not know: %s", path, ", ".join(unknown))
+    try:
+        model = cls(**{k: v for k, v in params.items() if k in accepted})
+    except (TypeError, ValueError) as err:
+        raise PersistFormatError(f"{path}: stored parameters are invalid: {err}") from None
+    attributes = manifest.get("attributes", {})
+    tuples = manifest.get("tuples", [])
+    if not isinstance(attributes, dict) or not isinstance(tuples, list):
+        raise PersistFormatError(f"{path}: bad 'attributes'")
+    for name, value in attributes.items():
+        if not _settable(cls, name) or name in accepted:
+            logger.warning("%s: ignoring stored attribute %r", path, name)
+            continue
+        setattr(model, name, tuple(value) if name in tuples and isinstance(value, list) else value)
+    arrays = manifest.get("arrays", {})
+    if not isinstance(arrays, dict):
+        raise PersistFormatError(f"{path}: bad 'arrays'")
+    for name, ref in arrays.items():
+        if not _settable(cls, name):
+            logger.warning("%s: ignoring stored array %r", path, name)
+            continue
+        setattr(model, name, _manifest_array(ref, folder, mmap, f"{path} ({name})"))
+    from cw2v.keyedvectors import KeyedVectors
+    kv_cls = type(model.wv) if isinstance(getattr(model, "wv", None), KeyedVectors) else KeyedVectors
+    model.wv = _kv_from_section(kv_cls, manifest.get("wv"), folder, mmap, f"{path} (wv)")
+    _check_model_arrays(model, path)
+    stored_tables = manifest.get("tables")
+    tables = None
+    if isinstance(stored_tables, dict):
+        loaded = {field: _manifest_array(ref, folder, None, f"{path} (tables.{field})")
+                  for field, ref in stored_tables.items() if isinstance(field, str)}
+        tables = _tables_from_arrays(model, loaded, path)
+    if tables is not None:
+        model._tables = tables
+    elif len(model.wv):
+        logger.info("%s: recomputing the vocabulary tables from the counts", path)
+        _rebuild_tables(model)
+    else:
+        model._tables = None
+    logger.info("loaded %s from %s", model, path)
+    return model
+
+
+# ============================================================================================ gensim pickles
+
+
+class _GensimObject:
+    """Inert stand-in for a gensim object: keeps the pickled attribute dict in ``state``, runs nothing."""
+
+    state = None  # set by __setstate__ (pickle's BUILD); None if the pickle never gave a state
+
+    def __init__(self, *args, **kwargs):
+        self.state = {}
+
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 2:
+            state, slots = state
+            merged = dict(state or {})
+            merged.update(slots or {})
+            state = merged
+        if not isinstance(state, dict):
+            raise pickle.UnpicklingError(f"unexpected state of type {type(state).__name__} for a gensim object")
+        self.state = state
+
+
+class _GensimWord2Vec(_GensimObject):
+    """Stand-in for ``gensim.models.word2vec.Word2Vec``."""
+
+
+class _GensimKeyedVectors(_GensimObject):
+    """Stand-in for ``gensim.models.keyedvectors.KeyedVectors``."""
+
+
+class _Inert:
+    """Stand-in for objects whose content cw2v ignores (random generators, gensim helpers, ``hash``)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return _Inert()
+
+    def __setstate__(self, state):
+        pass
+
+
+class _NdarrayMarker:
+    """Stand-in for the ``numpy.ndarray`` class reference passed to ``_reconstruct``."""
+
+
+class _DtypeStub:
+    """Stand-in for ``numpy.dtype(spec, align, copy)`` restricted to plain numeric, string and object dtypes."""
+
+    _SPEC = re.compile(r"(b1|i[1248]|u[1248]|f[248]|c(8|16)|O8|U\d{1,7}|S\d{1,7})\Z")
+
+    def __init__(self, spec=None, align=False, copy=False, *rest):
+        if not isinstance(spec, str) or not self._SPEC.match(spec):
+            raise UnsafePickleError(f"refusing numpy dtype {spec!r}: only plain numeric, string and object "
+                                    "dtypes are admitted")
+        self.dtype = np.dtype(spec)
+
+    def __setstate__(self, state):
+        if not isinstance(state, tuple) or len(state) < 8 or state[0] not in (3, 4):
+            raise UnsafePickleError(f"refusing numpy dtype state {state!r:.80}")
+        _, order, subarray, names, fields = state[:5]
+        if subarray is not None or names is not None or fields is not None:
+            raise UnsafePickleError("refusing structured or sub-array numpy dtypes")
+        if order not in ("<", ">", "|", "="):
+            raise UnsafePickleError(f"refusing numpy dtype byte order {order!r}")
+        if order in ("<", ">") and self.dtype.kind not in ("b", "O") and self.dtype.itemsize > 1:
+            self.dtype = self.dtype.newbyteorder(order)
+
+
+def _dtype_of(stub):
+    if not isinstance(stub, _DtypeStub):
+        raise UnsafePickleError(f"expected a numpy dtype, got {type(stub).__name__}")
+    return stub.dtype
+
+
+def _shape_of(shape):
+    if not isinstance(shape, tuple) or len(shape) > 32 or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+        raise UnsafePickleError(f"refusing array shape {shape!r:.80}")
+    return shape
+
+
+class _ArrayStub:
+    """Stand-in for a pickled ndarray; ``array`` is the real array, built from the pickled bytes by NumPy."""
+
+    def __init__(self):
+        self.array = None
+
+    def __setstate__(self, state):
+        if not isinstance(state, tuple) or len(state) != 5:
+            raise UnsafePickleError(f"unexpected numpy array state {type(state).__name__}")
+        _, shape, dtype, fortran, data = state
+        self.array = _build_array(_shape_of(shape), _dtype_of(dtype), bool(fortran), data)
+
+
+def _build_array(shape, dtype, fortran, data):
+    count = math.prod(shape)
+    order = "F" if fortran else "C"
+    if dtype.hasobject:
+        if not isinstance(data, list) or len(data) != count:
+            raise UnsafePickleError("object array state is not a list of the right length")
+        arr = np.empty(count, dtype=object)
+        for i, value in enumerate(data):
+            arr[i] = value.array if isinstance(value, _ArrayStub) else value
+        return arr.reshape(shape, order=order)
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes) or len(data) != count * dtype.itemsize:
+        raise UnsafePickleError(f"array data does not match shape {shape} and dtype {dtype}")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy()
+
+
+def _reconstruct(cls, shape, typecode):
+    """Stand-in for ``numpy.core.multiarray._reconstruct``: an empty array stub, filled by its state."""
+    if cls is not _NdarrayMarker:
+        raise UnsafePickleError("numpy _reconstruct is only admitted for numpy.ndarray")
+    return _ArrayStub()
+
+
+def _frombuffer(buf, dtype, shape, order):
+    """Stand-in for ``numpy.core.numeric._frombuffer`` (pickle protocol 5 arrays)."""
+    if isinstance(buf, pickle.PickleBuffer):
+        buf = bytes(buf.raw())
+    stub = _ArrayStub()
+    stub.array = _build_array(_shape_of(tuple(shape)), _dtype_of(dtype), order == "F", buf)
+    return stub
+
+
+def _scalar(dtype, data=None):
+    """Stand-in for ``numpy.core.multiarray.scalar``: a NumPy scalar from its bytes (no object dtype)."""
+    dtype = _dtype_of(dtype)
+    if dtype.hasobject or not isinstance(data, bytes) or len(data) != dtype.itemsize:
+        raise UnsafePickleError("refusing a numpy scalar that is not plain bytes of a numeric dtype")
+    return np.frombuffer(data, dtype=dtype)[0]
+
+
+class _DefaultDictStub(dict):
+    """Stand-in for ``collections.defaultdict``: a plain dict (the factory is dropped, nothing is called)."""
+
+    def __init__(self, *args):
+        super().__init__()
+
+    def __reduce__(self):  # pragma: no cover - never pickled again
+        return (dict, (dict(self),))
+
+
+def _safe_builtin(kind):
+    def make(*args):
+        if len(args) > 1:
+            raise UnsafePickleError(f"refusing builtins.{kind.__name__} with {len(args)} arguments")
+        if args and not isinstance(args[0], (str, int, float, list, tuple, dict, set, frozenset)):
+            raise UnsafePickleError(f"refusing builtins.{kind.__name__}({type(args[0]).__name__})")
+        return kind(*args)
+    make.__name__ = kind.__name__
+    return make
+
+
+_NUMPY_MODULES = ("numpy.core.multiarray", "numpy._core.multiarray")
+_ADMITTED = {
+    ("gensim.models.word2vec", "Word2Vec"): _GensimWord2Vec,
+    ("gensim.models.keyedvectors", "KeyedVectors"): _GensimKeyedVectors,
+    ("gensim.models.keyedvectors", "Word2VecKeyedVectors"): _GensimKeyedVectors,
+    ("gensim.utils", "call_on_class_only"): _Inert,
+    ("numpy", "ndarray"): _NdarrayMarker,
+    ("numpy", "dtype"): _DtypeStub,
+    ("numpy.core.numeric", "_frombuffer"): _frombuffer,
+    ("numpy._core.numeric", "_frombuffer"): _frombuffer,
+    ("collections", "defaultdict"): _DefaultDictStub,
+    ("collections", "OrderedDict"): _DefaultDictStub,
+    ("builtins", "hash"): _Inert,
+    ("builtins", "int"): _safe_builtin(int),
+    ("builtins", "float"): _safe_builtin(float),
+    ("builtins", "str"): _safe_builtin(str),
+    ("builtins", "bool"): _safe_builtin(bool),
+    ("builtins", "list"): _safe_builtin(list),
+    ("builtins", "tuple"): _safe_builtin(tuple),
+    ("builtins", "dict"): _safe_builtin(dict),
+    ("builtins", "set"): _safe_builtin(set),
+    ("builtins", "frozenset"): _safe_builtin(frozenset),
+}
+for _module in _NUMPY_MODULES:
+    _ADMITTED[(_module, "_reconstruct")] = _reconstruct
+    _ADMITTED[(_module, "scalar")] = _scalar
+for _name in ("__randomstate_ctor", "__bit_generator_ctor", "__generator_ctor"):
+    _ADMITTED[("numpy.random._pickle", _name)] = _Inert
+for _module, _name in (("numpy.random._mt19937", "MT19937"), ("numpy.random._pcg64", "PCG64"),
+                       ("numpy.random._pcg64", "PCG64DXSM"), ("numpy.random._philox", "Philox"),
+                       ("numpy.random._sfc64", "SFC64"), ("numpy.random.mtrand", "RandomState"),
+                       ("numpy.random", "__RandomState_ctor"), ("numpy.random._generator", "Generator")):
+    _ADMITTED[(_module, _name)] = _Inert
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler for gensim 4 Word2Vec/KeyedVectors files that admits only what such files reference.
+
+    :meth:`find_class` maps gensim's ``Word2Vec`` and ``KeyedVectors`` (and its ``Word2VecKeyedVectors``
+    alias), ``gensim.utils.call_on_class_only``, NumPy's array/dtype/scalar reconstruction helpers, NumPy's
+    random-generator constructors, ``collections.defaultdict``/``OrderedDict`` and a few plain builtins
+    (``int``, ``float``, ``str``, ``bool``, ``list``, ``tuple``, ``dict``, ``set``, ``frozenset``, ``hash``) to
+    inert stand-ins defined in this module: gensim and NumPy's pickle helpers are never imported or called.
+    Arrays are rebuilt only from plain numeric, string or object dtypes, with data whose size matches their
+    shape. Everything else raises :class:`UnsafePickleError` naming the class, before it could run.
+    Persistent ids are refused as well.
+    """
+
+    def find_class(self, module, name):
+        target = _ADMITTED.get((module, name))
+        if target is None:
+            if module.startswith("gensim."):
+                raise UnsafePickleError(
+                    f"refusing to unpickle {module}.{name}: cw2v only reads gensim 4 Word2Vec and KeyedVectors "
+                    "files (no FastText, Doc2Vec or gensim 3.x classes)"
+                )
+            raise UnsafePickleError(
+                f"refusing to unpickle {module}.{name}: not a class a gensim Word2Vec/KeyedVectors file needs "
+                "(the file may be malicious)"
+            )
+        return target
+
+    def persistent_load(self, pid):
+        raise UnsafePickleError("refusing a pickle with persistent ids")
+
+
+def restricted_loads(data):
+    """Unpickle `data` (bytes) with :class:`RestrictedUnpickler`.
+
+    Returns
+    -------
+    object
+        Built from the stand-ins of this module only (arrays appear as ``_ArrayStub`` with an ``array``).
+
+    Raises
+    ------
+    UnsafePickleError (a pickle.UnpicklingError)
+        A refused class, or a malformed array/dtype state.
+    PersistFormatError (a ValueError)
+        Any other failure: truncated or invalid pickle data, wrong argument types, ...
+    """
+    try:
+        return RestrictedUnpickler(io.BytesIO(data)).load()
+    except UnsafePickleError:
+        raise
+    except Exception as err:  # noqa: BLE001 - any failure of the stand-ins means a bad file
+        raise PersistFormatError(f"invalid or unsupported pickle data ({type(err).__name__}: {err})") from None
+
+
+_DECOMPRESS = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}
+
+
+def _load_gensim_pickle(path, kind, mmap):
+    """Unpickle a gensim file safely and attach its separately stored arrays (gensim's ``_load_specials``)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if kind in _DECOMPRESS:
+        try:
+            data = _DECOMPRESS[kind](data)
+        except (OSError, EOFError, ValueError, lzma.LZMAError) as err:
+            raise PersistFormatError(f"{path}: cannot decompress ({err})") from None
+        if not data.startswith(b"\x80"):
+            raise PersistFormatError(f"{path}: the decompressed file is not a pickle")
+    try:
+        obj = restricted_loads(data)
+    except PersistFormatError as err:
+        raise PersistFormatError(f"{path}: {err}") from None
+    except UnsafePickleError as err:
+        raise UnsafePickleError(f"{path}: {err}") from None
+    compressed = os.fspath(path).endswith((".gz", ".bz2"))
+    if compressed and mmap:
+        raise ValueError(f"cannot memory-map arrays of the compressed file {path}: use mmap=None")
+    _attach_separate_arrays(obj, path, compressed, mmap, depth=0)
+    return obj
+
+
+def _attach_separate_arrays(obj, prefix, compressed, mmap, depth):
+    if not isinstance(obj, _GensimObject) or depth > 4:
+        return
+    state = obj.state
+    if not isinstance(state, dict):
+        raise PersistFormatError(f"{prefix}: a gensim object in the pickle has no attributes")
+    for key in ("__numpys", "__scipys", "__ignoreds", "__recursive_saveloads"):
+        names = state.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) and _NAME_RE.match(n) for n in names):
+            raise PersistFormatError(f"{prefix}: bad {key} list in the pickle")
+    for attr in state.get("__recursive_saveloads", []):
+        _attach_separate_arrays(state.get(attr), f"{prefix}.{attr}", compressed, mmap, depth + 1)
+    for attr in state.get("__numpys", []):
+        if compressed:
+            state[attr] = _load_npz_val(f"{prefix}.{attr}.npz", prefix)
+        else:
+            state[attr] = _load_npy(f"{prefix}.{attr}.npy", mmap, prefix)
+    if state.get("__scipys"):
+        raise PersistFormatError(f"{prefix}: holds scipy.sparse matrices, which Word2Vec files never do")
+    for attr in state.get("__ignoreds", []):
+        state[attr] = None
+
+
+def _array(value, where, name, kinds=None, ndim=None, allow_none=False):
+    if isinstance(value, _ArrayStub):
+        value = value.array
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, np.ndarray):
+        raise PersistFormatError(f"{where}: {name} is not an array ({type(value).__name__})")
+    if kinds is not None and value.dtype.kind not in kinds:
+        raise PersistFormatError(f"{where}: {name} has dtype {value.dtype}")
+    if ndim is not None and value.ndim != ndim:
+        raise PersistFormatError(f"{where}: {name} has {value.ndim} dimensions, expected {ndim}")
+    return value
+
+
+def _kv_from_gensim(kv_cls, obj, where, keep_object_attrs):
+    st = obj.state
+    if not isinstance(st, dict):
+        raise PersistFormatError(f"{where}: the KeyedVectors in the pickle has no attributes")
+    vectors = _array(st.get("vectors"), where, "vectors", kinds="f", ndim=2)
+    keys = st.get("index_to_key")
+    if not isinstance(keys, list) or not all(k is None or isinstance(k, (str, int)) for k in keys):
+        raise PersistFormatError(f"{where}: index_to_key is not a list of str/int keys")
+    vector_size = st.get("vector_size", vectors.shape[1])
+    if vectors.shape != (len(keys), vector_size):
+        raise PersistFormatError(f"{where}: vectors have shape {vectors.shape} for {len(keys)} keys of size "
+                                 f"{vector_size}")
+    key_to_index = st.get("key_to_index")
+    if not isinstance(key_to_index, dict):
+        raise PersistFormatError(f"{where}: key_to_index is not a dict")
+    n = len(keys)
+    for k, i in key_to_index.items():
+        if isinstance(i, np.integer):
+            i = int(i)
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n or keys[i] != k:
+            raise PersistFormatError(f"{where}: key_to_index does not match index_to_key (key {k!r:.60})")
+    kv = kv_cls(int(vector_size), 0, dtype=vectors.dtype)
+    kv.vectors = vectors
+    kv.index_to_key = keys
+    kv.key_to_index = {k: int(i) for k, i in key_to_index.items()}
+    next_index = st.get("next_index", n)
+    kv.next_index = int(next_index) if isinstance(next_index, Integral) and 0 <= next_index <= n else n
+    kv.expandos = {}
+    expandos = st.get("expandos", {})
+    if not isinstance(expandos, dict):
+        raise PersistFormatError(f"{where}: expandos is not a dict")
+    for attr, values in expandos.items():
+        values = _array(values, where, f"expandos[{attr!r}]", ndim=1)
+        if len(values) != n:
+            raise PersistFormatError(f"{where}: per-key attribute {attr!r} has {len(values)} values for {n} keys")
+        if values.dtype.hasobject:
+            plain = all(v is None or isinstance(v, (str, int, float, bool)) for v in values.tolist())
+            if not (keep_object_attrs and plain):
+                continue  # e.g. gensim's Huffman 'code'/'point' arrays, turned into tables by the caller
+        kv.expandos[str(attr)] = values
+    mapfile_path = st.get("mapfile_path")
+    kv.mapfile_path = mapfile_path if isinstance(mapfile_path, str) else None
+    kv.norms = None
+    return kv
+
+
+#: gensim Word2Vec attributes that are cw2v constructor parameters of the same meaning.
+_GENSIM_PARAMS = ("vector_size", "alpha", "window", "min_count", "max_vocab_size", "sample", "seed", "workers",
+                  "min_alpha", "sg", "hs", "negative", "ns_exponent", "cbow_mean", "epochs", "null_word",
+                  "sorted_vocab", "batch_words", "compute_loss", "comment", "max_final_vocab", "shrink_windows")
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _gensim_huffman(st_wv, n):
+    """gensim's per-word Huffman codes/points as (codes, points, code_lens) arrays, or None."""
+    expandos = st_wv.get("expandos", {})
+    code, point = expandos.get("code"), expandos.get("point")
+    if isinstance(code, _ArrayStub):
+        code = code.array
+    if isinstance(point, _ArrayStub):
+        point = point.array
+    if not isinstance(code, np.ndarray) or not isinstance(point, np.ndarray) or len(code) != n or len(point) != n:
+        return None
+    try:
+        code = [np.asarray(c.array if isinstance(c, _ArrayStub) else c, dtype=np.int64).ravel() for c in code]
+        point = [np.asarray(p.array if isinstance(p, _ArrayStub) else p, dtype=np.int64).ravel() for p in point]
+    except (TypeError, ValueError):
+        return None
+    lens = np.array([len(c) for c in code], dtype=np.int32)
+    if any(len(p) != len(c) for c, p in zip(code, point)):
+        return None
+    width = max(1, int(lens.max()) if n else 1)
+    codes = np.zeros((n, width), dtype=np.uint8)
+    points = np.zeros((n, width), dtype=np.int32)
+    for i, (c, p) in enumerate(zip(code, point)):
+        if len(c) and (c.min() < 0 or c.max() > 1 or p.min() < 0 or p.max() > max(n - 2, 0)):
+            return None
+        codes[i, :len(c)] = c
+        points[i, :len(p)] = p
+    return codes, points, lens
+
+
+def _model_from_gensim(cls, obj, where):
+    st = obj.state
+    if not isinstance(st, dict):
+        raise PersistFormatError(f"{where}: the Word2Vec in the pickle has no attributes")
+    wv_obj = st.get("wv")
+    if not isinstance(wv_obj, _GensimKeyedVectors):
+        raise PersistFormatError(f"{where}: the model has no KeyedVectors 'wv'")
+    params = {}
+    for name in _GENSIM_PARAMS:
+        if name in st:
+            value = _plain(st[name])
+            if value is not None or name in ("max_vocab_size", "max_final_vocab", "comment"):
+                params[name] = value
+    if "vector_size" not in params and "layer1_size" in st:
+        params["vector_size"] = _plain(st["layer1_size"])
+    accepted = set(_constructor_params(cls))
+    try:
+        model = cls(**{k: v for k, v in params.items() if k in accepted})
+    except (TypeError, ValueError) as err:
+        raise PersistFormatError(f"{where}: the gensim model has parameters cw2v does not accept: {err}") from None
+    from cw2v.keyedvectors import KeyedVectors
+    kv_cls = type(model.wv) if isinstance(getattr(model, "wv", None), KeyedVectors) else KeyedVectors
+    wv = _kv_from_gensim(kv_cls, wv_obj, f"{where} (wv)", keep_object_attrs=False)
+    if wv.vectors.dtype != np.float32:
+        wv.vectors = wv.vectors.astype(np.float32)
+    model.wv = wv
+    n = len(wv)
+    for name, needed in (("syn1neg", model.negative), ("syn1", model.hs)):
+        arr = _array(st.get(name), where, name, kinds="f", ndim=2, allow_none=True)
+        if needed:
+            if arr is None or arr.shape != (n, model.vector_size):
+                raise PersistFormatError(f"{where}: {name} has shape {getattr(arr, 'shape', None)}, "
+                                         f"expected {(n, model.vector_size)}")
+            if arr.dtype != np.float32:
+                arr = arr.astype(np.float32)
+            setattr(model, name, arr)
+    for name in ("corpus_count", "corpus_total_words", "train_count", "effective_min_count"):
+        value = _plain(st.get(name))
+        if isinstance(value, Integral) and not isinstance(value, bool) and value >= 0:
+            setattr(model, name, int(value))
+    for name in ("running_training_loss", "total_train_time"):
+        value = _plain(st.get(name))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            setattr(model, name, float(value))
+    raw_vocab = st.get("raw_vocab")
+    if isinstance(raw_vocab, dict):
+        model.raw_vocab = {k: int(_plain(v)) for k, v in raw_vocab.items()
+                           if isinstance(k, str) and isinstance(_plain(v), Integral)}
+    if "count" not in wv.expandos:
+        raise PersistFormatError(f"{where}: the vocabulary has no 'count' attribute")
+    wv.expandos["count"] = np.asarray(wv.expandos["count"], dtype=np.int64)
+    counts = wv.expandos["count"]
+    if n:
+        from cw2v import vocab as _vocab
+        _rebuild_tables(model)
+        if model.hs:
+            huffman = _gensim_huffman(wv_obj.state, n)
+            if huffman is not None:
+                tables = model._tables
+                tables.codes, tables.points, tables.code_lens = huffman
+            else:
+                logger.warning("%s: gensim's Huffman codes are missing or invalid; syn1 is kept with cw2v's tree",
+                               where)
+        model.cum_table = _vocab.cum_table(counts, model.ns_exponent) if model.negative \
+            else np.zeros(0, dtype=np.uint32)
+    logger.info("imported gensim model %s from %s", model, where)
+    return model
