@@ -626,3 +626,243 @@ def test_evaluate_word_pairs_wordsim353(questions_model, kwargs):
     expected = theirs.evaluate_word_pairs(str(WORDSIM), **kwargs)
     got = ours.evaluate_word_pairs(WORDSIM, **kwargs)
     assert_same_evaluation(got, expected)
+
+
+# ------------------------------------------------------------------------------------- parity walk (issue 4)
+
+#: Every KeyedVectors method cw2v promises with gensim 4.4's signature and results.
+PARITY_METHODS = [
+    "most_similar", "most_similar_cosmul", "similar_by_word", "similar_by_key", "similar_by_vector", "similarity",
+    "n_similarity", "distance", "distances", "doesnt_match", "rank", "closer_than", "most_similar_to_given",
+    "relative_cosine_similarity", "rank_by_centrality", "cosine_similarities", "get_vector", "get_mean_vector",
+    "get_normed_vectors", "fill_norms", "unit_normalize_all", "get_index", "has_index_for", "add_vector",
+    "add_vectors", "__setitem__", "get_vecattr", "set_vecattr", "sort_by_descending_frequency", "resize_vectors",
+    "vectors_for_all", "intersect_word2vec_format", "evaluate_word_analogies", "evaluate_word_pairs",
+    "save_word2vec_format", "load_word2vec_format",
+]
+
+
+class RecordingIndexer:
+    """An approximate-neighbours indexer stand-in: records the query and answers a fixed list."""
+
+    def __init__(self):
+        self.queries = []
+
+    def most_similar(self, vector, num_neighbors):
+        self.queries.append((np.array(vector), num_neighbors))
+        return [("k3", 0.5), ("k1", 0.25)][:num_neighbors]
+
+
+def parity_pair(n=40, dim=8, seed=3, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    keys = [f"k{i}" for i in range(n)]
+    counts = rng.integers(1, 50, size=n)
+    counts[5] = counts[6]  # a tie for the frequency sort
+    return both(keys, rng.standard_normal((n, dim)).astype(dtype), counts)
+
+
+def _state_after(mutate):
+    def run(kv, tmp):
+        result = mutate(kv, tmp)
+        return result, kv
+    return run
+
+
+def _parity_checks():
+    """name -> function(kv, tmp_dir, tag) -> result; run once on cw2v's and once on gensim's vectors."""
+    rng = np.random.default_rng(9)
+    extra = rng.standard_normal((3, 8)).astype(np.float32)
+    probe = rng.standard_normal(8).astype(np.float32)
+
+    def most_similar(kv, tmp, tag):
+        indexer = RecordingIndexer()
+        plain = kv.most_similar(positive=["k1", "k2"], negative=["k3"], topn=6)
+        indexed = kv.most_similar(positive=["k1", "k2"], negative=["k3"], topn=2, indexer=indexer)
+        return plain, indexed, indexer.queries[0][0], indexer.queries[0][1]
+
+    def fill_norms(kv, tmp, tag):
+        kv.fill_norms()
+        return kv.norms
+
+    def unit_normalize_all(kv, tmp, tag):
+        kv.unit_normalize_all()
+        return kv.vectors, kv.norms
+
+    def add_vector(kv, tmp, tag):
+        index = kv.add_vector("new", extra[0])
+        return index, kv
+
+    def add_vectors(kv, tmp, tag):
+        # (gensim's `extras` argument is broken, and gensim leaves per-key attributes short: see the test)
+        kv.add_vectors(["k2", "x", "y"], extra, replace=False)
+        kv.add_vectors(["x", "z"], extra[:2], replace=True)
+        kv.add_vectors("single", extra[2])
+        return kv.index_to_key, kv.key_to_index, kv.vectors
+
+    def setitem(kv, tmp, tag):
+        kv["k4"] = extra[0]
+        kv[["k5", "brand-new"]] = extra[1:]
+        return kv.index_to_key, kv.key_to_index, kv.vectors
+
+    def set_vecattr(kv, tmp, tag):
+        kv.set_vecattr("k7", "weight", 0.5)
+        kv.set_vecattr("k8", "weight", 1.5)
+        return kv.get_vecattr("k7", "weight"), kv.get_vecattr("k9", "weight"), kv
+
+    def sort_by_frequency(kv, tmp, tag):
+        kv.sort_by_descending_frequency()
+        return kv
+
+    def resize_vectors(kv, tmp, tag):
+        kv.index_to_key.extend(["r1", "r2"])
+        kv.key_to_index.update({"r1": 40, "r2": 41})
+        kv.resize_vectors(seed=4)
+        return kv
+
+    def vectors_for_all(kv, tmp, tag):
+        wanted = ["k3", "missing", "k1", "k3", 5, "k0"]
+        return [kv.vectors_for_all(wanted, allow_inference=inf, copy_vecattrs=copy)
+                for inf in (True, False) for copy in (False, True)] + [kv.vectors_for_all(["none", "of", "these"])]
+
+    def intersect(kv, tmp, tag):
+        # text only: gensim 4.4's binary branch calls np.fromstring, which NumPy 2 removed (tested below)
+        src = tmp / "intersect.txt"
+        if not src.exists():
+            src.write_text("4 8\n" + "".join(f"{key} {' '.join(str(v) for v in row)}\n"
+                                             for key, row in zip(["k2", "zz", "k9", "k2"], [*extra, extra[0] * 3])))
+        kv.vectors_lockf = np.ones(len(kv), dtype=np.float32)  # gensim needs one entry per key
+        kv.intersect_word2vec_format(str(src))
+        first = kv.vectors.copy(), kv.vectors_lockf.copy()
+        kv.intersect_word2vec_format(str(src), lockf=1.0)
+        return first, (kv.vectors, kv.vectors_lockf)
+
+    def evaluate_word_analogies(kv, tmp, tag):
+        path = tmp / "analogies.txt"
+        path.write_text(": s1\nk1 k2 k3 k4\nk5 k6 k7 k8\nk1 k2 missing k4\n: s2\nk9 k10 k11 k12\n", encoding="utf8")
+        return kv.evaluate_word_analogies(str(path)), kv.evaluate_word_analogies(str(path), dummy4unknown=True)
+
+    def evaluate_word_pairs(kv, tmp, tag):
+        path = tmp / "pairs.tsv"
+        path.write_text("# c\nk1\tk2\t3.5\nk3\tk4\t1.0\nk5\tk9\t8\nk6\tmissing\t2\nk7\tk8\t5\n", encoding="utf8")
+        pearson, spearman, oov = kv.evaluate_word_pairs(str(path))
+        return tuple(pearson), tuple(spearman), oov
+
+    def save_word2vec_format(kv, tmp, tag):
+        out = []
+        for binary in (False, True):
+            path = tmp / f"{tag}-{binary}.w2v"
+            kv.save_word2vec_format(str(path), fvocab=str(path) + ".vocab", binary=binary)
+            out += [path.read_bytes(), (tmp / f"{tag}-{binary}.w2v.vocab").read_bytes()]
+        return out
+
+    def load_word2vec_format(kv, tmp, tag):
+        path = tmp / "shared.w2v"
+        if not path.exists():
+            GensimKV.save_word2vec_format(kv, str(path), binary=True)  # the same file for both
+        return type(kv).load_word2vec_format(str(path), binary=True, limit=30)
+
+    return {
+        "most_similar": most_similar,
+        "most_similar_cosmul": lambda kv, t, g: kv.most_similar_cosmul(positive=["k1", "k2"], negative=["k3"]),
+        "similar_by_word": lambda kv, t, g: kv.similar_by_word("k4", topn=5),
+        "similar_by_key": lambda kv, t, g: kv.similar_by_key("k4", topn=5, restrict_vocab=20),
+        "similar_by_vector": lambda kv, t, g: kv.similar_by_vector(probe, topn=4),
+        "similarity": lambda kv, t, g: kv.similarity("k1", "k2"),
+        "n_similarity": lambda kv, t, g: kv.n_similarity(["k1", "k2"], ["k3", "k4", "k5"]),
+        "distance": lambda kv, t, g: kv.distance("k1", "k2"),
+        "distances": lambda kv, t, g: (kv.distances("k1", ["k2", "k3"]), kv.distances(probe)),
+        "doesnt_match": lambda kv, t, g: kv.doesnt_match(["k1", "k2", "k3", "k4"]),
+        "rank": lambda kv, t, g: kv.rank("k1", "k2"),
+        "closer_than": lambda kv, t, g: kv.closer_than("k1", "k2"),
+        "most_similar_to_given": lambda kv, t, g: kv.most_similar_to_given("k1", ["k2", "k3", "k4"]),
+        "relative_cosine_similarity": lambda kv, t, g: kv.relative_cosine_similarity("k1", "k2", topn=5),
+        "rank_by_centrality": lambda kv, t, g: kv.rank_by_centrality(["k1", "k2", "k3", "k4"]),
+        "cosine_similarities": lambda kv, t, g: kv.cosine_similarities(probe, kv.vectors[:5]),
+        "get_vector": lambda kv, t, g: (kv.get_vector("k3"), kv.get_vector("k3", norm=True)),
+        "get_mean_vector": lambda kv, t, g: (kv.get_mean_vector(["k1", "k2"], weights=[0.5, 2.0]),
+                                             kv.get_mean_vector(["k1", probe], post_normalize=True)),
+        "get_normed_vectors": lambda kv, t, g: kv.get_normed_vectors(),
+        "fill_norms": fill_norms,
+        "unit_normalize_all": unit_normalize_all,
+        "get_index": lambda kv, t, g: (kv.get_index("k7"), kv.get_index(3), kv.get_index("nope", default=-1)),
+        "has_index_for": lambda kv, t, g: (kv.has_index_for("k7"), kv.has_index_for("nope"), kv.has_index_for(99)),
+        "add_vector": add_vector,
+        "add_vectors": add_vectors,
+        "__setitem__": setitem,
+        "get_vecattr": lambda kv, t, g: kv.get_vecattr("k3", "count"),
+        "set_vecattr": set_vecattr,
+        "sort_by_descending_frequency": sort_by_frequency,
+        "resize_vectors": resize_vectors,
+        "vectors_for_all": vectors_for_all,
+        "intersect_word2vec_format": intersect,
+        "evaluate_word_analogies": evaluate_word_analogies,
+        "evaluate_word_pairs": evaluate_word_pairs,
+        "save_word2vec_format": save_word2vec_format,
+        "load_word2vec_format": load_word2vec_format,
+    }
+
+
+def assert_parity(got, expected):
+    if isinstance(expected, GensimKV):
+        assert isinstance(got, KeyedVectors)
+        assert_same_state(got, expected)
+    elif isinstance(expected, (list, tuple)) and any(isinstance(e, GensimKV) for e in expected):
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            assert_parity(g, e)
+    elif isinstance(expected, dict):
+        assert got == expected
+    elif isinstance(expected, (list, tuple)) and any(isinstance(e, (dict, list)) for e in expected):
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            assert_parity(g, e)
+    else:
+        assert_same(got, expected)
+
+
+@pytest.mark.parametrize("name", PARITY_METHODS)
+def test_parity_with_gensim(name, tmp_path):
+    import inspect
+
+    ours_method, theirs_method = getattr(KeyedVectors, name), getattr(GensimKV, name)
+    ours_sig, theirs_sig = inspect.signature(ours_method), inspect.signature(theirs_method)
+    assert list(ours_sig.parameters) == list(theirs_sig.parameters), name
+    for param, theirs_param in theirs_sig.parameters.items():
+        assert ours_sig.parameters[param].default == theirs_param.default, (name, param)
+        assert ours_sig.parameters[param].kind == theirs_param.kind, (name, param)
+
+    check = _parity_checks()[name]
+    ours, theirs = parity_pair()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = check(theirs, tmp_path, "gensim")
+        got = check(ours, tmp_path, "cw2v")
+    assert_parity(got, expected)
+    if name in ("add_vectors", "__setitem__"):
+        # gensim does not extend per-key attributes for new keys (its arrays end up shorter than the
+        # vocabulary); cw2v extends them with zeros
+        added = len(ours) - len(theirs.expandos["count"])
+        assert added > 0
+        assert_same(ours.expandos["count"], np.concatenate([theirs.expandos["count"], np.zeros(added, np.int64)]))
+        theirs.expandos["count"] = ours.expandos["count"]
+    assert_same_state(ours, theirs)  # and the objects end in the same state
+    assert set(_parity_checks()) == set(PARITY_METHODS)
+
+
+def test_intersect_word2vec_format_binary_equals_text(tmp_path):
+    rng = np.random.default_rng(12)
+    src = KeyedVectors(6)
+    src.add_vectors(["b", "zz", "d", "b"][:3], rng.standard_normal((3, 6)).astype(np.float32))
+    src.save_word2vec_format(tmp_path / "s.bin", binary=True)
+    src.save_word2vec_format(tmp_path / "s.txt", binary=False)
+    results = []
+    for name, binary in (("s.bin", True), ("s.txt", False)):
+        kv, _ = both(["a", "b", "c", "d"], np.zeros((4, 6), dtype=np.float32))
+        kv.intersect_word2vec_format(tmp_path / name, binary=binary, lockf=0.0)
+        results.append(kv)
+    np.testing.assert_array_equal(results[0].vectors, results[1].vectors)
+    np.testing.assert_array_equal(results[0].vectors[[1, 3]], src.vectors[[0, 2]])
+    assert not results[0].vectors[[0, 2]].any()
+    np.testing.assert_array_equal(results[0].vectors_lockf, [1.0, 0.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="incompatible vector size"):
+        KeyedVectors(5).intersect_word2vec_format(tmp_path / "s.txt")
