@@ -20,15 +20,15 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/cw2v-check-wheel.XXXXXX")"
 elapsed() { echo $(( $(date +%s) - start )); }
 finish() {
     local rc=$?
-    if [ "$rc" -eq 0 ]; then
-        echo "check_wheel: OK in $(elapsed) s"
-    else
-        echo "check_wheel: FAILED (exit $rc) after $(elapsed) s" >&2
-    fi
     if [ "${KEEP:-0}" != "0" ]; then
         echo "check_wheel: kept $work"
     else
         rm -rf "$work"
+    fi
+    if [ "$rc" -eq 0 ]; then
+        echo "check_wheel: OK in $(elapsed) s"
+    else
+        echo "check_wheel: FAILED (exit $rc) after $(elapsed) s" >&2
     fi
     exit "$rc"
 }
