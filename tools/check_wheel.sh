@@ -37,6 +37,7 @@ step() { printf '\n== [%4ss] %s\n' "$(elapsed)" "$*"; }
 fail() { echo "check_wheel: $*" >&2; exit 1; }
 
 [ "$(uname -s)" = Linux ] || fail "auditwheel needs Linux"
+command -v "$PYTHON" >/dev/null || fail "no interpreter $PYTHON"
 "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 10), sys.version' || fail "$PYTHON is older than 3.10"
 
 new_venv() {  # new_venv DIR: a fresh virtual environment with an up-to-date pip
