@@ -60,8 +60,7 @@ cdef struct Context:
     real_t *d_in              # (2 * window, size)
     real_t *d_out             # (max_targets, size)
     real_t **out_rows         # (max_targets,): where each gathered output row lives
-    real_t *labels            # (max_inputs, max_targets): 1, 0, or -1 for a skipped pair
-    int label_stride          # 0: one label row shared by all inputs; else the row stride of ``labels``
+    real_t *labels            # (max_targets,): 1, 0, or -1 for a skipped noise word
     int max_targets
     cw2v_rng rng
     double loss

@@ -31,11 +31,6 @@ from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 
 import numpy as np
 
-cdef enum:
-    # CBOW with negative sampling only: this many consecutive center words share one set of noise words
-    # and form one block update (their hidden vectors are the block's input rows)
-    CBOW_BATCH = 8
-
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
 cdef real_t ZEROF = 0.0
@@ -164,7 +159,6 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
             n += 1
     for j in range(n):
         memcpy(c.out_buf + <int64_t>j * c.size, c.out_rows[j], c.size * sizeof(real_t))
-    c.label_stride = 0
     return n
 
 
@@ -179,20 +173,17 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
 
     With ``S = In . Out^T`` (m x n_t) and ``G = alpha * (label - sigmoid(S))``: ``d_in = G . Out`` is left
     in ``d_in`` for the caller to add to its input rows, and ``Out += G^T . In`` is applied here. Row-major
-    buffers are passed to column-major BLAS as their transposes. Labels are ``labels[j * label_stride + t]``
-    (a stride of 0 shares one row of labels); a label of -1 skips that (input, output) pair.
+    buffers are passed to column-major BLAS as their transposes.
     """
     cdef int j, t, d = c.size
     cdef real_t f, label
     cdef real_t *score
-    cdef const real_t *labels
     # S^T (n_t x m, column-major) = Out (rows as columns)^T . In
     sgemm(TRANS_T, TRANS_N, &n_t, &m, &d, &ONEF, c.out_buf, &d, c.in_buf, &d, &ZEROF, c.score_buf, &n_t)
     for j in range(m):
         score = c.score_buf + <int64_t>j * n_t
-        labels = c.labels + <int64_t>j * c.label_stride
         for t in range(n_t):
-            label = labels[t]
+            label = c.labels[t]
             if label < 0:
                 score[t] = 0
                 continue
@@ -206,7 +197,7 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
     # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
     sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
     for t in range(n_t):
-        if c.label_stride or c.labels[t] >= 0:
+        if c.labels[t] >= 0:
             add_row(c.out_rows[t], c.d_out + <int64_t>t * d, d)
 
 
@@ -234,9 +225,18 @@ cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t l
                                      int32_t target) noexcept nogil:
     """CBOW, batched: the hidden vector is scored against all output rows at once."""
     cdef int64_t j
-    cdef int n_t
-    if cbow_hidden(c, c.in_buf, words, lo, hi, skip) == 0:
+    cdef int count = 0, n_t
+    cdef real_t inv
+    memset(c.in_buf, 0, c.size * sizeof(real_t))
+    for j in range(lo, hi):
+        if j != skip:
+            add_row(c.in_buf, c.w_in + <int64_t>words[j] * c.size, c.size)
+            count += 1
+    if count == 0:
         return
+    if c.cbow_mean and count > 1:
+        inv = ONEF / count
+        sscal(&c.size, &inv, c.in_buf, &ONE)
     n_t = gather_targets(c, target)
     block_update(c, 1, n_t)
     for j in range(lo, hi):
@@ -244,85 +244,10 @@ cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t l
             add_row(c.w_in + <int64_t>words[j] * c.size, c.d_in, c.size)
 
 
-cdef inline int cbow_hidden(Context *c, real_t *hidden, const int32_t *words, int64_t lo, int64_t hi,
-                            int64_t skip) noexcept nogil:
-    """Sum (or mean) of the context rows ``words[lo:hi]`` except ``skip`` into ``hidden``; returns the count."""
-    cdef int64_t j
-    cdef int count = 0
-    cdef real_t inv
-    memset(hidden, 0, c.size * sizeof(real_t))
-    for j in range(lo, hi):
-        if j != skip:
-            add_row(hidden, c.w_in + <int64_t>words[j] * c.size, c.size)
-            count += 1
-    if c.cbow_mean and count > 1:
-        inv = ONEF / count
-        sscal(&c.size, &inv, hidden, &ONE)
-    return count
-
-
-cdef void cbow_ns_sentence_batched(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
-    """CBOW with negative sampling over a sentence, ``CBOW_BATCH`` center words per block update.
-
-    The hidden vectors of up to ``CBOW_BATCH`` consecutive center words are the block's input rows; the
-    output rows are their targets followed by one set of noise words shared by the batch. Row ``q`` is
-    trained towards 1 on its own target, 0 on the noise words (skipping one equal to its target), and
-    ignores the other rows' targets (label -1).
-    """
-    cdef int64_t i0, i, j
-    cdef int64_t lo[CBOW_BATCH]
-    cdef int64_t hi[CBOW_BATCH]
-    cdef int64_t center[CBOW_BATCH]
-    cdef int q, t, nb, n_t, b = 0, k = c.negative
-    cdef uint32_t noise
-    cdef real_t *lab
-    i0 = -CBOW_BATCH
-    while i0 + CBOW_BATCH < n:
-        i0 += CBOW_BATCH
-        nb = 0
-        for i in range(i0, min(i0 + CBOW_BATCH, n)):
-            if c.shrink_windows:
-                b = <int>cw2v_rng_below(&c.rng, <uint32_t>c.window)
-            lo[nb] = max(i - c.window + b, 0)
-            hi[nb] = min(i + c.window + 1 - b, n)
-            if cbow_hidden(c, c.in_buf + <int64_t>nb * c.size, sent, lo[nb], hi[nb], i) == 0:
-                continue
-            center[nb] = i
-            nb += 1
-        if nb == 0:
-            continue
-        n_t = nb + k
-        c.label_stride = n_t
-        for q in range(nb):
-            c.out_rows[q] = c.w_out_ns + <int64_t>sent[center[q]] * c.size
-        for t in range(k):
-            if c.fixed_negatives != NULL:
-                noise = c.fixed_negatives[t]
-            else:
-                noise = draw_noise_word(c)
-            c.out_rows[nb + t] = c.w_out_ns + <int64_t>noise * c.size
-            for q in range(nb):
-                c.labels[q * n_t + nb + t] = <real_t>-1.0 if noise == <uint32_t>sent[center[q]] else <real_t>0.0
-        for q in range(nb):
-            lab = c.labels + q * n_t
-            for t in range(nb):
-                lab[t] = ONEF if t == q else <real_t>-1.0
-        for t in range(n_t):
-            memcpy(c.out_buf + <int64_t>t * c.size, c.out_rows[t], c.size * sizeof(real_t))
-        block_update(c, nb, n_t)
-        for q in range(nb):
-            for j in range(lo[q], hi[q]):
-                if j != center[q]:
-                    add_row(c.w_in + <int64_t>sent[j] * c.size, c.d_in + <int64_t>q * c.size, c.size)
-
-
 cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
     """Slide the (randomly shrunk) window over one subsampled sentence."""
     cdef int64_t i, j, lo, hi
     cdef int b = 0
-    if c.batched and not c.sg and not c.hs:
-        cbow_ns_sentence_batched(c, sent, n)
-        return
     for i in range(n):
         if c.shrink_windows:
             b = <int>cw2v_rng_below(&c.rng, <uint32_t>c.window)
@@ -373,10 +298,6 @@ cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
     """Allocate the thread-private buffers of ``c``; returns 0, or -1 if memory ran out."""
     cdef int64_t d = c.size
     c.max_targets = (c.max_code_len if c.hs else 0) + (c.negative + 1 if c.negative else 0)
-    if c.max_targets < CBOW_BATCH + c.negative:
-        c.max_targets = CBOW_BATCH + c.negative
-    if max_inputs < CBOW_BATCH:
-        max_inputs = CBOW_BATCH
     c.hidden = <real_t *>malloc(d * sizeof(real_t))
     c.grad = <real_t *>malloc(d * sizeof(real_t))
     c.in_buf = <real_t *>malloc(max_inputs * d * sizeof(real_t))
@@ -384,7 +305,7 @@ cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
     c.out_buf = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
     c.d_out = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
     c.score_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
-    c.labels = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
+    c.labels = <real_t *>malloc(c.max_targets * sizeof(real_t))
     c.out_rows = <real_t **>malloc(c.max_targets * sizeof(real_t *))
     if (c.hidden == NULL or c.grad == NULL or c.in_buf == NULL or c.d_in == NULL or c.out_buf == NULL
             or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.out_rows == NULL):
@@ -625,36 +546,6 @@ cdef class Trainer:
         finally:
             free_scratch(&c)
         return c.loss
-
-
-def _debug_sentence(Trainer trainer, const int32_t[::1] sentence not None, const uint32_t[::1] negatives not None,
-                    double alpha):
-    """Train one sentence as :meth:`Trainer.train_job` would, but with the same fixed noise words for every
-    draw and no subsampling (for tests; the trainer must have ``shrink_windows=0``)."""
-    cdef Context c = trainer.proto
-    cdef int64_t k, n = sentence.shape[0]
-    if c.shrink_windows:
-        raise ValueError("_debug_sentence needs a trainer with shrink_windows=0")
-    if negatives.shape[0] != c.negative or c.negative == 0:
-        raise ValueError("need exactly %d negatives" % c.negative)
-    for k in range(n):
-        if sentence[k] < 0 or sentence[k] >= c.vocab_size:
-            raise ValueError("word index out of range")
-    for k in range(c.negative):
-        if negatives[k] >= c.vocab_size:
-            raise ValueError("negative index out of range")
-    c.fixed_negatives = &negatives[0]
-    c.alpha = alpha
-    c.compute_loss = 1
-    try:
-        if alloc_scratch(&c, 2 * c.window) != 0:
-            raise MemoryError()
-        if n:
-            with nogil:
-                train_sentence(&c, &sentence[0], n)
-    finally:
-        free_scratch(&c)
-    return c.loss
 
 
 def sigmoid_table():

@@ -31,7 +31,6 @@ import secrets
 import stat
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
     "Word2VecFormatError",
@@ -235,40 +234,92 @@ def _parse_header(line, encoding, name):
     return count, dim
 
 
+def _bulk_decodable(encoding):
+    """Whether keys can be decoded all at once, joined by spaces (stateless codecs where a space byte is
+    always a whole character): UTF-8, ASCII and the single-byte Latin/Windows code pages."""
+    codec = codecs.lookup(encoding).name
+    return codec in ("utf-8", "ascii", "latin-1") or codec.startswith(("iso8859", "cp125"))
+
+
+def _decode_keys(buf, starts, spaces, encoding, unicode_errors, name, first_record, bulk):
+    """Decode the keys ``buf[starts[i]:spaces[i]]`` (each followed by a space in `buf`).
+
+    With `bulk`, all key bytes are gathered with NumPy (each with its terminating space), decoded once and
+    split on spaces; keys contain no spaces, and for the codecs :func:`_bulk_decodable` admits decoding the
+    concatenation gives the same strings as decoding each key (error handlers included). A leading newline
+    (word2vec.c writes one after each record) is dropped from every key.
+    """
+    keys = None
+    if bulk:
+        starts_arr = np.asarray(starts, dtype=np.intp)
+        lengths = np.asarray(spaces, dtype=np.intp) - starts_arr + 1
+        total = int(lengths.sum())
+        data = np.frombuffer(buf, dtype=np.uint8)
+        shift = np.repeat(starts_arr - (np.cumsum(lengths) - lengths), lengths)
+        gathered = data[np.arange(total, dtype=np.intp) + shift].tobytes()
+        del data
+        try:
+            text = gathered.decode(encoding, unicode_errors)
+        except UnicodeDecodeError:
+            text = None  # decode key by key below to report the record
+        if text is not None:
+            keys = text.split(" ")
+            keys.pop()
+            if len(keys) != len(starts):
+                keys = None
+            elif "\n" in text:
+                keys = [key.lstrip("\n") for key in keys]
+    if keys is None:
+        keys = [
+            _decode_key(buf[a:b], encoding, unicode_errors, f"{name}: record {first_record + i}").lstrip("\n")
+            for i, (a, b) in enumerate(zip(starts, spaces))
+        ]
+    return keys
+
+
 def _read_binary(fin, n, dim, dtype, encoding, unicode_errors, first_rows, name):
-    """Read `n` binary records of `dim` float32 values. Returns (list of str, ndarray (n, dim))."""
+    """Read `n` binary records of `dim` float32 values. Returns (list of str, ndarray (n, dim)).
+
+    The file is read in fixed-size chunks. In each chunk, a short Python loop finds the space ending each
+    key (one ``bytearray.find`` per record); the keys are then decoded in bulk (:func:`_decode_keys`) and the
+    vectors copied out with one NumPy fancy-indexing operation over a view whose items are whole records of
+    ``4 * dim`` bytes starting at every byte offset (so each row is one memcpy).
+    """
     rowbytes = 4 * dim
     store = _RowStore(n, dim, dtype, first_rows)
+    row_dtype = np.dtype((np.void, rowbytes))
+    bulk = _bulk_decodable(encoding)
     keys = []
     buf = bytearray()
     pos = 0
+    max_key = _MAX_KEY_BYTES + 2
     while len(keys) < n:
-        # Parse every complete record already in the buffer: the loop only locates keys; the vectors
-        # are then copied out of the buffer in one fancy-indexing operation.
-        key_bytes, offsets = [], []
+        starts, spaces = [], []
         find = buf.find
-        end = len(buf)
+        last_start = len(buf) - rowbytes - 1  # a record starting later cannot be complete
         todo = n - len(keys)
-        while len(offsets) < todo:
-            space = find(b" ", pos, pos + _MAX_KEY_BYTES + 2)
-            if space < 0 or end - space - 1 < rowbytes:
+        append_start, append_space = starts.append, spaces.append
+        while pos <= last_start:
+            space = find(b" ", pos, pos + max_key)
+            if space < 0 or space > last_start:
                 break
-            key_bytes.append(buf[pos:space])
-            offsets.append(space + 1)
+            append_start(pos)
+            append_space(space)
             pos = space + 1 + rowbytes
-        if offsets:
-            base = len(keys)
-            for i, raw in enumerate(key_bytes):
-                keys.append(_decode_key(raw, encoding, unicode_errors, f"{name}: record {base + i}").lstrip("\n"))
-            window = sliding_window_view(np.frombuffer(buf, dtype=np.uint8), rowbytes)
-            block = window[np.asarray(offsets, dtype=np.intp)].view("<f4")
-            del window
-            store.append(block)
+            todo -= 1
+            if not todo:
+                break
+        if starts:
+            keys.extend(_decode_keys(buf, starts, spaces, encoding, unicode_errors, name, len(keys), bulk))
+            records = np.ndarray(shape=(len(buf) - rowbytes + 1,), dtype=row_dtype, buffer=buf, strides=(1,))
+            block = records[np.asarray(spaces, dtype=np.intp) + 1]
+            del records
+            store.append(block.view("<f4").reshape(len(starts), dim))
             del block
         if len(keys) == n:
             break
         # Need more bytes for the record starting at `pos`.
-        if find(b" ", pos, pos + _MAX_KEY_BYTES + 2) < 0 and len(buf) - pos > _MAX_KEY_BYTES:
+        if find(b" ", pos, pos + max_key) < 0 and len(buf) - pos > _MAX_KEY_BYTES:
             raise Word2VecFormatError(
                 f"{name}: record {len(keys)} has no space-terminated key within {_MAX_KEY_BYTES} bytes; "
                 "the file is corrupt or not in binary word2vec format"
@@ -397,11 +448,11 @@ def _read_text_no_header(fin, limit, dtype, encoding, unicode_errors, name):
 
 def _drop_duplicates(keys, vectors, name):
     """Keep the first occurrence of each key (gensim's rule), warning about the others."""
+    if len(dict.fromkeys(keys)) == len(keys):  # the common case, checked at C speed
+        return keys, vectors
     first = {}
     for i, key in enumerate(keys):
         first.setdefault(key, i)
-    if len(first) == len(keys):
-        return keys, vectors
     keep = np.fromiter(first.values(), dtype=np.intp, count=len(first))
     dropped = len(keys) - len(first)
     logger.warning("%s: %d duplicate keys ignored (the first occurrence of each key is kept)", name, dropped)

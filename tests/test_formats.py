@@ -235,6 +235,33 @@ def test_unicode_errors_like_gensim(tmp_path):
         np.testing.assert_array_equal(got_vectors, ref.vectors)
 
 
+@pytest.mark.parametrize("errors", ["replace", "ignore", "backslashreplace", "surrogateescape"])
+def test_bulk_key_decoding_equals_key_by_key(tmp_path, monkeypatch, errors):
+    """Keys decoded all at once give exactly the strings decoding each key alone gives."""
+    rng = np.random.default_rng(4)
+    pieces = ["東京".encode()[:4], "é".encode()[:1], b"\xff\xfe", "naïve".encode(), b"plain", b"\n\xc3"]
+    keys = [pieces[i % len(pieces)] + str(i).encode() + pieces[(i * 7) % len(pieces)][:2] for i in range(300)]
+    rows = rng.standard_normal((len(keys), 5)).astype(np.float32)
+    path = tmp_path / "mixed.bin"
+    with open(path, "wb") as f:
+        f.write(f"{len(keys)} 5\n".encode())
+        for key, row in zip(keys, rows):
+            f.write(key + b" " + row.tobytes())
+    bulk_keys, bulk_vectors, _ = read_word2vec_format(path, binary=True, unicode_errors=errors)
+    monkeypatch.setattr(formats, "_bulk_decodable", lambda encoding: False)
+    one_keys, one_vectors, _ = read_word2vec_format(path, binary=True, unicode_errors=errors)
+    assert bulk_keys == one_keys
+    assert one_keys[3] == key_text(keys[3], errors)
+    np.testing.assert_array_equal(bulk_vectors, one_vectors)
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="record 0"):
+        read_word2vec_format(path, binary=True)
+
+
+def key_text(raw, errors):
+    return raw.decode("utf8", errors).lstrip("\n")
+
+
 def test_latin1_encoding(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("1 2\ncafé 1.5 -2\n".encode("latin-1"))

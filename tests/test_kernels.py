@@ -124,28 +124,3 @@ def test_rng_streams_differ_and_repeat():
     assert not np.array_equal(a, c)
     bits = np.unpackbits(a.view(np.uint8))
     assert abs(bits.mean() - 0.5) < 0.01
-
-
-@pytest.mark.parametrize("cbow_mean", [0, 1])
-@pytest.mark.parametrize("length", [1, 5, 19])
-def test_cbow_batched_sentence_matches_reference(cbow_mean, length):
-    from cw2v._kernels import _debug_sentence
-    rng = np.random.default_rng(length)
-    counts = rng.integers(1, 1000, size=V)
-    w_in = (rng.standard_normal((V, D)) * 0.5).astype(np.float32)
-    w_ns = (rng.standard_normal((V, D)) * 0.5).astype(np.float32)
-    t = vocab.build_tables(counts, 0.0, 0.75, 3, 0)
-    trainer = Trainer(w_in, w_ns, None, t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points,
-                      t.code_lens, 0, 0, 3, 2, cbow_mean, 0, True)
-    sentence = rng.integers(0, V, size=length).astype(np.int32)
-    negatives = rng.integers(0, V, size=3).astype(np.uint32)
-    negatives[0] = sentence[0]  # equal to one row's target: skipped for that row only
-    ref_in, ref_ns, before = w_in.copy(), w_ns.copy(), w_in.copy()
-    loss = _debug_sentence(trainer, sentence, negatives, 0.2)
-    ref_loss = ref.cbow_ns_sentence_batched(ref_in, [int(x) for x in sentence], 2, np.float32(0.2), 8, ref_ns,
-                                            [int(x) for x in negatives], cbow_mean)
-    if length > 1:
-        assert not np.allclose(w_in, before)  # the sentence was trained
-    np.testing.assert_allclose(w_in, ref_in, atol=1e-5, rtol=0)
-    np.testing.assert_allclose(w_ns, ref_ns, atol=1e-5, rtol=0)
-    assert loss == pytest.approx(ref_loss, rel=1e-3, abs=1e-9)
