@@ -50,6 +50,8 @@ reference and maps each one to an inert stand-in defined here; gensim itself is 
 is refused with :class:`UnsafePickleError` (an ``pickle.UnpicklingError``) naming the class, before any of the
 file's code runs. The stand-ins are then converted to cw2v objects; an imported ``Word2Vec`` gets its
 vocabulary tables rebuilt (keeping gensim's Huffman codes) and keeps training in cw2v.
+
+gensim cannot read the native format; use ``save_word2vec_format`` to exchange vectors with other tools.
 """
 from __future__ import annotations
 
@@ -499,12 +501,12 @@ def _manifest_array(ref, folder, mmap, where, kinds=None, ndim=None):
     if not isinstance(ref, dict) or not isinstance(ref.get("file"), str):
         raise PersistFormatError(f"{where}: bad array reference {ref!r}")
     name = ref["file"]
-    if os.path.basename(name) != name or name in (".", "..") or "\x00" in name:
+    if not name or os.path.basename(name) != name or name in (".", "..") or "\x00" in name:
         raise PersistFormatError(f"{where}: array file name {name!r} is not a plain file name")
     arr = _load_npy(os.path.join(folder, name), mmap, where)
     shape = ref.get("shape")
-    if shape is not None and list(arr.shape) != list(shape):
-        raise PersistFormatError(f"{where}: {name} has shape {arr.shape}, the manifest says {tuple(shape)}")
+    if shape is not None and (not isinstance(shape, list) or list(arr.shape) != shape):
+        raise PersistFormatError(f"{where}: {name} has shape {arr.shape}, the manifest says {shape!r:.60}")
     if kinds is not None and arr.dtype.kind not in kinds:
         raise PersistFormatError(f"{where}: {name} has dtype {arr.dtype}, expected kind {kinds!r}")
     if ndim is not None and arr.ndim != ndim:
@@ -588,6 +590,8 @@ def _read_manifest(path, where):
     if version > FORMAT_VERSION:
         raise PersistFormatError(f"{where}: format version {version} is newer than this cw2v reads "
                                  f"({FORMAT_VERSION}); upgrade cw2v")
+    if manifest.get("class") not in ("KeyedVectors", "Word2Vec"):
+        raise PersistFormatError(f"{where}: unknown class {manifest.get('class')!r:.60} in the manifest")
     return manifest
 
 
@@ -738,6 +742,25 @@ def _settable(cls, name):
     return not (callable(class_attr) or isinstance(class_attr, (property, staticmethod, classmethod)))
 
 
+def _same_kind(value, default):
+    """Whether a stored JSON `value` may replace an attribute whose constructor default is `default`."""
+    if default is None or isinstance(default, np.ndarray):
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, Integral):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str) or value is None
+    if isinstance(default, dict):
+        return isinstance(value, dict)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, list)
+    return True
+
+
 def _tables_from_arrays(model, arrays, where):
     """VocabTables from stored arrays if they match the current class and vocabulary, else None."""
     from cw2v import vocab as _vocab
@@ -857,7 +880,15 @@ def load_word2vec_model(fname, mmap=None, cls=None):
         if not _settable(cls, name) or name in accepted:
             logger.warning("%s: ignoring stored attribute %r", path, name)
             continue
+        default = getattr(model, name, None)
+        if not _same_kind(value, default):
+            raise PersistFormatError(f"{path}: stored attribute {name!r} is a {type(value).__name__}, "
+                                     f"expected a {type(default).__name__}")
         setattr(model, name, tuple(value) if name in tuples and isinstance(value, list) else value)
+    raw_vocab = getattr(model, "raw_vocab", None)
+    if isinstance(raw_vocab, dict) and not all(
+            isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in raw_vocab.values()):
+        raise PersistFormatError(f"{path}: stored raw_vocab has counts that are not non-negative integers")
     arrays = manifest.get("arrays", {})
     if not isinstance(arrays, dict):
         raise PersistFormatError(f"{path}: bad 'arrays'")
@@ -1134,29 +1165,54 @@ def restricted_loads(data):
         raise PersistFormatError(f"invalid or unsupported pickle data ({type(err).__name__}: {err})") from None
 
 
-_DECOMPRESS = {"gzip": gzip.decompress, "bz2": bz2.decompress, "xz": lzma.decompress}
+_OPENERS = {"gzip": gzip.GzipFile, "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}
+#: A compressed pickle may expand to at most this many times its size (plus _MIN_EXPANSION_BYTES): pickled
+#: vectors compress poorly, so genuine files stay far below; a decompression bomb is stopped early.
+_MAX_EXPANSION = 100
+_MIN_EXPANSION_BYTES = 1 << 26
+
+
+def _decompress(path, kind):
+    """Decompress a whole gensim pickle in chunks, refusing implausible expansion ratios."""
+    limit = _MAX_EXPANSION * os.path.getsize(path) + _MIN_EXPANSION_BYTES
+    out = bytearray()
+    try:
+        with _OPENERS[kind](path, "rb") as f:
+            while True:
+                block = f.read(1 << 24)
+                if not block:
+                    break
+                out += block
+                if len(out) > limit:
+                    raise PersistFormatError(
+                        f"{path}: decompresses to more than {limit} bytes ({_MAX_EXPANSION}x its size); "
+                        "not a gensim file (or a decompression bomb)"
+                    )
+    except (OSError, EOFError, ValueError, lzma.LZMAError) as err:
+        if isinstance(err, PersistFormatError):
+            raise
+        raise PersistFormatError(f"{path}: cannot decompress ({err})") from None
+    return bytes(out)
 
 
 def _load_gensim_pickle(path, kind, mmap):
     """Unpickle a gensim file safely and attach its separately stored arrays (gensim's ``_load_specials``)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if kind in _DECOMPRESS:
-        try:
-            data = _DECOMPRESS[kind](data)
-        except (OSError, EOFError, ValueError, lzma.LZMAError) as err:
-            raise PersistFormatError(f"{path}: cannot decompress ({err})") from None
+    compressed = os.fspath(path).endswith((".gz", ".bz2"))  # gensim then stores arrays as .npz
+    if compressed and mmap:
+        raise ValueError(f"cannot memory-map arrays of the compressed file {path}: use mmap=None")
+    if kind in _OPENERS:
+        data = _decompress(path, kind)
         if not data.startswith(b"\x80"):
             raise PersistFormatError(f"{path}: the decompressed file is not a pickle")
+    else:
+        with open(path, "rb") as f:  # whole file in memory: a forged length in the pickle cannot over-allocate
+            data = f.read()
     try:
         obj = restricted_loads(data)
     except PersistFormatError as err:
         raise PersistFormatError(f"{path}: {err}") from None
     except UnsafePickleError as err:
         raise UnsafePickleError(f"{path}: {err}") from None
-    compressed = os.fspath(path).endswith((".gz", ".bz2"))
-    if compressed and mmap:
-        raise ValueError(f"cannot memory-map arrays of the compressed file {path}: use mmap=None")
     _attach_separate_arrays(obj, path, compressed, mmap, depth=0)
     return obj
 

@@ -403,3 +403,11 @@ class _ForgedArray:
     def __reduce__(self):
         reconstruct = type(pickle.loads(pickle.dumps(np.zeros(1)))).__reduce__(np.zeros(1))[0]
         return (reconstruct, (np.ndarray, (0,), b"b"), (1, (10 ** 12,), np.dtype("f4"), False, b"\0" * 8))
+
+
+def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.model.gz"
+    path.write_bytes(gzip.compress(b"\x80\x04" + b"\0" * (4 << 20)))
+    monkeypatch.setattr(persist, "_MIN_EXPANSION_BYTES", 1 << 20)
+    with pytest.raises(PersistFormatError, match="decompresses to more than"):
+        Word2Vec.load(path)
