@@ -313,8 +313,9 @@ def test_vocab_file(tmp_path):
         read_word2vec_vocab(path)
 
 
-def test_big_binary_file_bulk_parse(tmp_path):
-    """Several read chunks, keys of many lengths, word2vec.c-style newlines: all records intact."""
+@pytest.mark.parametrize("source", ["path", "file object", "gzip"])
+def test_big_binary_file_bulk_parse(tmp_path, monkeypatch, source):
+    """Several read chunks (or mapped batches), keys of many lengths, word2vec.c-style newlines."""
     rng = np.random.default_rng(3)
     n, d = 3000, 64
     keys = ["k" * int(rng.integers(1, 40)) + str(i) for i in range(n)]
@@ -324,14 +325,24 @@ def test_big_binary_file_bulk_parse(tmp_path):
         f.write(f"{n} {d}\n".encode())
         for i, (key, row) in enumerate(zip(keys, vectors)):
             f.write(key.encode() + b" " + row.tobytes() + (b"\n" if i % 2 else b""))
-    old = formats._READ_CHUNK
-    try:
-        formats._READ_CHUNK = 4096  # force many refills, records straddling chunk boundaries
-        got_keys, got_vectors, _ = read_word2vec_format(path, binary=True)
-    finally:
-        formats._READ_CHUNK = old
+    monkeypatch.setattr(formats, "_READ_CHUNK", 4096)  # many refills, records straddling chunk boundaries
+    monkeypatch.setattr(formats, "_MAPPED_BATCH", 97)  # many batches in the memory-mapped reader
+    if source == "path":
+        got_keys, got_vectors, _ = read_word2vec_format(path, binary=True, datatype=np.float64)
+    elif source == "gzip":
+        gz = tmp_path / "big.bin.gz"
+        gz.write_bytes(gzip.compress(path.read_bytes()))
+        got_keys, got_vectors, _ = read_word2vec_format(gz, binary=True, datatype=np.float64)
+    else:
+        with open(path, "rb") as f:
+            got_keys, got_vectors, _ = read_word2vec_format(f, binary=True, datatype=np.float64)
     assert got_keys == keys
+    assert got_vectors.dtype == np.float64 and got_vectors.flags.c_contiguous
     np.testing.assert_array_equal(got_vectors, vectors)
+    # a limit stops early in both readers
+    keys5, vectors5, _ = read_word2vec_format(path, binary=True, limit=5)
+    assert keys5 == keys[:5]
+    np.testing.assert_array_equal(vectors5, vectors[:5])
 
 
 # ------------------------------------------------------------------------------------------- bad input
