@@ -270,6 +270,7 @@ class _SaveTransaction:
         self.token = secrets.token_hex(6)
         self.files = []       # basenames written by this save
         self.names = set()
+        self.committed = False  # set once the new manifest is in place: its arrays must then be kept
 
     def add_array(self, name, arr):
         """Write `arr` to ``<base>.<token>.<name>.npy``; return its manifest reference."""
@@ -316,6 +317,7 @@ class _SaveTransaction:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+            self.committed = True
             tmp = None
         finally:
             if tmp is not None:
@@ -328,6 +330,8 @@ class _SaveTransaction:
                     os.unlink(os.path.join(self.folder, basename))
 
     def abort(self):
+        if self.committed:  # interrupted while cleaning up: the new save is complete, keep it
+            return
         for basename in self.files:
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(self.folder, basename))

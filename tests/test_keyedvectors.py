@@ -661,13 +661,6 @@ def parity_pair(n=40, dim=8, seed=3, dtype=np.float32):
     return both(keys, rng.standard_normal((n, dim)).astype(dtype), counts)
 
 
-def _state_after(mutate):
-    def run(kv, tmp):
-        result = mutate(kv, tmp)
-        return result, kv
-    return run
-
-
 def _parity_checks():
     """name -> function(kv, tmp_dir, tag) -> result; run once on cw2v's and once on gensim's vectors."""
     rng = np.random.default_rng(9)
