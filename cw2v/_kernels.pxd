@@ -62,6 +62,8 @@ cdef struct Context:
     real_t **out_rows         # (max_targets,): where each gathered output row lives
     real_t *labels            # (max_targets,): 1, 0, or -1 for a skipped noise word
     int max_targets
+    uint32_t *noise_ahead     # (negative,): noise words drawn one prediction ahead (rows prefetched)
+    int noise_ready
     cw2v_rng rng
     double loss
     int64_t words_trained     # effective words (after subsampling)

@@ -31,6 +31,9 @@ from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 
 import numpy as np
 
+cdef extern from "cw2v_mem.h" nogil:
+    void cw2v_prefetch_row(const float *row, int size)
+
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
 cdef real_t ZEROF = 0.0
@@ -70,6 +73,15 @@ cdef inline uint32_t draw_noise_word(Context *c) noexcept nogil:
     return c.alias_index[slot]
 
 
+cdef inline void draw_noise_ahead(Context *c) noexcept nogil:
+    """Draw the noise words of the next prediction and start fetching their output rows."""
+    cdef int j
+    for j in range(c.negative):
+        c.noise_ahead[j] = draw_noise_word(c)
+        cw2v_prefetch_row(c.w_out_ns + <int64_t>c.noise_ahead[j] * c.size, c.size)
+    c.noise_ready = 1
+
+
 cdef inline void output_steps(Context *c, real_t *hidden, int32_t target) noexcept nogil:
     """All output updates for predicting ``target`` from ``hidden``: HS path, then NS (1 + k rows)."""
     cdef int j
@@ -81,15 +93,19 @@ cdef inline void output_steps(Context *c, real_t *hidden, int32_t target) noexce
             logistic_step(c, hidden, c.w_out_hs + <int64_t>c.points[row + j] * c.size,
                           ONEF - <real_t>c.codes[row + j])
     if c.negative:
+        if c.fixed_negatives == NULL and not c.noise_ready:
+            draw_noise_ahead(c)
         logistic_step(c, hidden, c.w_out_ns + <int64_t>target * c.size, ONEF)
         for j in range(c.negative):
             if c.fixed_negatives != NULL:
                 noise = c.fixed_negatives[j]
             else:
-                noise = draw_noise_word(c)
+                noise = c.noise_ahead[j]
             if noise == <uint32_t>target:
                 continue
             logistic_step(c, hidden, c.w_out_ns + <int64_t>noise * c.size, <real_t>0.0)
+        if c.fixed_negatives == NULL:
+            draw_noise_ahead(c)  # the next prediction's noise words, fetched while this one trains
 
 
 cdef inline void sg_pair(Context *c, int32_t context_word, int32_t target) noexcept nogil:
@@ -149,14 +165,18 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
         c.out_rows[n] = c.w_out_ns + <int64_t>target * c.size
         c.labels[n] = ONEF
         n += 1
+        if c.fixed_negatives == NULL and not c.noise_ready:
+            draw_noise_ahead(c)
         for j in range(c.negative):
             if c.fixed_negatives != NULL:
                 noise = c.fixed_negatives[j]
             else:
-                noise = draw_noise_word(c)
+                noise = c.noise_ahead[j]
             c.out_rows[n] = c.w_out_ns + <int64_t>noise * c.size
             c.labels[n] = <real_t>-1.0 if noise == <uint32_t>target else <real_t>0.0
             n += 1
+        if c.fixed_negatives == NULL:
+            draw_noise_ahead(c)  # the next prediction's noise words, fetched while this one trains
     for j in range(n):
         memcpy(c.out_buf + <int64_t>j * c.size, c.out_rows[j], c.size * sizeof(real_t))
     return n
@@ -263,6 +283,11 @@ cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept no
         hi = i + c.window + 1 - b
         if hi > n:
             hi = n
+        if i + 1 < n:
+            if c.negative:
+                cw2v_prefetch_row(c.w_out_ns + <int64_t>sent[i + 1] * c.size, c.size)
+            if i + 1 + c.window < n:
+                cw2v_prefetch_row(c.w_in + <int64_t>sent[i + 1 + c.window] * c.size, c.size)
         if c.batched and (c.sg or c.hs):
             if c.sg:
                 sg_window_batched(c, sent, lo, hi, i, sent[i])
@@ -313,8 +338,11 @@ cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
     c.score_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
     c.labels = <real_t *>malloc(c.max_targets * sizeof(real_t))
     c.out_rows = <real_t **>malloc(c.max_targets * sizeof(real_t *))
+    c.noise_ahead = <uint32_t *>malloc((c.negative + 1) * sizeof(uint32_t))
+    c.noise_ready = 0
     if (c.hidden == NULL or c.grad == NULL or c.in_buf == NULL or c.d_in == NULL or c.out_buf == NULL
-            or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.out_rows == NULL):
+            or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.out_rows == NULL
+            or c.noise_ahead == NULL):
         return -1
     return 0
 
@@ -329,6 +357,7 @@ cdef void free_scratch(Context *c) noexcept nogil:
     free(c.score_buf)
     free(c.labels)
     free(c.out_rows)
+    free(c.noise_ahead)
 
 
 cdef inline size_t _addr(arr):
