@@ -43,8 +43,61 @@ class _Job:
     alpha_start: float
     alpha_end: float
     stream: int              # random stream number
-    raw_words: int           # tokens read, in-vocabulary or not (0 if not known yet)
     data: bytes = None       # corpus_file mode: whole lines of text, tokenized by the worker
+
+
+def _pipeline(items, make_worker, n_threads, queue_size, on_item=None):
+    """Hand ``items``, produced by the calling thread, to ``n_threads`` threads through a bounded queue.
+
+    Thread ``i`` runs ``make_worker(i)(item)`` for each item it takes. The first exception raised by a
+    worker stops the feeding, the remaining queued items are dropped, and it is re-raised here once every
+    thread has ended; an exception in the producer (the corpus iterator, ``KeyboardInterrupt``) likewise
+    stops the workers before it propagates. ``on_item(item)`` runs in the calling thread after each item
+    is queued (progress reports).
+    """
+    work_queue = queue.Queue(maxsize=queue_size)
+    errors = []
+    stop = threading.Event()
+
+    def run(work):
+        while True:
+            item = work_queue.get()
+            if item is None:
+                return
+            if stop.is_set():
+                continue
+            try:
+                work(item)
+            except BaseException as exc:  # re-raised by the calling thread after the join
+                errors.append(exc)
+                stop.set()
+
+    threads = [threading.Thread(target=run, args=(make_worker(i),), name="cw2v-worker-%d" % i, daemon=True)
+               for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    try:
+        for item in items:
+            while not stop.is_set():
+                try:
+                    work_queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    pass
+            if stop.is_set():
+                break
+            if on_item is not None:
+                on_item(item)
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        for _ in threads:
+            work_queue.put(None)
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
 
 
 _SIZE_CACHE = {}  # (path, mtime_ns, size) -> uncompressed size
@@ -75,41 +128,17 @@ class _CorpusFile:
         """Count words in C; blocks are shared among ``threads`` counters (one if ``max_vocab_size``)."""
         threads = 1 if max_vocab_size else max(1, threads)
         counters = [FileCounter(max_vocab_size, self.max_sentence_length) for _ in range(threads)]
-        blocks = queue.Queue(maxsize=2 * threads)
-        errors = []
+        scanned = {"bytes": 0, "last": time.monotonic()}
 
-        def work(counter):
-            while True:
-                item = blocks.get()
-                if item is None:
-                    return
-                if not errors:
-                    try:
-                        counter.feed(item[1], item[0])
-                    except BaseException as exc:  # re-raised by the reading thread
-                        errors.append(exc)
+        def progress(item):
+            scanned["bytes"] += len(item[1])
+            if time.monotonic() - scanned["last"] >= 1.0:
+                scanned["last"] = time.monotonic()
+                logger.info("scanning %s: %d MB", self.path, scanned["bytes"] >> 20)
 
-        pool = [threading.Thread(target=work, args=(c,), daemon=True) for c in counters]
-        for t in pool:
-            t.start()
-        size = 0
-        last = time.monotonic()
-        try:
-            for block_no, block in enumerate(self.blocks()):
-                if errors:
-                    break
-                blocks.put((block_no, block))
-                size += len(block)
-                if time.monotonic() - last >= 1.0:
-                    last = time.monotonic()
-                    logger.info("scanning %s: %d MB", self.path, size >> 20)
-        finally:
-            for _ in pool:
-                blocks.put(None)
-            for t in pool:
-                t.join()
-        if errors:
-            raise errors[0]
+        _pipeline(enumerate(self.blocks()), lambda i: lambda item: counters[i].feed(item[1], item[0]), threads,
+                  2 * threads, progress)
+        size = scanned["bytes"]
         counter = counters[0]
         for other in counters[1:]:
             counter.merge(other)
@@ -614,12 +643,12 @@ class Word2Vec:
                 elif k == 0:
                     units += 1
                 if n_words >= batch:
-                    yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no, n_words)
+                    yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
                     done += units
                     job_no += 1
                     sentences, n_words, units = [], 0, 0
         if sentences:
-            yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no, n_words)
+            yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
 
     def _block_stream(self, corpus, epoch, epochs, start_alpha, end_alpha):
         """Yield the jobs of one epoch in corpus_file mode: blocks of whole lines, tokenized by the workers."""
@@ -632,14 +661,13 @@ class Word2Vec:
 
         pos = 0
         for job_no, block in enumerate(corpus.blocks()):
-            yield _Job(None, alpha_at(pos), alpha_at(pos + len(block)), stream_base + job_no, 0, block)
+            yield _Job(None, alpha_at(pos), alpha_at(pos + len(block)), stream_base + job_no, block)
             pos += len(block)
 
     def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
                      queue_factor, report_delay):
-        jobs = queue.Queue(maxsize=queue_factor * self.workers)
         lock = threading.Lock()
-        state = {"effective": 0, "raw": 0, "loss": 0.0, "error": None, "stop": False}
+        state = {"effective": 0, "raw": 0, "loss": 0.0}
         compute_loss = self.compute_loss
         seed = self.seed & (2 ** 64 - 1)
         key_to_index = self.wv.key_to_index
@@ -652,62 +680,27 @@ class Word2Vec:
             job_stream = self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha,
                                           end_alpha)
 
-        def worker():
-            while True:
-                job = jobs.get()
-                if job is None:
-                    return
-                if state["stop"]:
-                    continue
-                try:
-                    if job.data is not None:
-                        ids, ends, raw = encode_block(table, job.data, max_sentence_length)
-                    else:
-                        ids, ends, raw = encode_sentences(job.sentences, key_to_index)
-                    eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream,
-                                                  compute_loss)
-                except BaseException as exc:  # reported to the caller after the join
-                    with lock:
-                        state["error"] = state["error"] or exc
-                        state["stop"] = True
-                    continue
-                with lock:
-                    state["effective"] += eff
-                    state["raw"] += raw
-                    state["loss"] += loss
+        def train(job):
+            if job.data is not None:
+                ids, ends, raw = encode_block(table, job.data, max_sentence_length)
+            else:
+                ids, ends, raw = encode_sentences(job.sentences, key_to_index)
+            eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream, compute_loss)
+            with lock:
+                state["effective"] += eff
+                state["raw"] += raw
+                state["loss"] += loss
 
-        threads = [threading.Thread(target=worker, name="cw2v-worker-%d" % i, daemon=True)
-                   for i in range(self.workers)]
-        for t in threads:
-            t.start()
-        t0 = last_report = time.perf_counter()
-        expected = total_words if total_words is not None else None
-        try:
-            for job in job_stream:
-                while True:
-                    if state["stop"]:
-                        break
-                    try:
-                        jobs.put(job, timeout=0.1)
-                        break
-                    except queue.Full:
-                        pass
-                if state["stop"]:
-                    break
-                now = time.perf_counter()
-                if now - last_report >= report_delay:
-                    last_report = now
-                    self._log_progress(epoch, epochs, state, now - t0, expected, job.alpha_end)
-        except BaseException:
-            state["stop"] = True
-            raise
-        finally:
-            for _ in threads:
-                jobs.put(None)
-            for t in threads:
-                t.join()
-        if state["error"] is not None:
-            raise state["error"]
+        t0 = time.perf_counter()
+        report = {"last": t0}
+
+        def progress(job):
+            now = time.perf_counter()
+            if now - report["last"] >= report_delay:
+                report["last"] = now
+                self._log_progress(epoch, epochs, state, now - t0, total_words, job.alpha_end)
+
+        _pipeline(job_stream, lambda i: train, self.workers, queue_factor * self.workers, progress)
         self.running_training_loss += state["loss"]
         elapsed = time.perf_counter() - t0
         logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
