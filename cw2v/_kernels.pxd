@@ -63,6 +63,10 @@ cdef struct Context:
     real_t *labels            # (max_targets,): 1, 0, or -1 for a skipped noise word
     int max_targets
     uint32_t *noise_ahead     # (negative,): noise words drawn one prediction ahead (rows prefetched)
+    real_t *hot_delta         # (HOT_ROWS, size): pending updates of the busiest syn1 rows, or NULL
+    int32_t *out_slot         # (max_targets,): hot slot of each gathered output row, or -1
+    int64_t hot_first         # syn1 rows from here to vocab_size - 2 are the hot ones
+    int hot_pending           # predictions since the hot rows were last flushed
     int noise_ready
     cw2v_rng rng
     double loss

@@ -25,7 +25,7 @@ Sigmoid values come from a 1000-entry table over [-6, 6) and are clipped to 0/1 
 objectives (see ``src_c/cw2v_tables.h``). Random numbers come from a SplitMix64 stream seeded from
 ``(seed, job number)``, so a job's result never depends on which thread runs it.
 """
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset, memcpy
 from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 
@@ -33,6 +33,14 @@ import numpy as np
 
 cdef extern from "cw2v_mem.h" nogil:
     void cw2v_prefetch_row(const float *row, int size)
+
+cdef enum:
+    # Hierarchical softmax: every prediction updates the root of the Huffman tree and the nodes near it,
+    # so with several threads these rows bounce between cores. In the batched path each thread adds its
+    # updates of the HOT_ROWS heaviest inner nodes (the last ones created) to a private buffer and applies
+    # them every HOT_FLUSH predictions (and at the end of each job).
+    HOT_ROWS = 32
+    HOT_FLUSH = 16
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
@@ -159,10 +167,13 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
         row = <int64_t>target * c.max_code_len
         for j in range(c.code_lens[target]):
             c.out_rows[n] = c.w_out_hs + <int64_t>c.points[row + j] * c.size
+            c.out_slot[n] = (c.points[row + j] - c.hot_first) if (c.hot_delta != NULL and
+                                                                 c.points[row + j] >= c.hot_first) else -1
             c.labels[n] = ONEF - <real_t>c.codes[row + j]
             n += 1
     if c.negative:
         c.out_rows[n] = c.w_out_ns + <int64_t>target * c.size
+        c.out_slot[n] = -1
         c.labels[n] = ONEF
         n += 1
         if c.fixed_negatives == NULL and not c.noise_ready:
@@ -173,6 +184,7 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
             else:
                 noise = c.noise_ahead[j]
             c.out_rows[n] = c.w_out_ns + <int64_t>noise * c.size
+            c.out_slot[n] = -1
             c.labels[n] = <real_t>-1.0 if noise == <uint32_t>target else <real_t>0.0
             n += 1
         if c.fixed_negatives == NULL:
@@ -185,6 +197,25 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
 cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
     """``dst += src`` (BLAS saxpy: the CPU's widest vectors, chosen at run time by OpenBLAS)."""
     saxpy(&size, &ONEF, <real_t *>src, &ONE, dst, &ONE)
+
+
+cdef inline real_t *output_target(Context *c, int t) noexcept nogil:
+    """Where the update of gathered output row ``t`` goes: the shared row, or this thread's hot buffer."""
+    if c.out_slot[t] >= 0:
+        return c.hot_delta + <int64_t>c.out_slot[t] * c.size
+    return c.out_rows[t]
+
+
+cdef void flush_hot_rows(Context *c) noexcept nogil:
+    """Apply this thread's buffered updates of the hot syn1 rows and clear the buffer."""
+    cdef int64_t k, n_hot
+    if c.hot_delta == NULL:
+        return
+    n_hot = c.vocab_size - 1 - c.hot_first
+    for k in range(n_hot):
+        add_row(c.w_out_hs + (c.hot_first + k) * c.size, c.hot_delta + k * c.size, c.size)
+    memset(c.hot_delta, 0, n_hot * c.size * sizeof(real_t))
+    c.hot_pending = 0
 
 
 cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
@@ -217,13 +248,17 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
         # a single input row (CBOW): Out[t] += g[t] * In, straight into the rows
         for t in range(n_t):
             if c.labels[t] >= 0:
-                saxpy(&d, &c.score_buf[t], c.in_buf, &ONE, c.out_rows[t], &ONE)
-        return
-    # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
-    sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
-    for t in range(n_t):
-        if c.labels[t] >= 0:
-            add_row(c.out_rows[t], c.d_out + <int64_t>t * d, d)
+                saxpy(&d, &c.score_buf[t], c.in_buf, &ONE, output_target(c, t), &ONE)
+    else:
+        # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
+        sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
+        for t in range(n_t):
+            if c.labels[t] >= 0:
+                add_row(output_target(c, t), c.d_out + <int64_t>t * d, d)
+    if c.hot_delta != NULL:
+        c.hot_pending += 1
+        if c.hot_pending >= HOT_FLUSH:
+            flush_hot_rows(c)
 
 
 cdef inline void sg_window_batched(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
@@ -327,6 +362,7 @@ cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_
         c.words_trained += m
         train_sentence(c, buf, m)
         start = ends[s]
+    flush_hot_rows(c)
     return STATUS_OK
 
 
@@ -345,9 +381,19 @@ cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
     c.out_rows = <real_t **>malloc(c.max_targets * sizeof(real_t *))
     c.noise_ahead = <uint32_t *>malloc((c.negative + 1) * sizeof(uint32_t))
     c.noise_ready = 0
+    c.out_slot = <int32_t *>malloc(c.max_targets * sizeof(int32_t))
+    c.hot_delta = NULL
+    c.hot_pending = 0
+    c.hot_first = c.vocab_size - 1 - HOT_ROWS
+    if c.hot_first < 0:
+        c.hot_first = 0
+    if c.hs and c.batched and c.vocab_size > 1:
+        c.hot_delta = <real_t *>calloc((c.vocab_size - 1 - c.hot_first) * d, sizeof(real_t))
+        if c.hot_delta == NULL:
+            return -1
     if (c.hidden == NULL or c.grad == NULL or c.in_buf == NULL or c.d_in == NULL or c.out_buf == NULL
             or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.out_rows == NULL
-            or c.noise_ahead == NULL):
+            or c.noise_ahead == NULL or c.out_slot == NULL):
         return -1
     return 0
 
@@ -363,6 +409,8 @@ cdef void free_scratch(Context *c) noexcept nogil:
     free(c.labels)
     free(c.out_rows)
     free(c.noise_ahead)
+    free(c.out_slot)
+    free(c.hot_delta)
 
 
 cdef inline size_t _addr(arr):
@@ -583,6 +631,7 @@ cdef class Trainer:
                             sg_pair(&c, context[k], target)
                     else:
                         cbow_update(&c, &context[0], 0, n, -1, target)
+                    flush_hot_rows(&c)
         finally:
             free_scratch(&c)
         return c.loss
