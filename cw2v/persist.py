@@ -69,6 +69,7 @@ import pickle
 import re
 import secrets
 import stat
+import tokenize
 import zipfile
 from numbers import Integral
 
@@ -203,7 +204,8 @@ def _read_npy_header(f, where):
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(f, max_header_size=_MAX_NPY_HEADER)
         else:
             raise ValueError(f"unsupported .npy format version {version}")
-    except (ValueError, EOFError, SyntaxError, TypeError) as err:
+    except (ValueError, EOFError, SyntaxError, TypeError, tokenize.TokenError) as err:
+        # numpy parses the header with Python's tokenizer: a corrupted header can fail inside it
         raise PersistFormatError(f"{where}: not a valid .npy file ({err})") from None
     if dtype.hasobject:
         raise PersistFormatError(f"{where}: holds Python objects (dtype {dtype}); only plain arrays are read")

@@ -342,7 +342,9 @@ def test_gensim_is_not_imported_when_loading(tmp_path, gensim_model):
     )
     import subprocess
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    # from outside the source tree, so the installed package (with its compiled modules) is imported
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                         cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) == len(gensim_model.wv)
 
