@@ -6,7 +6,7 @@
 """
 from cw2v._version import __version__
 from cw2v.keyedvectors import KeyedVectors
-from cw2v.corpora import LineSentence
+from cw2v.corpora import LineSentence, PathLineSentences, Text8Corpus
 from cw2v.word2vec import Word2Vec
 
-__all__ = ["Word2Vec", "KeyedVectors", "LineSentence", "__version__"]
+__all__ = ["Word2Vec", "KeyedVectors", "LineSentence", "PathLineSentences", "Text8Corpus", "__version__"]
