@@ -8,5 +8,6 @@ from cw2v._version import __version__
 from cw2v.keyedvectors import KeyedVectors
 from cw2v.corpora import LineSentence, PathLineSentences, Text8Corpus
 from cw2v.word2vec import Word2Vec
+from cw2v.phrases import Phrases, FrozenPhrases
 
-__all__ = ["Word2Vec", "KeyedVectors", "LineSentence", "PathLineSentences", "Text8Corpus", "__version__"]
+__all__ = ["Word2Vec", "KeyedVectors", "LineSentence", "PathLineSentences", "Text8Corpus", "Phrases", "FrozenPhrases", "__version__"]

@@ -1,0 +1,852 @@
+"""Collocation (phrase) detection: glue frequent word pairs such as ``new york`` into ``new_york``.
+
+The detector follows Mikolov et al. 2013b, "Distributed Representations of Words and Phrases and
+their Compositionality", with the API and the exact semantics of gensim 4's ``Phrases``: the same
+scoring functions, the same handling of connector words (``bank_of_america``), the same counts and
+the same pruning of the counts when the vocabulary outgrows ``max_vocab_size``.
+
+>>> from cw2v.phrases import Phrases, ENGLISH_CONNECTOR_WORDS
+>>> corpus = [["new", "york", "is", "big"], ["i", "love", "new", "york"]] * 10
+>>> bigram = Phrases(corpus, min_count=1, threshold=1.0)
+>>> bigram[["i", "saw", "new", "york"]]
+['i', 'saw', 'new_york']
+
+Models are saved as JSON (no pickle), through a temporary file renamed into place:
+
+>>> bigram.save("bigram.json")                       # doctest: +SKIP
+>>> bigram = Phrases.load("bigram.json")             # doctest: +SKIP
+"""
+import inspect
+import json
+import logging
+import math
+import os
+import tempfile
+import time
+from itertools import chain, islice
+
+try:  # the C helper behind ``collections.Counter.update``; plain dicts work with it
+    from collections import _count_elements
+except ImportError:  # pragma: no cover - other Python implementations
+    def _count_elements(mapping, iterable):
+        get = mapping.get
+        for item in iterable:
+            mapping[item] = get(item, 0) + 1
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Phrases", "FrozenPhrases", "Phraser", "ENGLISH_CONNECTOR_WORDS", "original_scorer", "npmi_scorer",
+]
+
+NEGATIVE_INFINITY = float("-inf")
+
+#: English articles, prepositions and conjunctions allowed inside a phrase but never at its ends
+#: (the same set as gensim's ``ENGLISH_CONNECTOR_WORDS``).
+ENGLISH_CONNECTOR_WORDS = frozenset((
+    "a", "an", "the",
+    "for", "of", "with", "without", "at", "from", "to", "in", "on", "by",
+    "and", "or",
+))
+
+_SCORER_PARAMS = ("worda_count", "wordb_count", "bigram_count", "len_vocab", "min_count", "corpus_word_count")
+
+_FORMAT = "cw2v-phrases"
+_FORMAT_VERSION = 1
+
+
+def original_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+    """Score a bigram with the formula of Mikolov et al. 2013b.
+
+    Parameters
+    ----------
+    worda_count : int
+        Count of the first word.
+    wordb_count : int
+        Count of the last word.
+    bigram_count : int
+        Count of the phrase (the two words with any connector words between them).
+    len_vocab : int
+        Number of entries (words and phrases) in the vocabulary.
+    min_count : int
+        The model's ``min_count``; subtracted from ``bigram_count`` as a discount.
+    corpus_word_count : int
+        Ignored (part of the common scorer signature).
+
+    Returns
+    -------
+    float
+        ``(bigram_count - min_count) / (worda_count * wordb_count) * len_vocab``, which is negative
+        for phrases seen fewer than ``min_count`` times, or ``-inf`` if a word count is zero.
+    """
+    product = worda_count * wordb_count
+    if product == 0:
+        return NEGATIVE_INFINITY
+    return (bigram_count - min_count) / float(product) * len_vocab
+
+
+def npmi_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+    """Score a bigram by its normalized pointwise mutual information (Bouma 2009).
+
+    Parameters
+    ----------
+    worda_count : int
+        Count of the first word.
+    wordb_count : int
+        Count of the last word.
+    bigram_count : int
+        Count of the phrase.
+    len_vocab : int
+        Ignored (part of the common scorer signature).
+    min_count : int
+        Phrases seen fewer times than this score ``-inf``.
+    corpus_word_count : int
+        Number of tokens in the corpus, the denominator of every probability.
+
+    Returns
+    -------
+    float
+        ``log(p(a,b) / (p(a) p(b))) / -log(p(a,b))``, in [-1, 1]; ``-inf`` if ``bigram_count <
+        min_count`` or a count is zero.
+    """
+    if bigram_count < min_count:
+        return NEGATIVE_INFINITY
+    total = float(corpus_word_count)
+    p_a = worda_count / total
+    p_b = wordb_count / total
+    p_ab = bigram_count / total
+    try:
+        return math.log(p_ab / (p_a * p_b)) / -math.log(p_ab)
+    except (ValueError, ZeroDivisionError):
+        return NEGATIVE_INFINITY
+
+
+_BUILTIN_SCORERS = {"default": original_scorer, "npmi": npmi_scorer}
+
+
+def _scorer_name(scoring):
+    """Name of a built-in scorer (``'default'`` / ``'npmi'``), or None for a custom callable."""
+    for name, func in _BUILTIN_SCORERS.items():
+        if scoring is func:
+            return name
+    return None
+
+
+def _resolve_scoring(scoring):
+    """Turn the ``scoring`` argument into a callable, checking a custom one's parameter names."""
+    if isinstance(scoring, str):
+        try:
+            return _BUILTIN_SCORERS[scoring]
+        except KeyError:
+            raise ValueError("scoring must be 'default', 'npmi' or a callable, got %r" % (scoring,)) from None
+    if not callable(scoring):
+        raise ValueError("scoring must be 'default', 'npmi' or a callable, got %r" % (scoring,))
+    try:
+        params = inspect.signature(scoring).parameters
+    except (TypeError, ValueError):  # some builtins have no signature: trust them
+        return scoring
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return scoring
+    missing = [name for name in _SCORER_PARAMS if name not in params
+               or params[name].kind is inspect.Parameter.POSITIONAL_ONLY]
+    if missing:
+        raise ValueError("scoring function must accept the keyword arguments %s; missing %s"
+                         % (", ".join(_SCORER_PARAMS), missing))
+    return scoring
+
+
+def _check_connector_words(connector_words):
+    if isinstance(connector_words, (str, bytes)):
+        raise ValueError("connector_words must be a collection of words (e.g. a frozenset), not a string: %r"
+                         % (connector_words,))
+    try:
+        words = frozenset(connector_words)
+    except TypeError:
+        raise ValueError("connector_words must be an iterable of str, got %r" % (connector_words,)) from None
+    bad = [w for w in words if not isinstance(w, str)]
+    if bad:
+        raise ValueError("connector_words must contain only str, got %r" % (bad[:5],))
+    return words
+
+
+def _check_delimiter(delimiter):
+    if not isinstance(delimiter, str) or not delimiter:
+        raise ValueError("delimiter must be a non-empty str, got %r" % (delimiter,))
+    return delimiter
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_threshold(threshold, scoring):
+    if not _is_number(threshold) or math.isnan(threshold):
+        raise ValueError("threshold must be a number, got %r" % (threshold,))
+    if scoring is original_scorer and threshold <= 0:
+        raise ValueError("threshold must be > 0 for scoring='default', got %r" % (threshold,))
+    if scoring is npmi_scorer and not -1 <= threshold <= 1:
+        raise ValueError("threshold must be in [-1, 1] for scoring='npmi', got %r" % (threshold,))
+    return threshold
+
+
+def _is_single(obj):
+    """Tell a single sentence from a corpus: returns ``(is_single, equivalent_obj)``.
+
+    An empty iterable or one whose first item is a str is one sentence; anything else is a corpus.
+    Iterators are peeked at and re-chained, so no item is lost.
+    """
+    if isinstance(obj, str):
+        raise ValueError("expected a list of str tokens (or a corpus of them), got a str: %r" % (obj[:50],))
+    try:
+        it = iter(obj)
+    except TypeError:
+        raise ValueError("expected a list of str tokens or an iterable of them, got %r"
+                         % (type(obj).__name__,)) from None
+    try:
+        first = next(it)
+    except StopIteration:
+        return True, obj
+    is_iterator = it is obj
+    rest = chain((first,), it) if is_iterator else obj
+    if isinstance(first, str):
+        return True, rest
+    return False, rest
+
+
+class _PhrasedCorpus:
+    """Lazy view of a corpus with phrases glued; re-iterable when the underlying corpus is."""
+
+    def __init__(self, model, corpus):
+        self._model = model
+        self._corpus = corpus
+
+    def __iter__(self):
+        analyze = self._model.analyze_sentence
+        for sentence in self._corpus:
+            yield [token for token, _ in analyze(sentence)]
+
+    def __len__(self):
+        return len(self._corpus)
+
+
+def _atomic_write_text(path, text):
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder renamed into place."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fout:
+            fout.write(text)
+            fout.flush()
+            os.fsync(fout.fileno())
+        try:
+            os.chmod(tmp, 0o666 & ~_umask())
+        except OSError:  # pragma: no cover
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _read_document(path, cls_name):
+    """Read and check a saved phrases file; returns its JSON object."""
+    path = os.fspath(path)
+    try:
+        with open(path, "r", encoding="utf-8") as fin:
+            doc = json.load(fin)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError("%s is not a cw2v phrases file (invalid JSON: %s)" % (path, err)) from None
+    if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+        raise ValueError("%s is not a cw2v phrases file" % (path,))
+    if doc.get("version") != _FORMAT_VERSION:
+        raise ValueError("%s: unsupported cw2v phrases format version %r" % (path, doc.get("version")))
+    if doc.get("class") != cls_name:
+        raise ValueError("%s holds a %s, not a %s; load it with cw2v.%s.load"
+                         % (path, doc.get("class"), cls_name, doc.get("class")))
+    return doc
+
+
+def _check_table(table, what, path, value_ok):
+    if not isinstance(table, dict):
+        raise ValueError("%s: %s must be a JSON object" % (path, what))
+    for key, value in table.items():
+        if not value_ok(value):
+            raise ValueError("%s: bad %s entry %r: %r" % (path, what, key, value))
+    return table
+
+
+class _PhrasesBase:
+    """What :class:`Phrases` and :class:`FrozenPhrases` share: applying the model to text."""
+
+    delimiter = "_"
+    connector_words = frozenset()
+
+    def score_candidate(self, word_a, word_b, in_between):
+        """Score the phrase ``word_a + in_between + word_b``.
+
+        Parameters
+        ----------
+        word_a : str
+            First word (not a connector word).
+        word_b : str
+            Last word (not a connector word).
+        in_between : list of str
+            Connector words between them (often empty).
+
+        Returns
+        -------
+        (str, float) or (None, None)
+            The delimiter-joined phrase and its score if the score exceeds ``threshold``,
+            else ``(None, None)``.
+        """
+        raise NotImplementedError
+
+    def analyze_sentence(self, sentence):
+        """Walk a sentence and yield its tokens, joining detected phrases.
+
+        Phrases are found greedily from left to right: a phrase never starts or ends with a connector
+        word, may contain any number of them inside, and a word that ends a phrase cannot start
+        another one.
+
+        Parameters
+        ----------
+        sentence : iterable of str
+            The tokens.
+
+        Yields
+        ------
+        (str, float or None)
+            ``(phrase, score)`` for a detected phrase, ``(token, None)`` for any other token.
+        """
+        connectors = self.connector_words
+        score_candidate = self.score_candidate
+        start, between = None, []
+        for word in sentence:
+            if word in connectors:
+                if start is None:
+                    yield word, None
+                else:
+                    between.append(word)
+                continue
+            if start is None:
+                start = word
+                continue
+            phrase, score = score_candidate(start, word, between)
+            if score is not None:
+                yield phrase, score
+                start, between = None, []
+            else:
+                yield start, None
+                for w in between:
+                    yield w, None
+                start, between = word, []
+        if start is not None:
+            yield start, None
+            for w in between:
+                yield w, None
+
+    def __getitem__(self, sentence):
+        """Glue the detected phrases of a sentence, or of every sentence of a corpus.
+
+        Parameters
+        ----------
+        sentence : list of str or iterable of list of str
+            One sentence, or a corpus (an iterable of sentences).
+
+        Returns
+        -------
+        list of str or iterable of list of str
+            For one sentence, its tokens with each phrase joined by ``delimiter``; for a corpus, a lazy
+            iterable of such sentences (re-iterable if the corpus is).
+
+        Raises
+        ------
+        ValueError
+            If ``sentence`` is a str or not iterable.
+        """
+        single, sentence = _is_single(sentence)
+        if not single:
+            return _PhrasedCorpus(self, sentence)
+        return [token for token, _ in self.analyze_sentence(sentence)]
+
+    def find_phrases(self, sentences):
+        """Phrases detected in ``sentences``, with their scores.
+
+        Parameters
+        ----------
+        sentences : iterable of list of str
+            The corpus.
+
+        Returns
+        -------
+        dict of str to float
+            Each distinct phrase found, mapped to its score.
+        """
+        found = {}
+        for sentence in _iter_sentences(sentences):
+            for phrase, score in self.analyze_sentence(sentence):
+                if score is not None:
+                    found[phrase] = score
+        return found
+
+    def _params(self):
+        return {
+            "min_count": self.min_count,
+            "threshold": self.threshold,
+            "delimiter": self.delimiter,
+            "connector_words": sorted(self.connector_words),
+        }
+
+
+def _iter_sentences(sentences):
+    """Iterate a corpus, rejecting a str (corpus) or a str item (a sentence passed as a corpus)."""
+    if sentences is None or isinstance(sentences, (str, bytes)):
+        raise ValueError("sentences must be an iterable of lists of str tokens, got %r" % (type(sentences).__name__,))
+    try:
+        it = iter(sentences)
+    except TypeError:
+        raise ValueError("sentences must be an iterable of lists of str tokens, got %r"
+                         % (type(sentences).__name__,)) from None
+    for sentence in it:
+        if isinstance(sentence, (str, bytes)):
+            raise ValueError("sentences must be an iterable of lists of str tokens, but an item is a %s (%r); "
+                             "wrap a single sentence in a list" % (type(sentence).__name__, sentence[:50]))
+        yield sentence
+
+
+def _prune(vocab, min_reduce):
+    """Drop the entries of ``vocab`` counted fewer than ``min_reduce`` times (in place)."""
+    for key in [k for k, c in vocab.items() if c < min_reduce]:
+        del vocab[key]
+
+
+class Phrases(_PhrasesBase):
+    """Detect phrases (collocations) from unigram and bigram counts.
+
+    Parameters
+    ----------
+    sentences : iterable of list of str, optional
+        Corpus to count; may be a one-pass iterator. Call :meth:`add_vocab` to count more later.
+    min_count : int or float, optional
+        Discount subtracted from the phrase count by the default scorer; phrases seen fewer times
+        than this never score above ``-inf`` with ``'npmi'``.
+    threshold : float, optional
+        A phrase is accepted if its score is strictly greater than this. Must be > 0 for
+        ``'default'`` scoring and in [-1, 1] for ``'npmi'``.
+    max_vocab_size : int, optional
+        When the count table (words and phrases) grows past this many entries, the entries counted
+        fewer than ``n`` times are dropped, ``n`` growing by one at each such pruning (as in gensim).
+    delimiter : str, optional
+        Glue between the words of a phrase; also the separator in the count table's phrase keys.
+    progress_per : int, optional
+        Log progress every this many sentences.
+    scoring : {'default', 'npmi'} or callable, optional
+        ``'default'``: :func:`original_scorer`; ``'npmi'``: :func:`npmi_scorer`; or a function taking
+        the keyword arguments ``worda_count, wordb_count, bigram_count, len_vocab, min_count,
+        corpus_word_count`` and returning a float (a model with a custom scorer cannot be saved).
+    connector_words : collection of str, optional
+        Words that may appear inside a phrase but never start or end one, such as
+        :data:`ENGLISH_CONNECTOR_WORDS` (giving ``bank_of_america``).
+
+    Attributes
+    ----------
+    vocab : dict of str to int
+        Counts of words and of phrases (phrase keys are delimiter-joined, connector words included).
+    corpus_word_count : int
+        Tokens counted so far, connector words included.
+    min_reduce : int
+        Count below which the next pruning drops entries.
+    scoring : callable
+        The scoring function.
+
+    Raises
+    ------
+    ValueError
+        On a bad parameter value, naming the parameter.
+    """
+
+    def __init__(self, sentences=None, min_count=5, threshold=10.0, max_vocab_size=40000000, delimiter="_",
+                 progress_per=10000, scoring="default", connector_words=frozenset()):
+        if not _is_number(min_count) or not min_count > 0:
+            raise ValueError("min_count must be a number > 0, got %r" % (min_count,))
+        if not isinstance(max_vocab_size, int) or isinstance(max_vocab_size, bool) or max_vocab_size < 1:
+            raise ValueError("max_vocab_size must be an int >= 1, got %r" % (max_vocab_size,))
+        if not isinstance(progress_per, int) or isinstance(progress_per, bool) or progress_per < 1:
+            raise ValueError("progress_per must be an int >= 1, got %r" % (progress_per,))
+        self.scoring = _resolve_scoring(scoring)
+        self.threshold = _check_threshold(threshold, self.scoring)
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.delimiter = _check_delimiter(delimiter)
+        self.progress_per = progress_per
+        self.connector_words = _check_connector_words(connector_words)
+        self.vocab = {}
+        self.min_reduce = 1
+        self.corpus_word_count = 0
+        if sentences is not None:
+            start = time.time()
+            self.add_vocab(sentences)
+            logger.info("built %s in %.2fs", self, time.time() - start)
+
+    def __str__(self):
+        return "%s<%i vocab, min_count=%s, threshold=%s, max_vocab_size=%s>" % (
+            type(self).__name__, len(self.vocab), self.min_count, self.threshold, self.max_vocab_size)
+
+    __repr__ = __str__
+
+    def _count(self, sentences):
+        """Count words and phrases of ``sentences`` into a new table: ``(vocab, min_reduce, total_words)``."""
+        vocab = {}
+        min_reduce = 1
+        total_words = 0
+        max_size = self.max_vocab_size
+        join = self.delimiter.join
+        connectors = self.connector_words
+        progress_per = self.progress_per
+        sentence_no = -1
+        logger.info("collecting all words and their counts")
+        for sentence_no, sentence in enumerate(_iter_sentences(sentences)):
+            if sentence_no % progress_per == 0:
+                logger.info("PROGRESS: at sentence #%i, processed %i words and %i word types",
+                            sentence_no, total_words, len(vocab))
+            if not isinstance(sentence, list):
+                sentence = list(sentence)
+            total_words += len(sentence)
+            try:
+                if not connectors or connectors.isdisjoint(sentence):
+                    _count_elements(vocab, sentence)
+                    _count_elements(vocab, map(join, zip(sentence, islice(sentence, 1, None))))
+                else:
+                    self._count_with_connectors(vocab, sentence)
+            except TypeError:
+                bad = [w for w in sentence if not isinstance(w, str)]
+                if bad:
+                    raise ValueError("sentences must hold str tokens, got %r" % (bad[0],)) from None
+                raise
+            if len(vocab) > max_size:
+                _prune(vocab, min_reduce)
+                min_reduce += 1
+        logger.info("collected %i token types (unigram + bigrams) from a corpus of %i words and %i sentences",
+                    len(vocab), total_words, sentence_no + 1)
+        return vocab, min_reduce, total_words
+
+    def _count_with_connectors(self, vocab, sentence):
+        connectors = self.connector_words
+        delimiter = self.delimiter
+        get = vocab.get
+        start, between = None, []
+        for word in sentence:
+            if word in connectors:
+                if start is not None:
+                    between.append(word)
+                continue
+            vocab[word] = get(word, 0) + 1
+            if start is not None:
+                if between:
+                    key = delimiter.join(chain((start,), between, (word,)))
+                else:
+                    key = start + delimiter + word
+                vocab[key] = get(key, 0) + 1
+            start, between = word, []
+
+    def add_vocab(self, sentences):
+        """Count the words and phrases of more sentences.
+
+        The new sentences are counted in a table of their own (pruned by ``max_vocab_size`` as they
+        are read), which is then added to :attr:`vocab` and the result pruned if it is too large.
+
+        Parameters
+        ----------
+        sentences : iterable of list of str
+            Corpus to count.
+
+        Raises
+        ------
+        ValueError
+            If ``sentences`` is a str, holds str items instead of lists, or holds non-str tokens.
+        """
+        vocab, min_reduce, total_words = self._count(sentences)
+        self.corpus_word_count += total_words
+        self.min_reduce = max(self.min_reduce, min_reduce)
+        if not self.vocab:
+            self.vocab = vocab
+        else:
+            logger.info("merging %i counts into %s", len(vocab), self)
+            own = self.vocab
+            get = own.get
+            for key, count in vocab.items():
+                own[key] = get(key, 0) + count
+            if len(own) > self.max_vocab_size:
+                _prune(own, self.min_reduce)
+                self.min_reduce += 1
+        logger.info("merged %s", self)
+
+    def score_candidate(self, word_a, word_b, in_between):
+        """Score the phrase ``word_a + in_between + word_b`` from the counts.
+
+        Parameters
+        ----------
+        word_a : str
+            First word.
+        word_b : str
+            Last word.
+        in_between : list of str
+            Connector words between them.
+
+        Returns
+        -------
+        (str, float) or (None, None)
+            The joined phrase and its score if all three counts are positive and the score is
+            greater than ``threshold``, else ``(None, None)``.
+        """
+        vocab = self.vocab
+        count_a = vocab.get(word_a, 0)
+        if count_a <= 0:
+            return None, None
+        count_b = vocab.get(word_b, 0)
+        if count_b <= 0:
+            return None, None
+        if in_between:
+            phrase = self.delimiter.join(chain((word_a,), in_between, (word_b,)))
+        else:
+            phrase = word_a + self.delimiter + word_b
+        count_ab = vocab.get(phrase, 0)
+        if count_ab <= 0:
+            return None, None
+        score = self.scoring(worda_count=count_a, wordb_count=count_b, bigram_count=count_ab,
+                             len_vocab=len(vocab), min_count=self.min_count,
+                             corpus_word_count=self.corpus_word_count)
+        if score <= self.threshold:
+            return None, None
+        return phrase, score
+
+    def export_phrases(self):
+        """Every phrase in the count table that scores above ``threshold``.
+
+        Returns
+        -------
+        dict of str to float
+            Phrase (delimiter-joined) to score.
+        """
+        delimiter = self.delimiter
+        score_candidate = self.score_candidate
+        found = {}
+        for key in self.vocab:
+            if delimiter not in key:
+                continue
+            parts = key.split(delimiter)
+            phrase, score = score_candidate(parts[0], parts[-1], parts[1:-1])
+            if score is not None:
+                found[phrase] = score
+        return found
+
+    def freeze(self):
+        """A :class:`FrozenPhrases` holding only the phrase table: smaller and faster, not updatable.
+
+        Returns
+        -------
+        FrozenPhrases
+        """
+        return FrozenPhrases(self)
+
+    def save(self, fname):
+        """Save the model as JSON: parameters and count table (no pickle).
+
+        The file is written to a temporary file in the same folder, then renamed into place.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+            Destination path.
+
+        Raises
+        ------
+        ValueError
+            If the model uses a custom scoring function, which cannot be stored.
+        """
+        name = _scorer_name(self.scoring)
+        if name is None:
+            raise ValueError("cannot save a Phrases model with a custom scoring function (%r): only "
+                             "scoring='default' or 'npmi' can be saved; use freeze() and save the "
+                             "FrozenPhrases instead" % (self.scoring,))
+        params = self._params()
+        params.update(scoring=name, max_vocab_size=self.max_vocab_size, progress_per=self.progress_per)
+        doc = {
+            "format": _FORMAT, "version": _FORMAT_VERSION, "class": "Phrases", "params": params,
+            "corpus_word_count": self.corpus_word_count, "min_reduce": self.min_reduce, "vocab": self.vocab,
+        }
+        _atomic_write_text(fname, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+    @classmethod
+    def load(cls, fname):
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+            Path of the saved model.
+
+        Returns
+        -------
+        Phrases
+
+        Raises
+        ------
+        ValueError
+            If the file is not a saved cw2v ``Phrases`` model or is corrupted.
+        """
+        doc = _read_document(fname, "Phrases")
+        try:
+            params = doc["params"]
+            model = cls(
+                min_count=params["min_count"], threshold=params["threshold"],
+                max_vocab_size=params["max_vocab_size"], delimiter=params["delimiter"],
+                progress_per=params["progress_per"], scoring=params["scoring"],
+                connector_words=params["connector_words"],
+            )
+            count_ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0  # noqa: E731
+            model.vocab = _check_table(doc["vocab"], "vocab", fname, count_ok)
+            if not count_ok(doc["corpus_word_count"]) or not count_ok(doc["min_reduce"]):
+                raise ValueError("%s: bad corpus_word_count or min_reduce" % (fname,))
+            model.corpus_word_count = doc["corpus_word_count"]
+            model.min_reduce = doc["min_reduce"]
+        except (KeyError, TypeError) as err:
+            raise ValueError("%s: corrupted cw2v phrases file (%s: %s)" % (fname, type(err).__name__, err)) from None
+        return model
+
+
+class FrozenPhrases(_PhrasesBase):
+    """The phrase table of a :class:`Phrases` model, enough to detect phrases with less memory.
+
+    Parameters
+    ----------
+    phrases_model : Phrases
+        Model whose :meth:`Phrases.export_phrases` becomes the table.
+
+    Attributes
+    ----------
+    phrasegrams : dict of str to float
+        Phrase (delimiter-joined) to score.
+    threshold, min_count, delimiter, scoring, connector_words
+        Copied from the source model (``scoring`` is None after loading a model saved with a
+        custom scorer).
+    """
+
+    def __init__(self, phrases_model):
+        if not isinstance(phrases_model, Phrases):
+            raise ValueError("FrozenPhrases needs a cw2v Phrases model, got %r" % (type(phrases_model).__name__,))
+        self.threshold = phrases_model.threshold
+        self.min_count = phrases_model.min_count
+        self.delimiter = phrases_model.delimiter
+        self.scoring = phrases_model.scoring
+        self.connector_words = phrases_model.connector_words
+        start = time.time()
+        self.phrasegrams = phrases_model.export_phrases()
+        logger.info("exported %s from %s in %.2fs", self, phrases_model, time.time() - start)
+
+    def __str__(self):
+        return "%s<%i phrases, min_count=%s, threshold=%s>" % (
+            type(self).__name__, len(self.phrasegrams), self.min_count, self.threshold)
+
+    __repr__ = __str__
+
+    def score_candidate(self, word_a, word_b, in_between):
+        """Look the phrase ``word_a + in_between + word_b`` up in the phrase table.
+
+        Parameters
+        ----------
+        word_a : str
+            First word.
+        word_b : str
+            Last word.
+        in_between : list of str
+            Connector words between them.
+
+        Returns
+        -------
+        (str, float) or (None, None)
+            The joined phrase and its score if it is in the table with a score above ``threshold``.
+        """
+        if in_between:
+            phrase = self.delimiter.join(chain((word_a,), in_between, (word_b,)))
+        else:
+            phrase = word_a + self.delimiter + word_b
+        score = self.phrasegrams.get(phrase, NEGATIVE_INFINITY)
+        if score > self.threshold:
+            return phrase, score
+        return None, None
+
+    def export_phrases(self):
+        """The phrase table (a copy).
+
+        Returns
+        -------
+        dict of str to float
+        """
+        return dict(self.phrasegrams)
+
+    def save(self, fname):
+        """Save the phrase table and parameters as JSON, through a temporary file renamed into place.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+            Destination path.
+        """
+        params = self._params()
+        params["scoring"] = _scorer_name(self.scoring)
+        doc = {"format": _FORMAT, "version": _FORMAT_VERSION, "class": "FrozenPhrases", "params": params,
+               "phrasegrams": self.phrasegrams}
+        _atomic_write_text(fname, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+    @classmethod
+    def load(cls, fname):
+        """Load a table written by :meth:`save`.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+            Path of the saved table.
+
+        Returns
+        -------
+        FrozenPhrases
+
+        Raises
+        ------
+        ValueError
+            If the file is not a saved cw2v ``FrozenPhrases`` or is corrupted.
+        """
+        doc = _read_document(fname, "FrozenPhrases")
+        self = cls.__new__(cls)
+        try:
+            params = doc["params"]
+            scoring = params["scoring"]
+            if scoring is not None and scoring not in _BUILTIN_SCORERS:
+                raise ValueError("%s: unknown scoring %r" % (fname, scoring))
+            self.scoring = None if scoring is None else _BUILTIN_SCORERS[scoring]
+            threshold = params["threshold"]
+            if not _is_number(threshold):
+                raise ValueError("%s: bad threshold %r" % (fname, threshold))
+            self.threshold = threshold
+            self.min_count = params["min_count"]
+            self.delimiter = _check_delimiter(params["delimiter"])
+            self.connector_words = _check_connector_words(params["connector_words"])
+            self.phrasegrams = _check_table(doc["phrasegrams"], "phrasegrams", fname, _is_number)
+        except (KeyError, TypeError) as err:
+            raise ValueError("%s: corrupted cw2v phrases file (%s: %s)" % (fname, type(err).__name__, err)) from None
+        return self
+
+
+#: gensim 3's name for :class:`FrozenPhrases`.
+Phraser = FrozenPhrases

@@ -1,0 +1,207 @@
+"""cw2v.phrases against gensim 4's Phrases as the oracle, plus persistence and argument checks."""
+import json
+import os
+
+import pytest
+
+from cw2v import FrozenPhrases, LineSentence, Phrases
+from cw2v.phrases import ENGLISH_CONNECTOR_WORDS, Phraser, npmi_scorer, original_scorer
+
+gensim_phrases = pytest.importorskip("gensim.models.phrases")
+
+CONFIGS = {
+    "default": dict(min_count=5, threshold=10.0),
+    "npmi": dict(scoring="npmi", threshold=0.5),
+    "connectors": dict(min_count=5, threshold=10.0, connector_words=ENGLISH_CONNECTOR_WORDS),
+    "npmi-connectors": dict(scoring="npmi", threshold=0.3, connector_words=ENGLISH_CONNECTOR_WORDS),
+    "pruned": dict(min_count=3, threshold=5.0, max_vocab_size=20000),
+}
+
+
+@pytest.fixture(scope="module")
+def sentences(demo_corpus_path):
+    return list(LineSentence(demo_corpus_path, limit=3000))
+
+
+@pytest.fixture(scope="module", params=sorted(CONFIGS))
+def pair(request, sentences):
+    kwargs = CONFIGS[request.param]
+    return kwargs, Phrases(sentences, **kwargs), gensim_phrases.Phrases(sentences, **kwargs)
+
+
+def assert_same_scores(ours, theirs):
+    assert set(ours) == set(theirs)
+    for phrase, score in theirs.items():
+        assert ours[phrase] == pytest.approx(score, rel=0, abs=1e-9), phrase
+
+
+def test_counts_match_gensim(pair):
+    _, ours, theirs = pair
+    assert ours.vocab == theirs.vocab
+    assert ours.corpus_word_count == theirs.corpus_word_count
+
+
+def test_export_phrases_match_gensim(pair):
+    _, ours, theirs = pair
+    exported, expected = ours.export_phrases(), theirs.export_phrases()
+    assert len(expected) > 50
+    jaccard = len(exported.keys() & expected.keys()) / len(exported.keys() | expected.keys())
+    assert jaccard >= 0.9
+    assert_same_scores(exported, expected)
+
+
+def test_getitem_and_find_phrases_match_gensim(pair, sentences):
+    _, ours, theirs = pair
+    assert [ours[s] for s in sentences] == [theirs[s] for s in sentences]
+    assert_same_scores(ours.find_phrases(sentences), theirs.find_phrases(sentences))
+
+
+def test_freeze_matches_gensim(pair, sentences):
+    _, ours, theirs = pair
+    frozen, frozen_gensim = ours.freeze(), theirs.freeze()
+    assert isinstance(frozen, FrozenPhrases)
+    assert_same_scores(frozen.phrasegrams, frozen_gensim.phrasegrams)
+    sample = sentences[::3]
+    assert [frozen[s] for s in sample] == [frozen_gensim[s] for s in sample]
+    assert [frozen[s] for s in sample] == [ours[s] for s in sample]
+
+
+def test_connector_phrases(sentences):
+    model = Phrases(sentences, **CONFIGS["connectors"])
+    exported = model.export_phrases()
+    assert any(len(p.split("_")) > 2 for p in exported), "expected phrases like bank_of_america"
+    toy = [["bank", "of", "america", "rules"], ["the", "bank", "of", "america"], ["i", "see"]] * 20
+    toy_model = Phrases(toy, min_count=1, threshold=0.1, connector_words=ENGLISH_CONNECTOR_WORDS)
+    assert toy_model[["the", "bank", "of", "america", "and"]] == ["the", "bank_of_america", "and"]
+    assert toy_model.freeze()[["bank", "of", "america"]] == ["bank_of_america"]
+
+
+def test_corpus_getitem_is_lazy_and_reiterable(sentences):
+    model = Phrases(sentences[:1000])
+    corpus = sentences[:50]
+    out = model[corpus]
+    assert not isinstance(out, list)
+    assert list(out) == list(out) == [model[s] for s in corpus]
+    assert list(model[iter(corpus)]) == [model[s] for s in corpus]
+    assert model[[]] == []
+    assert model[iter(["a", "b"])] == ["a", "b"]
+
+
+def dice_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+    return bigram_count / (worda_count + wordb_count)
+
+
+def test_custom_scorer_matches_gensim(sentences):
+    ours = Phrases(sentences[:1500], min_count=2, threshold=0.2, scoring=dice_scorer)
+    theirs = gensim_phrases.Phrases(sentences[:1500], min_count=2, threshold=0.2, scoring=dice_scorer)
+    assert_same_scores(ours.export_phrases(), theirs.export_phrases())
+    assert ours.score_candidate("no_such", "word", []) == (None, None)
+
+
+def test_builtin_scorers_match_gensim():
+    for args in [(10, 20, 7, 1000, 5, 50000), (3, 3, 3, 10, 5, 100), (5, 5, 0, 10, 0, 99)]:
+        assert original_scorer(*args) == gensim_phrases.original_scorer(*args)
+        assert npmi_scorer(*args) == gensim_phrases.npmi_scorer(*args)
+    assert original_scorer(0, 5, 5, 10, 1, 100) == float("-inf")
+    # p(a) == 0 or p(a,b) == 1: gensim divides by zero, cw2v says "never a phrase"
+    assert npmi_scorer(0, 5, 5, 10, 1, 100) == float("-inf")
+    assert npmi_scorer(5, 5, 5, 1, 1, 5) == float("-inf")
+
+
+def test_add_vocab_two_halves_equal_whole(sentences):
+    whole = Phrases(sentences)
+    halves = Phrases(sentences[:1500])
+    halves.add_vocab(iter(sentences[1500:]))
+    assert halves.vocab == whole.vocab
+    assert halves.corpus_word_count == whole.corpus_word_count
+    assert halves.export_phrases() == whole.export_phrases()
+    theirs = gensim_phrases.Phrases(sentences[:1500])
+    theirs.add_vocab(sentences[1500:])
+    assert halves.vocab == theirs.vocab
+
+
+def test_save_load_round_trip(tmp_path, sentences):
+    model = Phrases(sentences[:1500], scoring="npmi", threshold=0.4, connector_words=ENGLISH_CONNECTOR_WORDS,
+                    delimiter="+")
+    path = tmp_path / "bigram.json"
+    model.save(str(path))
+    assert json.loads(path.read_text("utf-8"))["class"] == "Phrases"
+    assert [p for p in os.listdir(tmp_path) if p != "bigram.json"] == []  # no temp file left behind
+    loaded = Phrases.load(path)
+    assert loaded.vocab == model.vocab
+    assert loaded.scoring is npmi_scorer
+    assert (loaded.threshold, loaded.delimiter, loaded.connector_words, loaded.corpus_word_count) == \
+           (0.4, "+", ENGLISH_CONNECTOR_WORDS, model.corpus_word_count)
+    assert loaded.export_phrases() == model.export_phrases()
+    loaded.add_vocab(sentences[1500:1600])  # still updatable
+
+    frozen = model.freeze()
+    frozen_path = tmp_path / "frozen.json"
+    frozen.save(frozen_path)
+    frozen_loaded = FrozenPhrases.load(frozen_path)
+    assert frozen_loaded.phrasegrams == frozen.phrasegrams
+    sample = sentences[:200]
+    assert [frozen_loaded[s] for s in sample] == [model[s] for s in sample]
+
+    with pytest.raises(ValueError, match="FrozenPhrases"):
+        Phrases.load(frozen_path)
+    with pytest.raises(ValueError, match="Phrases"):
+        FrozenPhrases.load(path)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", "utf-8")
+    with pytest.raises(ValueError, match="not a cw2v phrases file"):
+        Phrases.load(bad)
+    bad.write_text(json.dumps({"format": "cw2v-phrases", "version": 1, "class": "Phrases"}), "utf-8")
+    with pytest.raises(ValueError, match="corrupted"):
+        Phrases.load(bad)
+
+
+def test_custom_scorer_cannot_be_saved(tmp_path):
+    def scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+        return 1.0
+
+    model = Phrases([["a", "b"]] * 3, scoring=scorer)
+    path = tmp_path / "m.json"
+    with pytest.raises(ValueError, match="custom scoring"):
+        model.save(path)
+    assert not path.exists() and os.listdir(tmp_path) == []
+    model.freeze().save(path)  # the table alone can be saved
+    assert FrozenPhrases.load(path).scoring is None
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(min_count=0), "min_count"),
+    (dict(min_count=-1), "min_count"),
+    (dict(threshold=0), "threshold"),
+    (dict(threshold=-1.0), "threshold"),
+    (dict(scoring="npmi", threshold=1.5), "threshold"),
+    (dict(threshold="high"), "threshold"),
+    (dict(scoring="pmi"), "scoring"),
+    (dict(scoring=42), "scoring"),
+    (dict(scoring=lambda a, b: 0.0), "scoring"),
+    (dict(max_vocab_size=0), "max_vocab_size"),
+    (dict(delimiter=""), "delimiter"),
+    (dict(progress_per=0), "progress_per"),
+    (dict(connector_words="the of"), "connector_words"),
+    (dict(connector_words=[1, 2]), "connector_words"),
+])
+def test_bad_arguments(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        Phrases(**kwargs)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="sentences"):
+        Phrases("new york new york")
+    with pytest.raises(ValueError, match="sentences"):
+        Phrases(["new", "york"])  # a sentence where a corpus is expected
+    with pytest.raises(ValueError, match="str tokens"):
+        Phrases([["new", 3]])
+    model = Phrases([["new", "york"]] * 10, min_count=1, threshold=0.5)
+    with pytest.raises(ValueError, match="str"):
+        model["new york"]
+    with pytest.raises(ValueError):
+        model[5]
+    with pytest.raises(ValueError, match="Phrases"):
+        FrozenPhrases(object())
+    assert Phraser is FrozenPhrases
