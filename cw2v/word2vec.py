@@ -100,6 +100,18 @@ def _pipeline(items, make_worker, n_threads, queue_size, on_item=None):
         raise errors[0]
 
 
+def _progress_bar(enabled, total, unit):
+    """A tqdm progress bar, or None when not asked for or tqdm is not installed."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        logger.warning("progress=True needs tqdm (pip install tqdm); training without a progress bar")
+        return None
+    return tqdm(total=total, unit=unit, unit_scale=True, desc="cw2v")
+
+
 _SIZE_CACHE = {}  # (path, mtime_ns, size) -> uncompressed size
 
 
@@ -309,6 +321,8 @@ class Word2Vec:
         self.corpus_total_words = 0
         self.effective_min_count = self.min_count
         self.running_training_loss = 0.0
+        self.epoch_losses = []
+        self.stop_training = False
         self.train_count = 0
         self.total_train_time = 0.0
         self._tables = None
@@ -519,7 +533,7 @@ class Word2Vec:
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None, epochs=None,
               start_alpha=None, end_alpha=None, word_count=0, queue_factor=2, report_delay=1.0,
-              compute_loss=False, callbacks=(), **kwargs):
+              compute_loss=False, callbacks=(), progress=False, **kwargs):
         """Train the model; ``wv.vectors``, ``syn1neg`` and ``syn1`` are updated in place.
 
         Parameters
@@ -545,7 +559,15 @@ class Word2Vec:
         compute_loss : bool, optional
             Accumulate the loss; :meth:`get_latest_training_loss` returns this call's total.
         callbacks : sequence, optional
-            Called at train/epoch begin/end with the model.
+            Called at train/epoch begin/end with the model (see :class:`cw2v.callbacks.CallbackAny2Vec`).
+            A callback setting ``model.stop_training = True`` ends training after the current epoch.
+        progress : bool, optional
+            Show a progress bar (needs ``tqdm``; ignored with a warning if it is not installed).
+
+        Notes
+        -----
+        ``model.epoch_losses`` lists the loss of each epoch of this call (float64, with ``compute_loss``);
+        they sum to :meth:`get_latest_training_loss`.
 
         Returns
         -------
@@ -575,6 +597,8 @@ class Word2Vec:
         trainer = self._make_trainer()
         self.compute_loss = bool(compute_loss)
         self.running_training_loss = 0.0
+        self.epoch_losses = []
+        self.stop_training = False
         callbacks = tuple(callbacks)
         self.epochs = int(epochs)
         for cb in callbacks:
@@ -584,20 +608,28 @@ class Word2Vec:
         t0 = time.perf_counter()
         # each worker calls BLAS on tiny blocks: keep BLAS itself single-threaded so threads never oversubscribe
         blas_limit = threadpool_limits(limits=1, user_api="blas")
+        bar = _progress_bar(progress, epochs * (total_words or total_examples), "words" if total_words else "sentences")
         try:
             for epoch in range(epochs):
                 for cb in callbacks:
                     if hasattr(cb, "on_epoch_begin"):
                         cb.on_epoch_begin(self)
-                eff, raw = self._train_epoch(corpus, trainer, epoch, epochs, total_examples, total_words,
-                                             start_alpha, end_alpha, queue_factor, report_delay)
+                eff, raw, loss = self._train_epoch(corpus, trainer, epoch, epochs, total_examples, total_words,
+                                                   start_alpha, end_alpha, queue_factor, report_delay, bar)
                 effective_total += eff
                 raw_total += raw
                 self._epochs_done += 1
+                self.running_training_loss += loss
+                self.epoch_losses.append(loss)
                 for cb in callbacks:
                     if hasattr(cb, "on_epoch_end"):
                         cb.on_epoch_end(self)
+                if self.stop_training:
+                    logger.info("stop_training set after epoch %d/%d: stopping", epoch + 1, epochs)
+                    break
         finally:
+            if bar is not None:
+                bar.close()
             blas_limit.restore_original_limits()
             self.wv.norms = None
             self.total_train_time += time.perf_counter() - t0
@@ -665,7 +697,7 @@ class Word2Vec:
             pos += len(block)
 
     def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
-                     queue_factor, report_delay):
+                     queue_factor, report_delay, bar=None):
         lock = threading.Lock()
         state = {"effective": 0, "raw": 0, "loss": 0.0}
         compute_loss = self.compute_loss
@@ -696,17 +728,23 @@ class Word2Vec:
 
         def progress(job):
             now = time.perf_counter()
+            if bar is not None and total_words:
+                bar.update(state["raw"] - report.get("shown", 0))
+                report["shown"] = state["raw"]
+            elif bar is not None:
+                bar.update(1 if job.sentences is None else len(job.sentences))
             if now - report["last"] >= report_delay:
                 report["last"] = now
                 self._log_progress(epoch, epochs, state, now - t0, total_words, job.alpha_end)
 
         _pipeline(job_stream, lambda i: train, self.workers, queue_factor * self.workers, progress)
-        self.running_training_loss += state["loss"]
+        if bar is not None and total_words:
+            bar.update(state["raw"] - report.get("shown", 0))
         elapsed = time.perf_counter() - t0
         logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
                     epoch + 1, epochs, state["raw"], state["effective"], elapsed,
                     state["effective"] / max(elapsed, 1e-9))
-        return state["effective"], state["raw"]
+        return state["effective"], state["raw"], state["loss"]
 
     @staticmethod
     def _log_progress(epoch, epochs, state, elapsed, expected, alpha):

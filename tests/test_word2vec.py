@@ -198,3 +198,40 @@ def test_corpus_misuse_is_refused(small_corpus):
 def test_package_exports():
     assert cw2v.__version__
     assert {"Word2Vec", "KeyedVectors", "LineSentence"} <= set(cw2v.__all__)
+
+
+def test_epoch_losses_decrease_and_sum_to_latest_loss(corpus):
+    # CBOW's online loss falls epoch after epoch; skip-gram's rises again as alpha nears 0 (the output rows
+    # stop tracking recent text), in word2vec.c's per-pair updates as much as in the batched ones
+    model = Word2Vec(vector_size=30, sg=0, workers=2, seed=2, compute_loss=True)
+    model.build_vocab(corpus)
+    model.train(corpus, total_examples=model.corpus_count, epochs=3, compute_loss=True)
+    losses = model.epoch_losses
+    assert len(losses) == 3 and all(isinstance(x, float) for x in losses)
+    assert losses[0] > losses[1] > losses[2] > 0
+    assert sum(losses) == pytest.approx(model.get_latest_training_loss(), rel=1e-12)
+
+
+def test_stop_training_from_a_callback_ends_after_the_epoch(small_corpus):
+    seen = []
+
+    class StopAfterTwo:
+        def on_epoch_end(self, model):
+            seen.append(len(seen))
+            if len(seen) == 2:
+                model.stop_training = True
+
+    model = Word2Vec(vector_size=8, workers=1, compute_loss=True)
+    model.build_vocab(small_corpus)
+    effective, raw = model.train(small_corpus, total_examples=model.corpus_count, epochs=5,
+                                 callbacks=[StopAfterTwo()], compute_loss=True)
+    assert seen == [0, 1] and len(model.epoch_losses) == 2
+    assert raw == 2 * model.corpus_total_words
+
+
+def test_progress_bar_optional(small_corpus, capsys):
+    pytest.importorskip("tqdm", reason="the progress bar uses tqdm, an optional dependency")
+    model = Word2Vec(vector_size=8, workers=1)
+    model.build_vocab(small_corpus)
+    model.train(small_corpus, total_words=model.corpus_total_words, epochs=1, progress=True)
+    assert "cw2v" in capsys.readouterr().err
