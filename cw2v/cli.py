@@ -188,8 +188,10 @@ def _load_vectors(path):
 def _require_words(kv, words):
     missing = [w for w in words if w not in kv]
     if missing:
+        hints = ["%r (did you mean %r?)" % (w, w.lower()) if w.lower() != w and w.lower() in kv else repr(w)
+                 for w in missing]
         raise CLIError("word%s not in the vocabulary (%d words): %s"
-                       % ("s" if len(missing) > 1 else "", len(kv), ", ".join(repr(w) for w in missing)))
+                       % ("s" if len(missing) > 1 else "", len(kv), ", ".join(hints)))
 
 
 def _print_ranked(pairs):

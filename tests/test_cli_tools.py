@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from cw2v import KeyedVectors
-from cw2v.cli import _load_vectors, CLIError, demo_corpus_path, main
+from cw2v.cli import _load_vectors, demo_corpus_path, main
 
 WORDS = ["he", "she", "his", "her", "him", "man", "woman", "said", "little", "room"]
 
@@ -149,6 +149,7 @@ def test_phrases(capsys, trained):
     (["similar", "{missing}", "he"], "does not exist"),
     (["similar", "{bin}", "zzunknownword"], "not in the vocabulary"),
     (["similar", "{txt}", "zzunknownword"], "not in the vocabulary"),
+    (["similar", "{txt}", "She"], "did you mean 'she'"),
     (["analogy", "{bin}", "man", "zzunknown", "woman"], "'zzunknown'"),
     (["similar", "{corpus}", "he"], "cannot load vectors"),
     (["similar", "{truncated}", "he"], "cannot load vectors"),
