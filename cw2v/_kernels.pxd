@@ -36,6 +36,8 @@ cdef struct Context:
     const int32_t *points              # (vocab_size, max_code_len)
     const int32_t *code_lens           # (vocab_size,)
     const uint32_t *fixed_negatives    # tests only: use these instead of drawing, or NULL
+    const real_t *lockf                # wv.vectors_lockf: factor on input-row updates, or NULL (all 1)
+    int64_t lockf_len                  # word w uses lockf[w % lockf_len]
     int64_t vocab_size
     int max_code_len
     # hyper-parameters

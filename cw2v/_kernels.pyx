@@ -57,6 +57,21 @@ cdef enum:
     STATUS_NO_MEMORY = 2
 
 
+cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
+    """``dst += src`` (BLAS saxpy: the CPU's widest vectors, chosen at run time by OpenBLAS)."""
+    saxpy(&size, &ONEF, <real_t *>src, &ONE, dst, &ONE)
+
+
+cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) noexcept nogil:
+    """``w_in[word] += lockf[word] * grad`` (gensim's ``vectors_lockf``: 0 freezes a word, 1 is normal)."""
+    cdef real_t factor = ONEF
+    if c.lockf != NULL:
+        factor = c.lockf[word % c.lockf_len]
+        if factor == 0:
+            return
+    saxpy(&c.size, &factor, <real_t *>grad, &ONE, c.w_in + <int64_t>word * c.size, &ONE)
+
+
 cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t label) noexcept nogil:
     """One binary-logistic update: score, sigmoid, gradient, loss, output-row update.
 
@@ -121,7 +136,7 @@ cdef inline void sg_pair(Context *c, int32_t context_word, int32_t target) noexc
     cdef real_t *hidden = c.w_in + <int64_t>context_word * c.size
     memset(c.grad, 0, c.size * sizeof(real_t))
     output_steps(c, hidden, target)
-    saxpy(&c.size, &ONEF, c.grad, &ONE, hidden, &ONE)
+    update_input_row(c, context_word, c.grad)
 
 
 cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
@@ -147,7 +162,7 @@ cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64
     output_steps(c, c.hidden, target)
     for j in range(lo, hi):
         if j != skip:
-            saxpy(&c.size, &ONEF, c.grad, &ONE, c.w_in + <int64_t>words[j] * c.size, &ONE)
+            update_input_row(c, words[j], c.grad)
 
 # ---------------------------------------------------------------------------------------------
 # Batched path (HogBatch, Ji et al. 2016): every context row of a window is scored against the same
@@ -194,9 +209,7 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
     return n
 
 
-cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
-    """``dst += src`` (BLAS saxpy: the CPU's widest vectors, chosen at run time by OpenBLAS)."""
-    saxpy(&size, &ONEF, <real_t *>src, &ONE, dst, &ONE)
+
 
 
 cdef inline real_t *output_target(Context *c, int t) noexcept nogil:
@@ -277,7 +290,7 @@ cdef inline void sg_window_batched(Context *c, const int32_t *words, int64_t lo,
     m = 0
     for j in range(lo, hi):
         if j != skip:
-            add_row(c.w_in + <int64_t>words[j] * c.size, c.d_in + <int64_t>m * c.size, c.size)
+            update_input_row(c, words[j], c.d_in + <int64_t>m * c.size)
             m += 1
 
 
@@ -301,7 +314,7 @@ cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t l
     block_update(c, 1, n_t)
     for j in range(lo, hi):
         if j != skip:
-            add_row(c.w_in + <int64_t>words[j] * c.size, c.d_in, c.size)
+            update_input_row(c, words[j], c.d_in)
 
 
 cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
@@ -447,6 +460,9 @@ cdef class Trainer:
     batched : bool
         True (default): block updates of a whole window against shared output rows with level-3 BLAS
         (HogBatch); False: word2vec.c's per-pair updates (the reference path).
+    lockf : ndarray of shape (1,) or (vocab_size,), float32, or None
+        Per-word factor on input-row updates (gensim's ``wv.vectors_lockf``; 0.0 freezes a word);
+        one entry applies to every word.
 
     Raises
     ------
@@ -458,7 +474,7 @@ cdef class Trainer:
 
     def __init__(self, w_in, w_out_ns, w_out_hs, keep_threshold, alias_threshold, alias_index,
                  codes, points, code_lens, int sg, int hs, int negative, int window, int cbow_mean,
-                 int shrink_windows, bint batched=True):
+                 int shrink_windows, bint batched=True, lockf=None):
         w_in = _check(w_in, "w_in", np.float32, 2)
         n, size = w_in.shape
         if size <= 0 or n <= 0:
@@ -492,8 +508,16 @@ cdef class Trainer:
             if n > 1 and (int(points.max()) >= n - 1 or int(points.min()) < 0
                           or int(code_lens.max()) > codes.shape[1]):
                 raise ValueError("the Huffman tables are inconsistent with the vocabulary size")
+        if lockf is not None:
+            lockf = _check(lockf, "lockf", np.float32, 1)
+            if lockf.shape[0] == 0 or (lockf.shape[0] != 1 and lockf.shape[0] != n):
+                raise ValueError("vectors_lockf must have 1 or %d entries, got %d" % (n, lockf.shape[0]))
+            if not np.all(np.isfinite(lockf)):
+                raise ValueError("vectors_lockf must be finite")
+            if np.all(lockf == 1):
+                lockf = None  # all ones: the plain update, no per-word look-up
         self._keep_alive = (w_in, w_out_ns, w_out_hs, keep_threshold, alias_threshold, alias_index,
-                            codes, points, code_lens)
+                            codes, points, code_lens, lockf)
         memset(&self.proto, 0, sizeof(Context))
         self.proto.w_in = <real_t *>_addr(w_in)
         self.proto.w_out_ns = <real_t *>_addr(w_out_ns)
@@ -517,6 +541,9 @@ cdef class Trainer:
         self.proto.cbow_mean = 1 if cbow_mean else 0
         self.proto.shrink_windows = 1 if shrink_windows else 0
         self.proto.batched = 1 if batched else 0
+        if lockf is not None:
+            self.proto.lockf = <const real_t *>_addr(lockf)
+            self.proto.lockf_len = lockf.shape[0]
 
     def train_job(self, const int32_t[::1] ids not None, const int64_t[::1] sentence_ends not None,
                   double alpha_start, double alpha_end, uint64_t seed, uint64_t job, bint compute_loss=False):

@@ -1302,8 +1302,8 @@ class KeyedVectors:
             A word2vec text or binary file (``.gz``/``.bz2``/``.xz`` decompressed).
         lockf : float, optional
             Lock factor recorded for the merged rows in ``vectors_lockf`` (default 0.0), an array of shape
-            (n,) float32 created (all ones) if missing or of another length. gensim's training scales updates
-            of a row by it; **cw2v's training ignores it** (a warning is logged when `lockf` is not 1.0).
+            (n,) float32 created (all ones) if missing or of another length. Training (cw2v's, as gensim's)
+            scales the updates of a row by it: 0.0 keeps the merged vectors fixed.
         binary : bool, optional
             Binary (True) or text (False, default) file.
         encoding : str, optional
@@ -1338,9 +1338,6 @@ class KeyedVectors:
             lockf_arr = np.ones(len(self.vectors), dtype=np.float32)
         lockf_arr[rows] = lockf
         self.vectors_lockf = lockf_arr
-        if lockf != 1.0 and len(rows):
-            logger.warning("intersect_word2vec_format: lock factor %s recorded in vectors_lockf, but cw2v's "
-                           "training does not apply lock factors (merged vectors will be trained)", lockf)
         logger.info("merged %d vectors into %s matrix from %s", len(rows), self.vectors.shape, fname)
 
     # ------------------------------------------------------------------------------------ native files

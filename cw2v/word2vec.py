@@ -511,6 +511,14 @@ class Word2Vec:
         wv.vectors = vectors
         wv.expandos = {"count": counts.astype(np.int64)}
         wv.norms = None
+        lockf = getattr(wv, "vectors_lockf", None)
+        if lockf is None or len(np.ravel(lockf)) not in (1, n):
+            old_lockf = np.ravel(lockf) if lockf is not None else np.ones(1, np.float32)
+            if len(old_lockf) == 1:
+                wv.vectors_lockf = old_lockf.astype(np.float32)
+            else:  # per-word factors kept for the old words, 1.0 for the new ones
+                wv.vectors_lockf = np.ones(n, dtype=np.float32)
+                wv.vectors_lockf[:min(len(old_lockf), n)] = old_lockf[:n]
         self.wv = wv
 
         def grow(arr):
@@ -529,7 +537,18 @@ class Word2Vec:
         return Trainer(self.wv.vectors, self.syn1neg if self.negative else None, self.syn1 if self.hs else None,
                        t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points, t.code_lens,
                        self.sg, self.hs, self.negative, self.window, self.cbow_mean, self.shrink_windows,
-                       self.batched)
+                       self.batched, self._lockf())
+
+    def _lockf(self):
+        """``wv.vectors_lockf`` as float32 for the kernels (1 or len(wv) entries), or None."""
+        lockf = getattr(self.wv, "vectors_lockf", None)
+        if lockf is None:
+            return None
+        lockf = np.ascontiguousarray(lockf, dtype=np.float32).reshape(-1)
+        if len(lockf) not in (1, len(self.wv)):
+            raise ValueError("wv.vectors_lockf has %d entries; it needs 1 (all words) or %d (one per word)"
+                             % (len(lockf), len(self.wv)))
+        return lockf
 
     def train(self, corpus_iterable=None, corpus_file=None, total_examples=None, total_words=None, epochs=None,
               start_alpha=None, end_alpha=None, word_count=0, queue_factor=2, report_delay=1.0,

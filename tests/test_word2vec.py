@@ -235,3 +235,41 @@ def test_progress_bar_optional(small_corpus, capsys):
     model.build_vocab(small_corpus)
     model.train(small_corpus, total_words=model.corpus_total_words, epochs=1, progress=True)
     assert "cw2v" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sg,hs,negative,batched", [(1, 0, 5, True), (0, 0, 5, True), (1, 1, 0, True),
+                                                    (0, 1, 0, True), (1, 0, 5, False)])
+def test_locked_words_do_not_move(small_corpus, sg, hs, negative, batched):
+    model = Word2Vec(vector_size=10, workers=2, sg=sg, hs=hs, negative=negative, batched=batched, seed=3)
+    model.build_vocab(small_corpus)
+    assert model.wv.vectors_lockf.shape == (1,)
+    locked = [model.wv.key_to_index[w] for w in ("the", "of", "king") if w in model.wv.key_to_index]
+    model.wv.vectors_lockf = np.ones(len(model.wv), dtype=np.float32)
+    model.wv.vectors_lockf[locked] = 0.0
+    before = model.wv.vectors.copy()
+    model.train(small_corpus, total_examples=model.corpus_count, epochs=1)
+    np.testing.assert_array_equal(model.wv.vectors[locked], before[locked])
+    free = np.setdiff1d(np.arange(50), locked)
+    assert np.abs(model.wv.vectors[free] - before[free]).max() > 1e-4
+
+
+def test_incremental_training_adds_words_and_keeps_lock_factors(small_corpus):
+    model = Word2Vec(small_corpus, vector_size=8, epochs=1, workers=1, min_count=2)
+    n_old = len(model.wv)
+    model.wv.vectors_lockf = np.ones(n_old, dtype=np.float32)
+    model.wv.vectors_lockf[0] = 0.0
+    frozen = model.wv.vectors[0].copy()
+    new_sents = [["zyzzyva", "quokka"] + s[:6] for s in small_corpus[:40]]
+    model.build_vocab(new_sents, update=True)
+    assert len(model.wv) == n_old + 2 and model.wv.vectors_lockf.shape == (n_old + 2,)
+    model.train(new_sents, total_examples=len(new_sents), epochs=2)
+    np.testing.assert_array_equal(model.wv.vectors[0], frozen)
+    assert model.wv.most_similar("zyzzyva", topn=3)
+
+
+def test_bad_lock_factors_are_refused(small_corpus):
+    model = Word2Vec(vector_size=8, workers=1)
+    model.build_vocab(small_corpus)
+    model.wv.vectors_lockf = np.ones(3, dtype=np.float32)
+    with pytest.raises(ValueError, match="vectors_lockf"):
+        model.train(small_corpus, total_examples=model.corpus_count, epochs=1)
