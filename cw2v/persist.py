@@ -464,6 +464,9 @@ def _kv_section(kv, tx, prefix):
         else:
             expandos[attr] = {"array": tx.add_array(f"{prefix}expando.{attr}", values)}
     section["expandos"] = expandos
+    lockf = getattr(kv, "vectors_lockf", None)
+    if isinstance(lockf, np.ndarray) and lockf.ndim == 1 and len(lockf) in (1, n) and lockf.dtype.kind == "f":
+        section["vectors_lockf"] = tx.add_array(prefix + "vectors_lockf", lockf)
     return section
 
 
@@ -577,6 +580,12 @@ def _kv_from_section(kv_cls, section, folder, mmap, where):
             raise PersistFormatError(f"{where}: per-key attribute {attr!r} has shape {values.shape} for "
                                      f"{len(keys)} keys")
         kv.expandos[attr] = values
+    if section.get("vectors_lockf") is not None:
+        lockf = _manifest_array(section["vectors_lockf"], folder, None, f"{where} (vectors_lockf)", kinds="f",
+                                ndim=1)
+        if len(lockf) not in (1, len(keys)):
+            raise PersistFormatError(f"{where}: vectors_lockf has shape {lockf.shape} for {len(keys)} keys")
+        kv.vectors_lockf = np.array(lockf, dtype=np.float32)
     kv.norms = None
     return kv
 

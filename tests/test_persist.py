@@ -413,3 +413,14 @@ def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(persist, "_MIN_EXPANSION_BYTES", 1 << 20)
     with pytest.raises(PersistFormatError, match="decompresses to more than"):
         Word2Vec.load(path)
+
+
+def test_lock_factors_survive_save_and_load(tmp_path):
+    model = new_model()
+    model.wv.vectors_lockf = np.ones(len(model.wv), dtype=np.float32)
+    model.wv.vectors_lockf[[1, 4]] = 0.0
+    model.save(str(tmp_path / "m"))
+    loaded = Word2Vec.load(str(tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.wv.vectors_lockf, model.wv.vectors_lockf)
+    model.wv.save(str(tmp_path / "kv"))
+    np.testing.assert_array_equal(KeyedVectors.load(str(tmp_path / "kv")).vectors_lockf, model.wv.vectors_lockf)
