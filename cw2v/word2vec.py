@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from cw2v import scoring as _scoring
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
 from cw2v._kernels import Trainer
@@ -776,6 +777,87 @@ class Word2Vec:
                         epoch + 1, epochs, pct, rate, alpha, eta)
         else:
             logger.info("epoch %d/%d: %d words, %.0f words/s, alpha %.6f", epoch + 1, epochs, raw, rate, alpha)
+
+    def predict_output_word(self, context_words_list, topn=10):
+        """The most probable center words given context words (negative-sampling weights).
+
+        Parameters
+        ----------
+        context_words_list : list of str or int
+            Context words (unknown ones are ignored).
+        topn : int, optional
+            How many words to return (default 10).
+
+        Returns
+        -------
+        list of (str, float) or None
+            Words with their probabilities (softmax of ``h . syn1neg`` over the vocabulary, ``h`` the mean
+            or sum of the context vectors as in CBOW), most probable first; None if no context word is known.
+
+        Raises
+        ------
+        RuntimeError
+            If the model has no negative-sampling weights (``negative=0``), as in gensim.
+        """
+        if not self.negative or len(self.syn1neg) != len(self.wv):
+            raise RuntimeError("predict_output_word needs negative-sampling weights (syn1neg): train with negative > 0")
+        return _scoring.predict_output_word(self.wv.vectors, self.syn1neg, self.wv.key_to_index, self.wv.index_to_key,
+                                            context_words_list, topn, bool(self.cbow_mean))
+
+    def score(self, sentences, total_sentences=int(1e6), chunksize=100, queue_factor=2, report_delay=1,
+              objective=None, seed=1):
+        """Log-likelihood of each sentence under the trained model (gensim's ``score``, plus negative sampling).
+
+        Parameters
+        ----------
+        sentences : iterable of list of str
+            Sentences to score (out-of-vocabulary words are skipped, as in training).
+        total_sentences : int, optional
+            At most this many sentences are scored (default 1,000,000).
+        chunksize, queue_factor, report_delay
+            Accepted for compatibility with gensim (scoring runs in the calling thread).
+        objective : {'hs', 'ns', None}, optional
+            ``'hs'``: hierarchical softmax (gensim's score; needs ``hs=1``). ``'ns'``: negative sampling
+            with ``negative`` noise words drawn once (from ``seed``) from the unigram^ns_exponent
+            distribution and reused for every prediction, so held-out scores are comparable between epochs
+            (a cw2v extension). Default: ``'hs'`` if the model has hierarchical-softmax weights, else ``'ns'``.
+        seed : int, optional
+            Seed of the fixed noise words for ``'ns'``.
+
+        Returns
+        -------
+        ndarray of shape (n_sentences,), dtype=float32
+            Sum of log-probabilities per sentence (0.0 for sentences with fewer than two known words).
+
+        Raises
+        ------
+        RuntimeError
+            If the weights for the objective are missing (e.g. ``'hs'`` on a model trained with ``hs=0``).
+        """
+        objective = objective or ("hs" if self.hs else "ns")
+        if objective not in ("hs", "ns"):
+            raise ValueError("objective must be 'hs' or 'ns', got %r" % (objective,))
+        if objective == "hs" and (not self.hs or len(self.syn1) != len(self.wv) or self._tables is None):
+            raise RuntimeError("score(objective='hs') needs hierarchical-softmax weights: train with hs=1")
+        if objective == "ns" and (not self.negative or len(self.syn1neg) != len(self.wv)):
+            raise RuntimeError("score(objective='ns') needs negative-sampling weights: train with negative > 0")
+        if objective == "ns":
+            counts = np.asarray(self.wv.expandos["count"], dtype=np.float64) ** self.ns_exponent
+            noise = np.random.default_rng(seed).choice(len(counts), size=self.negative, p=counts / counts.sum())
+        lookup = self.wv.key_to_index.get
+        scores = []
+        for sentence in sentences:
+            if len(scores) >= total_sentences:
+                break
+            ids = [i for i in map(lookup, sentence) if i is not None]
+            if objective == "hs":
+                t = self._tables
+                scores.append(_scoring.score_sentence_hs(ids, self.wv.vectors, self.syn1, t.codes, t.points,
+                                                         t.code_lens, self.window, self.sg, self.cbow_mean))
+            else:
+                scores.append(_scoring.score_sentence_ns(ids, self.wv.vectors, self.syn1neg, noise, self.window,
+                                                         self.sg, self.cbow_mean))
+        return np.array(scores, dtype=np.float32)
 
     def get_latest_training_loss(self):
         """Total loss of the latest :meth:`train` call (float64, summed over all threads and epochs).
