@@ -7,7 +7,7 @@ the same pruning of the counts when the vocabulary outgrows ``max_vocab_size``.
 
 >>> from cw2v.phrases import Phrases, ENGLISH_CONNECTOR_WORDS
 >>> corpus = [["new", "york", "is", "big"], ["i", "love", "new", "york"]] * 10
->>> bigram = Phrases(corpus, min_count=1, threshold=1.0)
+>>> bigram = Phrases(corpus, min_count=1, threshold=0.5)
 >>> bigram[["i", "saw", "new", "york"]]
 ['i', 'saw', 'new_york']
 
@@ -221,9 +221,9 @@ class _PhrasedCorpus:
         self._corpus = corpus
 
     def __iter__(self):
-        analyze = self._model.analyze_sentence
+        glue = self._model._glue
         for sentence in self._corpus:
-            yield [token for token, _ in analyze(sentence)]
+            yield glue(sentence)
 
     def __len__(self):
         return len(self._corpus)
@@ -355,6 +355,36 @@ class _PhrasesBase:
             for w in between:
                 yield w, None
 
+    def _glue(self, sentence):
+        """:meth:`analyze_sentence` without the scores, as a list (no generator overhead)."""
+        connectors = self.connector_words
+        score_candidate = self.score_candidate
+        out = []
+        append = out.append
+        start, between = None, []
+        for word in sentence:
+            if word in connectors:
+                if start is None:
+                    append(word)
+                else:
+                    between.append(word)
+                continue
+            if start is not None:
+                phrase, score = score_candidate(start, word, between)
+                if score is not None:
+                    append(phrase)
+                    start, between = None, []
+                    continue
+                append(start)
+                if between:
+                    out.extend(between)
+                    between = []
+            start = word
+        if start is not None:
+            append(start)
+            out.extend(between)
+        return out
+
     def __getitem__(self, sentence):
         """Glue the detected phrases of a sentence, or of every sentence of a corpus.
 
@@ -377,7 +407,7 @@ class _PhrasesBase:
         single, sentence = _is_single(sentence)
         if not single:
             return _PhrasedCorpus(self, sentence)
-        return [token for token, _ in self.analyze_sentence(sentence)]
+        return self._glue(sentence)
 
     def find_phrases(self, sentences):
         """Phrases detected in ``sentences``, with their scores.
@@ -473,6 +503,13 @@ class Phrases(_PhrasesBase):
     ------
     ValueError
         On a bad parameter value, naming the parameter.
+
+    Notes
+    -----
+    As in gensim 4, phrase keys in :attr:`vocab` are plain delimiter-joined strings, so
+    :meth:`export_phrases` (and hence :meth:`freeze`) splits them back on the delimiter: a phrase
+    whose words themselves contain the delimiter may be scored by the model but be missing from
+    its frozen table. Choose a delimiter that does not occur in your tokens.
     """
 
     def __init__(self, sentences=None, min_count=5, threshold=10.0, max_vocab_size=40000000, delimiter="_",
@@ -541,23 +578,13 @@ class Phrases(_PhrasesBase):
         return vocab, min_reduce, total_words
 
     def _count_with_connectors(self, vocab, sentence):
+        """Count a sentence holding connector words: they are not counted alone, and a phrase key
+        runs from one non-connector word to the next, taking the connectors between them along."""
         connectors = self.connector_words
-        delimiter = self.delimiter
-        get = vocab.get
-        start, between = None, []
-        for word in sentence:
-            if word in connectors:
-                if start is not None:
-                    between.append(word)
-                continue
-            vocab[word] = get(word, 0) + 1
-            if start is not None:
-                if between:
-                    key = delimiter.join(chain((start,), between, (word,)))
-                else:
-                    key = start + delimiter + word
-                vocab[key] = get(key, 0) + 1
-            start, between = word, []
+        join = self.delimiter.join
+        positions = [i for i, word in enumerate(sentence) if word not in connectors]
+        _count_elements(vocab, [sentence[i] for i in positions])
+        _count_elements(vocab, [join(sentence[i:j + 1]) for i, j in zip(positions, islice(positions, 1, None))])
 
     def add_vocab(self, sentences):
         """Count the words and phrases of more sentences.
@@ -577,11 +604,13 @@ class Phrases(_PhrasesBase):
         """
         vocab, min_reduce, total_words = self._count(sentences)
         self.corpus_word_count += total_words
-        self.min_reduce = max(self.min_reduce, min_reduce)
         if not self.vocab:
+            # As gensim 4 does, the first table is taken as is and its pruning level is not carried
+            # over to ``min_reduce`` (so the counts and later prunings stay identical to gensim's).
             self.vocab = vocab
         else:
             logger.info("merging %i counts into %s", len(vocab), self)
+            self.min_reduce = max(self.min_reduce, min_reduce)
             own = self.vocab
             get = own.get
             for key, count in vocab.items():
@@ -623,9 +652,13 @@ class Phrases(_PhrasesBase):
         count_ab = vocab.get(phrase, 0)
         if count_ab <= 0:
             return None, None
-        score = self.scoring(worda_count=count_a, wordb_count=count_b, bigram_count=count_ab,
-                             len_vocab=len(vocab), min_count=self.min_count,
-                             corpus_word_count=self.corpus_word_count)
+        scoring = self.scoring
+        if scoring is original_scorer:  # inlined: the same arithmetic, in the same order
+            score = (count_ab - self.min_count) / float(count_a * count_b) * len(vocab)
+        else:
+            score = scoring(worda_count=count_a, wordb_count=count_b, bigram_count=count_ab,
+                            len_vocab=len(vocab), min_count=self.min_count,
+                            corpus_word_count=self.corpus_word_count)
         if score <= self.threshold:
             return None, None
         return phrase, score

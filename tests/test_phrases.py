@@ -120,6 +120,18 @@ def test_add_vocab_two_halves_equal_whole(sentences):
     assert halves.vocab == theirs.vocab
 
 
+def test_add_vocab_with_pruning_matches_gensim(sentences):
+    parts = [sentences[:1000], sentences[1000:2000], sentences[2000:]]
+    ours = Phrases(max_vocab_size=15000, min_count=3, threshold=5.0)
+    theirs = gensim_phrases.Phrases(max_vocab_size=15000, min_count=3, threshold=5.0)
+    for part in parts:
+        ours.add_vocab(part)
+        theirs.add_vocab(part)
+        assert ours.vocab == theirs.vocab
+        assert ours.min_reduce == theirs.min_reduce
+    assert_same_scores(ours.export_phrases(), theirs.export_phrases())
+
+
 def test_save_load_round_trip(tmp_path, sentences):
     model = Phrases(sentences[:1500], scoring="npmi", threshold=0.4, connector_words=ENGLISH_CONNECTOR_WORDS,
                     delimiter="+")
@@ -205,3 +217,31 @@ def test_bad_input():
     with pytest.raises(ValueError, match="Phrases"):
         FrozenPhrases(object())
     assert Phraser is FrozenPhrases
+
+
+try:
+    from hypothesis import given, settings, strategies as st
+except ImportError:  # pragma: no cover
+    given = None
+
+if given is not None:
+    _WORDS = st.sampled_from(["new", "york", "bank", "america", "of", "the", "a", "x", "y", "and", "x_y"])
+
+    @settings(max_examples=40, deadline=None)
+    @given(corpus=st.lists(st.lists(_WORDS, max_size=12), min_size=1, max_size=25),
+           connectors=st.booleans(), npmi=st.booleans(), max_vocab_size=st.sampled_from([8, 20, 1000]))
+    def test_random_corpora_match_gensim(corpus, connectors, npmi, max_vocab_size):
+        kwargs = dict(min_count=1, max_vocab_size=max_vocab_size,
+                      connector_words=ENGLISH_CONNECTOR_WORDS if connectors else frozenset())
+        kwargs.update(dict(scoring="npmi", threshold=0.1) if npmi else dict(threshold=0.5))
+        ours, theirs = Phrases(corpus, **kwargs), gensim_phrases.Phrases(corpus, **kwargs)
+        assert ours.vocab == theirs.vocab
+        try:
+            expected = theirs.export_phrases()
+        except ZeroDivisionError:  # gensim's npmi when one bigram is the whole corpus
+            return
+        assert_same_scores(ours.export_phrases(), expected)
+        assert [ours[s] for s in corpus] == [theirs[s] for s in corpus]
+        # tokens holding the delimiter ("x_y") can make a model and its frozen table disagree, in gensim too
+        frozen, frozen_gensim = ours.freeze(), theirs.freeze()
+        assert [frozen[s] for s in corpus] == [frozen_gensim[s] for s in corpus]
