@@ -1,6 +1,7 @@
-"""Approximate nearest neighbours with Annoy, and a PCA picture of a word neighbourhood.
+"""Phrases, approximate nearest neighbours with Annoy, and a PCA picture of a word neighbourhood.
 
-Trains skip-gram on the corpus bundled with cw2v, builds an :class:`cw2v.similarities.AnnoyIndexer`
+Detects bigram phrases ("new_york") in the corpus bundled with cw2v, trains skip-gram on the glued
+sentences, builds an :class:`cw2v.similarities.AnnoyIndexer`
 over the vectors, compares its neighbours (and query time) with the exact search, and saves a PCA scatter
 plot of a few words and their neighbours to ``ann_neighbours.png``.
 
@@ -23,8 +24,15 @@ QUERIES = ["king", "water", "sea", "night", "woman", "horse", "gold", "war"]
 
 def main(png="ann_neighbours.png"):
     start = time.perf_counter()
-    model = cw2v.Word2Vec(cw2v.LineSentence(demo_corpus_path()), vector_size=100, window=5, min_count=5,
-                          sg=1, negative=5, epochs=3, workers=2, seed=1)
+    sentences = cw2v.LineSentence(demo_corpus_path())
+    phrases = cw2v.Phrases(sentences, min_count=10, threshold=20.0,
+                           connector_words=cw2v.phrases.ENGLISH_CONNECTOR_WORDS).freeze()
+    found = sorted(phrases.phrasegrams, key=phrases.phrasegrams.get, reverse=True)
+    print(f"{len(found)} phrases found in {time.perf_counter() - start:.1f}s, e.g. " + ", ".join(found[:8]))
+    glued = list(phrases[sentences])
+    start = time.perf_counter()
+    model = cw2v.Word2Vec(glued, vector_size=100, window=5, min_count=5, sg=1, negative=5, epochs=3, workers=2,
+                          seed=1)
     print(f"skip-gram: {len(model.wv)} words x {model.vector_size} dims, trained in "
           f"{time.perf_counter() - start:.1f}s")
     queries = [w for w in QUERIES if w in model.wv]
@@ -66,7 +74,8 @@ def main(png="ann_neighbours.png"):
         from cw2v.plotting import plot_words
         words = []
         for word in queries[:4]:
-            words.append(word)
+            if word not in words:
+                words.append(word)
             words += [w for w, _ in model.wv.most_similar(word, topn=4) if w not in words]
         plot_words(model.wv, words, method="pca", path=png)
         print(f"PCA picture of {len(words)} words saved to {png}")
