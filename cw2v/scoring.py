@@ -68,26 +68,33 @@ def _contexts(n, window):
     return np.asarray(centers, np.intp), np.asarray(contexts, np.intp)
 
 
+def _predictions(ids, wv_vectors, window, sg, cbow_mean):
+    """Hidden vectors (float64) and the word each predicts, for every prediction of a sentence.
+
+    Skip-gram: one per (word, context word) pair, the context word's vector predicting the word; CBOW: one
+    per word, the mean (or sum) of its context vectors predicting it. Empty for fewer than two words.
+    """
+    ids = np.asarray(ids, dtype=np.intp)
+    n = len(ids)
+    if n < 2:
+        return np.zeros((0, wv_vectors.shape[1])), np.zeros(0, np.intp)
+    centers, contexts = _contexts(n, window)
+    if sg:
+        return wv_vectors[ids[contexts]].astype(np.float64), ids[centers]
+    hidden = np.zeros((n, wv_vectors.shape[1]), dtype=np.float64)
+    np.add.at(hidden, centers, wv_vectors[ids[contexts]])
+    if cbow_mean:
+        hidden /= np.bincount(centers, minlength=n)[:, None]
+    return hidden, ids
+
+
 def score_sentence_hs(ids, wv_vectors, syn1, codes, points, code_lens, window, sg, cbow_mean):
     """Log-likelihood of a sentence under hierarchical softmax (gensim's ``score`` semantics).
 
     Skip-gram: sum over (word, context) pairs of ``log p(word | context)``; CBOW: sum over words of
     ``log p(word | mean or sum of its context)``; each ``log p`` walks the word's Huffman path.
     """
-    ids = np.asarray(ids, dtype=np.intp)
-    n = len(ids)
-    if n < 2:
-        return 0.0
-    centers, contexts = _contexts(n, window)
-    if sg:
-        hidden = wv_vectors[ids[contexts]].astype(np.float64)
-        targets = ids[centers]
-    else:
-        hidden = np.zeros((n, wv_vectors.shape[1]), dtype=np.float64)
-        np.add.at(hidden, centers, wv_vectors[ids[contexts]])
-        if cbow_mean:
-            hidden /= np.bincount(centers, minlength=n)[:, None]
-        targets = ids
+    hidden, targets = _predictions(ids, wv_vectors, window, sg, cbow_mean)
     total = 0.0
     for h, t in zip(hidden, targets):
         length = code_lens[t]
@@ -104,20 +111,9 @@ def score_sentence_ns(ids, wv_vectors, syn1neg, noise, window, sg, cbow_mean):
     sum_k log sigmoid(-h . v_noise_k)``, with the same ``noise`` words (indices) for every prediction,
     so the score of a held-out set can be compared from epoch to epoch.
     """
-    ids = np.asarray(ids, dtype=np.intp)
-    n = len(ids)
-    if n < 2:
+    hidden, targets = _predictions(ids, wv_vectors, window, sg, cbow_mean)
+    if len(targets) == 0:
         return 0.0
-    centers, contexts = _contexts(n, window)
-    if sg:
-        hidden = wv_vectors[ids[contexts]].astype(np.float64)
-        targets = ids[centers]
-    else:
-        hidden = np.zeros((n, wv_vectors.shape[1]), dtype=np.float64)
-        np.add.at(hidden, centers, wv_vectors[ids[contexts]])
-        if cbow_mean:
-            hidden /= np.bincount(centers, minlength=n)[:, None]
-        targets = ids
     positive = np.einsum("ij,ij->i", hidden, syn1neg[targets].astype(np.float64))
     negative = hidden @ syn1neg[noise].astype(np.float64).T
     return float(_log_sigmoid(positive).sum() + _log_sigmoid(-negative).sum())
