@@ -16,6 +16,7 @@ Models are saved as JSON (no pickle), through a temporary file renamed into plac
 >>> bigram.save("bigram.json")                       # doctest: +SKIP
 >>> bigram = Phrases.load("bigram.json")             # doctest: +SKIP
 """
+import abc
 import inspect
 import json
 import logging
@@ -285,12 +286,13 @@ def _check_table(table, what, path, value_ok):
     return table
 
 
-class _PhrasesBase:
+class _PhrasesBase(abc.ABC):
     """What :class:`Phrases` and :class:`FrozenPhrases` share: applying the model to text."""
 
     delimiter = "_"
     connector_words = frozenset()
 
+    @abc.abstractmethod
     def score_candidate(self, word_a, word_b, in_between):
         """Score the phrase ``word_a + in_between + word_b``.
 
@@ -309,7 +311,6 @@ class _PhrasesBase:
             The delimiter-joined phrase and its score if the score exceeds ``threshold``,
             else ``(None, None)``.
         """
-        raise NotImplementedError
 
     def analyze_sentence(self, sentence):
         """Walk a sentence and yield its tokens, joining detected phrases.
