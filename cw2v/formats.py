@@ -295,21 +295,9 @@ def _read_binary(fin, n, dim, dtype, encoding, unicode_errors, first_rows, name)
     pos = 0
     max_key = _MAX_KEY_BYTES + 2
     while len(keys) < n:
-        starts, spaces = [], []
         find = buf.find
         last_start = len(buf) - rowbytes - 1  # a record starting later cannot be complete
-        todo = n - len(keys)
-        append_start, append_space = starts.append, spaces.append
-        while pos <= last_start:
-            space = find(b" ", pos, pos + max_key)
-            if space < 0 or space > last_start:
-                break
-            append_start(pos)
-            append_space(space)
-            pos = space + 1 + rowbytes
-            todo -= 1
-            if not todo:
-                break
+        starts, spaces, pos = _scan_records(find, pos, last_start, n - len(keys), rowbytes, max_key)
         if starts:
             keys.extend(_decode_keys(buf, starts, spaces, encoding, unicode_errors, name, len(keys), bulk))
             records = np.ndarray(shape=(len(buf) - rowbytes + 1,), dtype=row_dtype, buffer=buf, strides=(1,))
@@ -336,6 +324,33 @@ def _read_binary(fin, n, dim, dtype, encoding, unicode_errors, first_rows, name)
             )
         buf += chunk
     return keys, store.result()
+
+
+def _scan_records(find, pos, last_start, todo, rowbytes, max_key):
+    """Locate up to ``todo`` binary records from offset ``pos``.
+
+    ``find`` is the ``find`` method of the bytes-like being scanned. A record is a key ended by a space
+    (searched within ``max_key`` bytes) followed by ``rowbytes`` bytes of floats; scanning stops at the
+    first record that could not be complete (one starting after ``last_start``).
+
+    Returns
+    -------
+    starts, spaces : list of int
+        Offset of each record's key and of the space after it.
+    pos : int
+        Offset just after the last record found.
+    """
+    starts, spaces = [], []
+    append_start, append_space = starts.append, spaces.append
+    while todo and pos <= last_start:
+        space = find(b" ", pos, pos + max_key)
+        if space < 0 or space > last_start:
+            break
+        append_start(pos)
+        append_space(space)
+        pos = space + 1 + rowbytes
+        todo -= 1
+    return starts, spaces, pos
 
 
 #: Records located per pass of the Python loop in :func:`_read_binary_mapped` (bounds its temporary lists).
@@ -367,16 +382,8 @@ def _read_binary_mapped(fin, n, dim, dtype, encoding, unicode_errors, name):
         pos = start
         while len(keys) < n:
             todo = min(n - len(keys), _MAPPED_BATCH)
-            starts, spaces = [], []
-            append_start, append_space = starts.append, spaces.append
-            while todo and pos <= last_start:
-                space = find(b" ", pos, pos + max_key)
-                if space < 0 or space > last_start:
-                    break
-                append_start(pos)
-                append_space(space)
-                pos = space + 1 + rowbytes
-                todo -= 1
+            starts, spaces, pos = _scan_records(find, pos, last_start, todo, rowbytes, max_key)
+            todo -= len(starts)
             if starts:
                 keys.extend(_decode_keys(mm, starts, spaces, encoding, unicode_errors, name, len(keys), bulk))
                 offsets.append(np.asarray(spaces, dtype=np.intp) + 1)
