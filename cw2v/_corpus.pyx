@@ -319,3 +319,40 @@ cdef class FileCounter:
             key = (<bytes>(t.arena + t.entries[e].offset)[:t.entries[e].len]).decode("utf8", unicode_errors)
             out[key] = out.get(key, 0) + t.entries[e].value
         return out
+
+
+def count_sentences(list sentences not None, dict counts not None):
+    """Add every token of ``sentences`` to ``counts`` (``counts[token] += 1``), in C.
+
+    New words are inserted in order of first occurrence, as the Python loop ``for w in s: counts[w] += 1``
+    would. Returns the number of tokens counted.
+
+    Raises
+    ------
+    TypeError
+        If a sentence is a string or a token is not a ``str`` (``counts`` then holds the tokens counted
+        before the bad one).
+    """
+    cdef Py_ssize_t i, j, n, total = 0
+    cdef object sent
+    cdef list s
+    cdef PyObject *tok
+    cdef PyObject *val
+    for i in range(len(sentences)):
+        sent = sentences[i]
+        if isinstance(sent, (str, bytes)):
+            raise TypeError("each sentence must be a list of str tokens, got a %s; wrap a file in cw2v.LineSentence"
+                            % type(sent).__name__)
+        s = sent if type(sent) is list else list(sent)
+        n = PyList_GET_SIZE(s)
+        for j in range(n):
+            tok = PyList_GET_ITEM(s, j)
+            if not PyUnicode_Check(<object>tok):
+                raise TypeError("tokens must be str, got %r of type %s" % (<object>tok, type(<object>tok).__name__))
+            val = PyDict_GetItem(counts, <object>tok)
+            if val == NULL:
+                counts[<object>tok] = 1
+            else:
+                counts[<object>tok] = <object>val + 1
+        total += n
+    return total

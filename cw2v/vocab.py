@@ -12,13 +12,15 @@ Caselles-Dupré et al. 2018 (arXiv:1804.04212): other values of ``ns_exponent``.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+
+from cw2v._corpus import count_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -105,38 +107,35 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
         If a sentence is a plain string (a common mistake: it would be iterated letter by letter) or a
         token is not a ``str``.
     """
-    counts = defaultdict(int)
+    counts = {}
     total_words = 0
     corpus_count = 0
     min_reduce = 1
     last_log = time.monotonic()
-    checked_types = False
-    for sentence in corpus_iterable:
-        if isinstance(sentence, (str, bytes)):
-            raise TypeError(
-                "each sentence must be a list of str tokens, got a %s; wrap a file in cw2v.LineSentence"
-                % type(sentence).__name__)
-        for word in sentence:
-            counts[word] += 1
-        n = len(sentence)
-        total_words += n
-        corpus_count += 1
-        if not checked_types and n:
-            # one check per corpus keeps the scan fast; the trainer checks every token it looks up
-            bad = [w for w in sentence if not isinstance(w, str)]
-            if bad:
-                raise TypeError("tokens must be str, got %r of type %s" % (bad[0], type(bad[0]).__name__))
-            checked_types = True
+    # sentences are counted in C a chunk at a time; with max_vocab_size, one at a time so pruning happens
+    # exactly where word2vec.c and gensim prune (after the sentence that overflowed the vocabulary)
+    chunk_size = 1 if max_vocab_size else 256
+    chunk = []
+    for sentence in itertools.chain(corpus_iterable, [None]):
+        if sentence is not None:
+            chunk.append(sentence)
+            if len(chunk) < chunk_size:
+                continue
+        if not chunk:
+            break
+        total_words += count_sentences(chunk, counts)
+        corpus_count += len(chunk)
+        chunk = []
         if max_vocab_size and len(counts) > max_vocab_size:
             prune_vocab(counts, min_reduce, trim_rule)
             min_reduce += 1
-        if corpus_count % progress_per == 0:
+        if corpus_count % progress_per < chunk_size:
             now = time.monotonic()
             if now - last_log >= 1.0:
                 logger.info("scanning: %i sentences, %i words, %i word types", corpus_count, total_words, len(counts))
                 last_log = now
     logger.info("collected %i word types from %i words in %i sentences", len(counts), total_words, corpus_count)
-    return dict(counts), total_words, corpus_count
+    return counts, total_words, corpus_count
 
 
 def effective_min_count(counts, min_count, max_final_vocab=None):
