@@ -139,6 +139,24 @@ cdef inline void sg_pair(Context *c, int32_t context_word, int32_t target) noexc
     update_input_row(c, context_word, c.grad)
 
 
+cdef inline int cbow_hidden(Context *c, real_t *hidden, const int32_t *words, int64_t lo, int64_t hi,
+                            int64_t skip) noexcept nogil:
+    """Sum (or, with ``cbow_mean``, mean) of the rows ``words[lo:hi]`` except position ``skip``, into
+    ``hidden``; returns how many rows were combined."""
+    cdef int64_t j
+    cdef int count = 0
+    cdef real_t inv
+    memset(hidden, 0, c.size * sizeof(real_t))
+    for j in range(lo, hi):
+        if j != skip:
+            add_row(hidden, c.w_in + <int64_t>words[j] * c.size, c.size)
+            count += 1
+    if c.cbow_mean and count > 1:
+        inv = ONEF / count
+        sscal(&c.size, &inv, hidden, &ONE)
+    return count
+
+
 cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
                              int32_t target) noexcept nogil:
     """CBOW: the sum (or mean) of ``words[lo:hi]`` except position ``skip`` predicts ``target``.
@@ -146,18 +164,8 @@ cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64
     The gradient is added unscaled to every context row, as in word2vec.c and gensim.
     """
     cdef int64_t j
-    cdef int count = 0
-    cdef real_t inv
-    memset(c.hidden, 0, c.size * sizeof(real_t))
-    for j in range(lo, hi):
-        if j != skip:
-            saxpy(&c.size, &ONEF, c.w_in + <int64_t>words[j] * c.size, &ONE, c.hidden, &ONE)
-            count += 1
-    if count == 0:
+    if cbow_hidden(c, c.hidden, words, lo, hi, skip) == 0:
         return
-    if c.cbow_mean and count > 1:
-        inv = ONEF / count
-        sscal(&c.size, &inv, c.hidden, &ONE)
     memset(c.grad, 0, c.size * sizeof(real_t))
     output_steps(c, c.hidden, target)
     for j in range(lo, hi):
@@ -298,18 +306,9 @@ cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t l
                                      int32_t target) noexcept nogil:
     """CBOW, batched: the hidden vector is scored against all output rows at once."""
     cdef int64_t j
-    cdef int count = 0, n_t
-    cdef real_t inv
-    memset(c.in_buf, 0, c.size * sizeof(real_t))
-    for j in range(lo, hi):
-        if j != skip:
-            add_row(c.in_buf, c.w_in + <int64_t>words[j] * c.size, c.size)
-            count += 1
-    if count == 0:
+    cdef int n_t
+    if cbow_hidden(c, c.in_buf, words, lo, hi, skip) == 0:
         return
-    if c.cbow_mean and count > 1:
-        inv = ONEF / count
-        sscal(&c.size, &inv, c.in_buf, &ONE)
     n_t = gather_targets(c, target)
     block_update(c, 1, n_t)
     for j in range(lo, hi):
