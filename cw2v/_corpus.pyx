@@ -14,6 +14,20 @@ from libc.stdint cimport int32_t, int64_t, uint64_t
 import numpy as np
 
 
+cdef list _token_list(object sent):
+    """A sentence as a list of tokens; a string is refused (it would be read letter by letter)."""
+    if isinstance(sent, (str, bytes)):
+        raise TypeError("each sentence must be a list of str tokens, got a %s; wrap a file in cw2v.LineSentence"
+                        % type(sent).__name__)
+    return sent if type(sent) is list else list(sent)
+
+
+cdef int _check_token(PyObject *tok) except -1:
+    if not PyUnicode_Check(<object>tok):
+        raise TypeError("tokens must be str, got %r of type %s" % (<object>tok, type(<object>tok).__name__))
+    return 0
+
+
 def encode_sentences(list sentences not None, dict key_to_index not None):
     """Map sentences to word indices.
 
@@ -43,11 +57,7 @@ def encode_sentences(list sentences not None, dict key_to_index not None):
     cdef PyObject *val
     seqs = []
     for i in range(n_sent):
-        sent = sentences[i]
-        if isinstance(sent, (str, bytes)):
-            raise TypeError("each sentence must be a list of str tokens, got a %s" % type(sent).__name__)
-        if not isinstance(sent, list):
-            sent = list(sent)
+        sent = _token_list(sentences[i])
         seqs.append(sent)
         total += PyList_GET_SIZE(sent)
     ids = np.empty(total, dtype=np.int32)
@@ -60,8 +70,7 @@ def encode_sentences(list sentences not None, dict key_to_index not None):
         n = PyList_GET_SIZE(s)
         for j in range(n):
             tok = PyList_GET_ITEM(s, j)
-            if not PyUnicode_Check(<object>tok):
-                raise TypeError("tokens must be str, got %r of type %s" % (<object>tok, type(<object>tok).__name__))
+            _check_token(tok)
             val = PyDict_GetItem(key_to_index, <object>tok)
             if val != NULL:
                 ids_v[k] = <int32_t><object>val
@@ -334,21 +343,15 @@ def count_sentences(list sentences not None, dict counts not None):
         before the bad one).
     """
     cdef Py_ssize_t i, j, n, total = 0
-    cdef object sent
     cdef list s
     cdef PyObject *tok
     cdef PyObject *val
     for i in range(len(sentences)):
-        sent = sentences[i]
-        if isinstance(sent, (str, bytes)):
-            raise TypeError("each sentence must be a list of str tokens, got a %s; wrap a file in cw2v.LineSentence"
-                            % type(sent).__name__)
-        s = sent if type(sent) is list else list(sent)
+        s = _token_list(sentences[i])
         n = PyList_GET_SIZE(s)
         for j in range(n):
             tok = PyList_GET_ITEM(s, j)
-            if not PyUnicode_Check(<object>tok):
-                raise TypeError("tokens must be str, got %r of type %s" % (<object>tok, type(<object>tok).__name__))
+            _check_token(tok)
             val = PyDict_GetItem(counts, <object>tok)
             if val == NULL:
                 counts[<object>tok] = 1
