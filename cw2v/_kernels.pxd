@@ -25,9 +25,9 @@ cdef extern from "cw2v_tables.h" nogil:
 
 cdef struct Context:
     # shared weights (Hogwild: written by every thread without locks)
-    real_t *w_in              # wv.vectors (syn0), (vocab_size, size)
-    real_t *w_out_ns          # syn1neg, (vocab_size, size), or NULL
-    real_t *w_out_hs          # syn1, (vocab_size, size), or NULL
+    real_t *w_in              # wv.vectors (syn0), (vocab_size, size), row pitch stride_in
+    real_t *w_out_ns          # syn1neg, (vocab_size, size), row pitch stride_ns, or NULL
+    real_t *w_out_hs          # syn1, (vocab_size, size), row pitch stride_hs, or NULL
     # read-only tables
     const uint64_t *keep_threshold     # subsampling, (vocab_size,)
     const uint64_t *alias_threshold    # noise distribution, (vocab_size,)
@@ -42,6 +42,9 @@ cdef struct Context:
     int max_code_len
     # hyper-parameters
     int size
+    int64_t stride_in         # distance between consecutive rows, in floats (>= size: rows may be padded)
+    int64_t stride_ns
+    int64_t stride_hs
     int window
     int negative
     int hs

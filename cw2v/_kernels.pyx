@@ -57,6 +57,21 @@ cdef enum:
     STATUS_NO_MEMORY = 2
 
 
+cdef inline real_t *in_row(Context *c, int64_t word) noexcept nogil:
+    """``w_in[word]`` (rows may be padded: ``stride_in >= size``)."""
+    return c.w_in + word * c.stride_in
+
+
+cdef inline real_t *ns_row(Context *c, int64_t word) noexcept nogil:
+    """``w_out_ns[word]``."""
+    return c.w_out_ns + word * c.stride_ns
+
+
+cdef inline real_t *hs_row(Context *c, int64_t node) noexcept nogil:
+    """``w_out_hs[node]``."""
+    return c.w_out_hs + node * c.stride_hs
+
+
 cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
     """``dst += src`` (BLAS saxpy: the CPU's widest vectors, chosen at run time by OpenBLAS)."""
     saxpy(&size, &ONEF, <real_t *>src, &ONE, dst, &ONE)
@@ -69,7 +84,7 @@ cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) 
         factor = c.lockf[word % c.lockf_len]
         if factor == 0:
             return
-    saxpy(&c.size, &factor, <real_t *>grad, &ONE, c.w_in + <int64_t>word * c.size, &ONE)
+    saxpy(&c.size, &factor, <real_t *>grad, &ONE, in_row(c, word), &ONE)
 
 
 cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t label) noexcept nogil:
@@ -101,7 +116,7 @@ cdef inline void draw_noise_ahead(Context *c) noexcept nogil:
     cdef int j
     for j in range(c.negative):
         c.noise_ahead[j] = draw_noise_word(c)
-        cw2v_prefetch_row(c.w_out_ns + <int64_t>c.noise_ahead[j] * c.size, c.size)
+        cw2v_prefetch_row(ns_row(c, c.noise_ahead[j]), c.size)
     c.noise_ready = 1
 
 
@@ -113,12 +128,12 @@ cdef inline void output_steps(Context *c, real_t *hidden, int32_t target) noexce
     if c.hs:
         row = <int64_t>target * c.max_code_len
         for j in range(c.code_lens[target]):
-            logistic_step(c, hidden, c.w_out_hs + <int64_t>c.points[row + j] * c.size,
+            logistic_step(c, hidden, hs_row(c, c.points[row + j]),
                           ONEF - <real_t>c.codes[row + j])
     if c.negative:
         if c.fixed_negatives == NULL and not c.noise_ready:
             draw_noise_ahead(c)
-        logistic_step(c, hidden, c.w_out_ns + <int64_t>target * c.size, ONEF)
+        logistic_step(c, hidden, ns_row(c, target), ONEF)
         for j in range(c.negative):
             if c.fixed_negatives != NULL:
                 noise = c.fixed_negatives[j]
@@ -126,14 +141,14 @@ cdef inline void output_steps(Context *c, real_t *hidden, int32_t target) noexce
                 noise = c.noise_ahead[j]
             if noise == <uint32_t>target:
                 continue
-            logistic_step(c, hidden, c.w_out_ns + <int64_t>noise * c.size, <real_t>0.0)
+            logistic_step(c, hidden, ns_row(c, noise), <real_t>0.0)
         if c.fixed_negatives == NULL:
             draw_noise_ahead(c)  # the next prediction's noise words, fetched while this one trains
 
 
 cdef inline void sg_pair(Context *c, int32_t context_word, int32_t target) noexcept nogil:
     """Skip-gram: the context word's input row is the hidden vector; it predicts ``target``."""
-    cdef real_t *hidden = c.w_in + <int64_t>context_word * c.size
+    cdef real_t *hidden = in_row(c, context_word)
     memset(c.grad, 0, c.size * sizeof(real_t))
     output_steps(c, hidden, target)
     update_input_row(c, context_word, c.grad)
@@ -149,7 +164,7 @@ cdef inline int cbow_hidden(Context *c, real_t *hidden, const int32_t *words, in
     memset(hidden, 0, c.size * sizeof(real_t))
     for j in range(lo, hi):
         if j != skip:
-            add_row(hidden, c.w_in + <int64_t>words[j] * c.size, c.size)
+            add_row(hidden, in_row(c, words[j]), c.size)
             count += 1
     if c.cbow_mean and count > 1:
         inv = ONEF / count
@@ -189,13 +204,13 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
     if c.hs:
         row = <int64_t>target * c.max_code_len
         for j in range(c.code_lens[target]):
-            c.out_rows[n] = c.w_out_hs + <int64_t>c.points[row + j] * c.size
+            c.out_rows[n] = hs_row(c, c.points[row + j])
             c.out_slot[n] = (c.points[row + j] - c.hot_first) if (c.hot_delta != NULL and
                                                                  c.points[row + j] >= c.hot_first) else -1
             c.labels[n] = ONEF - <real_t>c.codes[row + j]
             n += 1
     if c.negative:
-        c.out_rows[n] = c.w_out_ns + <int64_t>target * c.size
+        c.out_rows[n] = ns_row(c, target)
         c.out_slot[n] = -1
         c.labels[n] = ONEF
         n += 1
@@ -206,7 +221,7 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
                 noise = c.fixed_negatives[j]
             else:
                 noise = c.noise_ahead[j]
-            c.out_rows[n] = c.w_out_ns + <int64_t>noise * c.size
+            c.out_rows[n] = ns_row(c, noise)
             c.out_slot[n] = -1
             c.labels[n] = <real_t>-1.0 if noise == <uint32_t>target else <real_t>0.0
             n += 1
@@ -234,7 +249,7 @@ cdef void flush_hot_rows(Context *c) noexcept nogil:
         return
     n_hot = c.vocab_size - 1 - c.hot_first
     for k in range(n_hot):
-        add_row(c.w_out_hs + (c.hot_first + k) * c.size, c.hot_delta + k * c.size, c.size)
+        add_row(hs_row(c, c.hot_first + k), c.hot_delta + k * c.size, c.size)
     memset(c.hot_delta, 0, n_hot * c.size * sizeof(real_t))
     c.hot_pending = 0
 
@@ -289,7 +304,7 @@ cdef inline void sg_window_batched(Context *c, const int32_t *words, int64_t lo,
     cdef int m = 0, n_t
     for j in range(lo, hi):
         if j != skip:
-            memcpy(c.in_buf + <int64_t>m * c.size, c.w_in + <int64_t>words[j] * c.size, c.size * sizeof(real_t))
+            memcpy(c.in_buf + <int64_t>m * c.size, in_row(c, words[j]), c.size * sizeof(real_t))
             m += 1
     if m == 0:
         return
@@ -337,9 +352,9 @@ cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept no
             hi = n
         if i + 1 < n:
             if c.negative:
-                cw2v_prefetch_row(c.w_out_ns + <int64_t>sent[i + 1] * c.size, c.size)
+                cw2v_prefetch_row(ns_row(c, sent[i + 1]), c.size)
             if i + 1 + c.window < n:
-                cw2v_prefetch_row(c.w_in + <int64_t>sent[i + 1 + c.window] * c.size, c.size)
+                cw2v_prefetch_row(in_row(c, sent[i + 1 + c.window]), c.size)
         if c.batched and (c.sg or c.hs):
             if c.sg:
                 sg_window_batched(c, sent, lo, hi, i, sent[i])
@@ -429,11 +444,30 @@ cdef inline size_t _addr(arr):
     return <size_t>arr.ctypes.data if arr is not None and arr.size else 0
 
 
+def _rows_contiguous(arr):
+    """True for a 2-D array whose rows are contiguous and evenly spaced (a view of a row-padded buffer)."""
+    item = arr.itemsize
+    return (arr.ndim == 2 and arr.strides[1] == item and arr.strides[0] % item == 0
+            and arr.strides[0] >= arr.shape[1] * item)
+
+
+cdef inline int64_t _row_pitch(arr):
+    """Distance between consecutive rows of a weight matrix, in elements (0 for no array)."""
+    if arr is None:
+        return 0
+    if arr.shape[0] < 2:
+        return arr.shape[1]
+    return arr.strides[0] // arr.itemsize
+
+
 def _check(arr, name, dtype, ndim):
     if arr is None:
         return None
-    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or arr.ndim != ndim or not arr.flags.c_contiguous:
+    if not isinstance(arr, np.ndarray) or arr.dtype != dtype or arr.ndim != ndim:
         raise TypeError("%s must be a C-contiguous %d-D %s array" % (name, ndim, np.dtype(dtype).name))
+    if not arr.flags.c_contiguous and not (name.startswith("w_") and _rows_contiguous(arr)):
+        raise TypeError("%s must be a C-contiguous %d-D %s array%s" % (
+            name, ndim, np.dtype(dtype).name, " (or one with padded, contiguous rows)" if ndim == 2 else ""))
     if not arr.flags.writeable and name.startswith("w_"):
         raise ValueError("%s is read-only (memory-mapped?); training needs writable weights" % name)
     return arr
@@ -533,6 +567,9 @@ cdef class Trainer:
             self.proto.max_code_len = codes.shape[1]
         self.proto.vocab_size = n
         self.proto.size = size
+        self.proto.stride_in = _row_pitch(w_in)
+        self.proto.stride_ns = _row_pitch(w_out_ns)
+        self.proto.stride_hs = _row_pitch(w_out_hs)
         self.proto.window = window
         self.proto.negative = negative if negative > 0 else 0
         self.proto.hs = 1 if hs else 0

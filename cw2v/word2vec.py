@@ -13,6 +13,7 @@ with a fixed ``seed`` is bit-for-bit reproducible and does not depend on ``PYTHO
 """
 from __future__ import annotations
 
+import codecs
 import logging
 import math
 import os
@@ -29,7 +30,7 @@ from cw2v import scoring as _scoring
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
 from cw2v._kernels import Trainer
-from cw2v.corpora import LineSentence, iter_line_blocks, uncompressed_size
+from cw2v.corpora import LineSentence, is_uri, iter_line_blocks, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,32 @@ class _CorpusFile:
         self.path = path
         self.max_sentence_length = max_sentence_length
 
+    @classmethod
+    def from_line_sentence(cls, corpus):
+        """The file behind a plain :class:`cw2v.LineSentence`, to be read like ``corpus_file``, or None.
+
+        The C tokenizer yields exactly the sentences ``LineSentence`` yields (``src_c/cw2v_text.h``), so a
+        ``LineSentence`` over a local UTF-8 file, read whole with ``unicode_errors='strict'``, trains
+        without Python per token. Anything else (a subclass, a file object, a URI, ``limit``, another
+        encoding or error policy) is iterated in Python.
+        """
+        if type(corpus) is not LineSentence or corpus.limit is not None or corpus.unicode_errors != "strict":
+            return None
+        try:
+            if codecs.lookup(corpus.encoding).name != "utf-8":
+                return None
+        except (LookupError, TypeError):
+            return None
+        source = corpus.source
+        if not isinstance(source, (str, os.PathLike)) or is_uri(source):
+            return None
+        source = os.fspath(source)
+        if source[:7].lower() == "file://":
+            source = source[7:]
+        if not os.path.isfile(source):
+            return None  # let LineSentence report the problem
+        return cls(source, corpus.max_sentence_length)
+
     def blocks(self):
         return iter_line_blocks(self.path)
 
@@ -193,6 +220,9 @@ class Word2Vec:
     sentences : iterable of list of str, optional
         The corpus (e.g. :class:`cw2v.LineSentence`); must be re-iterable (not a generator) since it is
         read once for the vocabulary and once per epoch. Sentences of any length are trained in full.
+        A :class:`cw2v.LineSentence` over a local UTF-8 file (no ``limit``, ``unicode_errors='strict'``,
+        not a subclass) is read as ``corpus_file`` is: tokenized in C, no Python per token, the same
+        sentences.
     corpus_file : str or os.PathLike, optional
         A file in :class:`cw2v.LineSentence` format, instead of ``sentences``.
     vector_size : int, optional
@@ -351,6 +381,9 @@ class Word2Vec:
             if not os.path.isfile(corpus_file):
                 raise FileNotFoundError("corpus_file %r does not exist" % (corpus_file,))
             return _CorpusFile(os.fspath(corpus_file))
+        as_file = _CorpusFile.from_line_sentence(corpus_iterable)
+        if as_file is not None:
+            return as_file
         if isinstance(corpus_iterable, (str, bytes)):
             raise TypeError("corpus_iterable must be an iterable of token lists, not a string; "
                             "use corpus_file= or cw2v.LineSentence(path) for a file")
@@ -373,7 +406,7 @@ class Word2Vec:
             counts, total_words, corpus_count = corpus.count_words(self.max_vocab_size, self.workers)
         else:  # a trim_rule applied while pruning is Python code: use the Python scan
             if isinstance(corpus, _CorpusFile):
-                corpus = LineSentence(corpus.path)
+                corpus = LineSentence(corpus.path, corpus.max_sentence_length)
             counts, total_words, corpus_count = _vocab.scan_vocab(corpus, self.max_vocab_size, trim_rule,
                                                                   progress_per)
         self.raw_vocab = counts
@@ -719,7 +752,7 @@ class Word2Vec:
     def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
                      queue_factor, report_delay, bar=None):
         lock = threading.Lock()
-        state = {"effective": 0, "raw": 0, "loss": 0.0}
+        state = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0}
         compute_loss = self.compute_loss
         seed = self.seed & (2 ** 64 - 1)
         key_to_index = self.wv.key_to_index
@@ -741,6 +774,7 @@ class Word2Vec:
             with lock:
                 state["effective"] += eff
                 state["raw"] += raw
+                state["sentences"] += len(ends)
                 state["loss"] += loss
 
         t0 = time.perf_counter()
@@ -748,18 +782,17 @@ class Word2Vec:
 
         def progress(job):
             now = time.perf_counter()
-            if bar is not None and total_words:
-                bar.update(state["raw"] - report.get("shown", 0))
-                report["shown"] = state["raw"]
-            elif bar is not None:
-                bar.update(1 if job.sentences is None else len(job.sentences))
+            if bar is not None:
+                done = state["raw"] if total_words else state["sentences"]
+                bar.update(done - report.get("shown", 0))
+                report["shown"] = done
             if now - report["last"] >= report_delay:
                 report["last"] = now
                 self._log_progress(epoch, epochs, state, now - t0, total_words, job.alpha_end)
 
         _pipeline(job_stream, lambda i: train, self.workers, queue_factor * self.workers, progress)
-        if bar is not None and total_words:
-            bar.update(state["raw"] - report.get("shown", 0))
+        if bar is not None:
+            bar.update((state["raw"] if total_words else state["sentences"]) - report.get("shown", 0))
         elapsed = time.perf_counter() - t0
         logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
                     epoch + 1, epochs, state["raw"], state["effective"], elapsed,

@@ -93,3 +93,77 @@ def test_counters_sharing_blocks_give_first_occurrence_order(tmp_path):
     merged.merge(counters[1])
     assert list(merged.counts().items()) == list(counts.items())
     assert (merged.total_words, merged.corpus_count) == (total, n)
+
+
+# --- a plain LineSentence over a local file is read like corpus_file (C tokenizer, no Python per token)
+
+def _tricky_file(tmp_path, suffix=".txt"):
+    path = tmp_path / ("tricky" + suffix)
+    opener = {".txt": open, ".gz": gzip.open, ".bz2": bz2.open}[suffix]
+    body = "\n".join(TRICKY + " " + " ".join("w%d" % ((i * k) % 11) for k in range(30)) for i in range(40))
+    with opener(path, "wb") as f:
+        f.write(body.encode("utf8"))
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".gz"])
+def test_line_sentence_fast_path_builds_the_same_vocabulary(tmp_path, suffix):
+    from cw2v import Word2Vec
+    path = _tricky_file(tmp_path, suffix)
+    fast = Word2Vec(min_count=1, workers=2)
+    fast.build_vocab(LineSentence(str(path), max_sentence_length=7), keep_raw_vocab=True)
+    slow = Word2Vec(min_count=1, workers=2)
+    slow.build_vocab(list(LineSentence(str(path), max_sentence_length=7)), keep_raw_vocab=True)
+    assert list(fast.raw_vocab.items()) == list(slow.raw_vocab.items())
+    assert (fast.corpus_count, fast.corpus_total_words) == (slow.corpus_count, slow.corpus_total_words)
+    assert fast.wv.index_to_key == slow.wv.index_to_key
+
+
+def test_line_sentence_trains_without_python_iteration(tmp_path, monkeypatch, demo_corpus_path):
+    from cw2v import Word2Vec
+
+    def refuse(self):
+        raise AssertionError("LineSentence was iterated in Python")
+
+    kwargs = dict(vector_size=16, min_count=2, workers=1, epochs=2, seed=3)
+    a = Word2Vec(**kwargs)
+    a.build_vocab(corpus_file=demo_corpus_path)
+    a.train(corpus_file=demo_corpus_path, total_words=a.corpus_total_words, epochs=2)
+    monkeypatch.setattr(LineSentence, "__iter__", refuse)
+    b = Word2Vec(LineSentence(demo_corpus_path), **kwargs)  # vocabulary and training, both in C
+    # one thread, same blocks and random streams as corpus_file mode: identical weights
+    np.testing.assert_array_equal(a.wv.vectors, b.wv.vectors)
+    np.testing.assert_array_equal(a.syn1neg, b.syn1neg)
+    assert (a.corpus_count, a.corpus_total_words) == (b.corpus_count, b.corpus_total_words)
+
+
+class _Lowered(LineSentence):
+    def __iter__(self):
+        for sentence in super().__iter__():
+            yield [w.lower() for w in sentence]
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: _Lowered(str(p)),                                  # a subclass may change the sentences
+    lambda p: LineSentence(str(p), limit=5),                     # only part of the file
+    lambda p: LineSentence(str(p), unicode_errors="replace"),    # a decoding policy the C reader lacks
+    lambda p: LineSentence(str(p), encoding="latin-1"),
+    lambda p: LineSentence(open(p, "rb")),                       # a file object
+])
+def test_other_line_sentences_are_iterated_in_python(tmp_path, make):
+    from cw2v.word2vec import _CorpusFile
+    path = _tricky_file(tmp_path)
+    corpus = make(path)
+    assert _CorpusFile.from_line_sentence(corpus) is None
+    if hasattr(corpus.source, "close"):
+        corpus.source.close()
+    assert _CorpusFile.from_line_sentence(LineSentence(str(path))).path == str(path)
+    assert _CorpusFile.from_line_sentence(LineSentence(path, max_sentence_length=9)).max_sentence_length == 9
+
+
+def test_subclassed_line_sentence_still_trains(tmp_path):
+    from cw2v import Word2Vec
+    path = tmp_path / "upper.txt"
+    path.write_text("Hello World again\nHELLO there World\n" * 20, encoding="utf8")
+    model = Word2Vec(_Lowered(str(path)), vector_size=8, min_count=1, workers=1, epochs=1)
+    assert sorted(model.wv.index_to_key) == ["again", "hello", "there", "world"]
