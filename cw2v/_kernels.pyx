@@ -478,8 +478,10 @@ cdef class Trainer:
 
     Parameters
     ----------
-    w_in : ndarray of shape (vocab_size, size), dtype=float32, C-contiguous
-        Input vectors (``wv.vectors``); modified in place by :meth:`train_job`.
+    w_in : ndarray of shape (vocab_size, size), dtype=float32
+        Input vectors (``wv.vectors``); modified in place by :meth:`train_job`. Each row must be contiguous;
+        rows may be evenly spaced further apart than ``size`` (a view of a row-padded, aligned buffer, as
+        :class:`cw2v.Word2Vec` allocates them). Padding is never read or written.
     w_out_ns, w_out_hs : ndarray of shape (vocab_size, size), float32, or None
         ``syn1neg`` (needed if ``negative > 0``) and ``syn1`` (needed if ``hs``); modified in place.
     keep_threshold : ndarray (vocab_size,), uint64

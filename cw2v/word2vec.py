@@ -194,6 +194,27 @@ class _CorpusFile:
         return counts, counter.total_words, counter.corpus_count
 
 
+#: Weight rows start on this many bytes (a cache line): a row never shares a line with its neighbour,
+#: so two threads updating adjacent words do not contend, and vector loads do not straddle lines.
+ROW_ALIGN = 64
+
+
+def _weight_matrix(n, d):
+    """A zeroed ``(n, d)`` float32 matrix whose rows start on :data:`ROW_ALIGN`-byte boundaries.
+
+    Rows are padded to a multiple of 16 floats when that costs at most 1/8 more memory (100 -> 112,
+    300 -> 304; not 50 -> 64). The result is a view with row stride ``4 * padded``: a normal NumPy array
+    for every use, C-contiguous only when no padding was needed. The kernels accept either layout.
+    """
+    per_line = ROW_ALIGN // 4
+    padded = -(-d // per_line) * per_line
+    if 8 * (padded - d) > d:
+        padded = d
+    raw = np.zeros(n * padded + per_line, dtype=np.float32)
+    skip = (-raw.ctypes.data % ROW_ALIGN) // 4
+    return raw[skip:skip + n * padded].reshape(n, padded)[:, :d]
+
+
 def _check_int(name, value, low, high=None):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError("%s must be an integer, got %r" % (name, value))
@@ -540,7 +561,7 @@ class Word2Vec:
         del self._pending_vocab
         n = len(keys)
         old = len(self.wv) if update else 0
-        vectors = np.empty((n, self.vector_size), dtype=np.float32)
+        vectors = _weight_matrix(n, self.vector_size)
         if old:
             vectors[:old] = self.wv.vectors[:old]
         vectors[old:] = self._random_rows(n - old, old)
@@ -561,7 +582,7 @@ class Word2Vec:
         self.wv = wv
 
         def grow(arr):
-            out = np.zeros((n, self.vector_size), dtype=np.float32)
+            out = _weight_matrix(n, self.vector_size)
             if update and len(arr):
                 out[:min(len(arr), n)] = arr[:n]
             return out

@@ -124,3 +124,54 @@ def test_rng_streams_differ_and_repeat():
     assert not np.array_equal(a, c)
     bits = np.unpackbits(a.view(np.uint8))
     assert abs(bits.mean() - 0.5) < 0.01
+
+
+def _padded_copy(a, pad):
+    """``a`` copied into a buffer whose rows are ``pad`` floats apart (a non-contiguous view)."""
+    out = np.full((a.shape[0], a.shape[1] + pad), np.nan, dtype=np.float32)[:, :a.shape[1]]
+    out[...] = a
+    return out
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
+def test_padded_rows_train_like_contiguous_rows(sg, hs, negative, cbow_mean, batched):
+    """Every row address honours the row stride: padded and contiguous weights give identical results,
+    and the padding (NaN here) is never read into the vectors nor written."""
+    _, w_in, w_ns, w_hs, t = make_model(3, sg, hs, negative, cbow_mean)
+    ids = np.random.default_rng(1).integers(0, V, size=400).astype(np.int32)
+    ends = np.array([150, 151, 400], np.int64)
+    results = []
+    for pad in (0, 4, 16):
+        arrays = [None if a is None else (_padded_copy(a, pad) if pad else a.copy()) for a in (w_in, w_ns, w_hs)]
+        trainer = Trainer(*arrays, t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points,
+                          t.code_lens, sg, hs, negative, 5, cbow_mean, 1, batched)
+        eff, loss = trainer.train_job(ids, ends, 0.05, 0.01, 7, 3, True)
+        for a in arrays:
+            if a is not None and pad:
+                assert np.isnan(a.base[:, a.shape[1]:]).all()
+        results.append((eff, loss, [None if a is None else np.ascontiguousarray(a) for a in arrays]))
+    for eff, loss, arrays in results[1:]:
+        assert (eff, loss) == results[0][:2]
+        for a, b in zip(arrays, results[0][2]):
+            if a is not None:
+                assert np.isfinite(a).all()
+                np.testing.assert_array_equal(a, b)
+
+
+def test_weight_rows_are_cache_line_aligned():
+    from cw2v.word2vec import ROW_ALIGN, _weight_matrix
+    for d, padded in ((100, 112), (300, 304), (16, 16), (50, 50), (8, 8)):
+        w = _weight_matrix(7, d)
+        assert w.shape == (7, d) and w.dtype == np.float32 and not w.any()
+        assert w.strides == (4 * padded, 4) and w.ctypes.data % ROW_ALIGN == 0
+
+
+def test_trainer_refuses_non_row_contiguous_weights():
+    _, w_in, w_ns, _, t = make_model(0, 1, 0, 3)
+    with pytest.raises(TypeError, match="w_in must be a C-contiguous"):
+        Trainer(np.asfortranarray(w_in), w_ns, None, t.keep_threshold, t.alias_threshold, t.alias_index,
+                t.codes, t.points, t.code_lens, 1, 0, 3, 5, 1, 1, True)
+    with pytest.raises(TypeError, match="w_out_ns must be a C-contiguous"):
+        Trainer(w_in, w_ns[:, ::2], None, t.keep_threshold, t.alias_threshold, t.alias_index,
+                t.codes, t.points, t.code_lens, 1, 0, 3, 5, 1, 1, True)
