@@ -71,7 +71,7 @@ cdef struct Context:
     real_t *hot_delta         # (HOT_ROWS, size): pending updates of the busiest syn1 rows, or NULL
     int32_t *out_slot         # (max_targets,): hot slot of each gathered output row, or -1
     int64_t hot_first         # syn1 rows from here to vocab_size - 2 are the hot ones
-    int hot_pending           # predictions since the hot rows were last flushed
+    int hot_pending           # input rows scored since the hot rows were last flushed
     int noise_ready
     cw2v_rng rng
     double loss

@@ -38,9 +38,11 @@ cdef enum:
     # Hierarchical softmax: every prediction updates the root of the Huffman tree and the nodes near it,
     # so with several threads these rows bounce between cores. In the batched path each thread adds its
     # updates of the HOT_ROWS heaviest inner nodes (the last ones created) to a private buffer and applies
-    # them every HOT_FLUSH predictions (and at the end of each job).
-    HOT_ROWS = 32
-    HOT_FLUSH = 16
+    # them every HOT_FLUSH input rows scored (CBOW: predictions; skip-gram: context words), and at the end
+    # of each job. Measured on CBOW + HS, 17M tokens,
+    # two threads, in-process alternation: 32/16 -> 64/256 gave +15% words/s at equal accuracy.
+    HOT_ROWS = 64
+    HOT_FLUSH = 256
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
@@ -292,7 +294,7 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
             if c.labels[t] >= 0:
                 add_row(output_target(c, t), c.d_out + <int64_t>t * d, d)
     if c.hot_delta != NULL:
-        c.hot_pending += 1
+        c.hot_pending += m
         if c.hot_pending >= HOT_FLUSH:
             flush_hot_rows(c)
 
