@@ -39,10 +39,11 @@ cdef enum:
     # so with several threads these rows bounce between cores. In the batched path each thread adds its
     # updates of the HOT_ROWS heaviest inner nodes (the last ones created) to a private buffer and applies
     # them every HOT_FLUSH input rows scored (CBOW: predictions; skip-gram: context words), and at the end
-    # of each job. Measured on CBOW + HS, 17M tokens,
-    # two threads, in-process alternation: 32/16 -> 64/256 gave +15% words/s at equal accuracy.
+    # of each job. CBOW + HS, 17M tokens, two threads: 32 nodes / 16 rows -> 64 / 64 gave about +8% words/s
+    # and -0.5 analogy points; 64 / 256 gave +15% but -0.9 points (a thread then works for too long
+    # without seeing its own updates of the root nodes).
     HOT_ROWS = 64
-    HOT_FLUSH = 256
+    HOT_FLUSH = 64
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
