@@ -154,9 +154,12 @@ class _CorpusFile:
     #: (queued, being tokenized, being trained) cost little memory, large enough that per-job overhead
     #: does not show.
     block_size = 1 << 17
+    #: Bytes per block when counting words: larger blocks measured ~10% faster, and build_vocab holds them
+    #: only briefly.
+    count_block_size = 1 << 19
 
-    def blocks(self):
-        return iter_line_blocks(self.path, self.block_size)
+    def blocks(self, block_size=None):
+        return iter_line_blocks(self.path, block_size or self.block_size)
 
     def _key(self):
         st = os.stat(self.path)
@@ -181,8 +184,8 @@ class _CorpusFile:
                 scanned["last"] = time.monotonic()
                 logger.info("scanning %s: %d MB", self.path, scanned["bytes"] >> 20)
 
-        _pipeline(enumerate(self.blocks()), lambda i: lambda item: counters[i].feed(item[1], item[0]), threads,
-                  2 * threads, progress)
+        _pipeline(enumerate(self.blocks(self.count_block_size)),
+                  lambda i: lambda item: counters[i].feed(item[1], item[0]), threads, 2 * threads, progress)
         size = scanned["bytes"]
         counter = counters[0]
         for other in counters[1:]:
