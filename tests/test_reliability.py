@@ -99,6 +99,13 @@ def test_invalid_utf8_follows_the_policy(tmp_path):
     assert replaced[1] == ["bad", "\ufffd\ufffd", "bytes", "here"]
     with pytest.raises(UnicodeDecodeError):
         Word2Vec(corpus_file=str(path), min_count=1, vector_size=4)
+    with pytest.raises(UnicodeDecodeError):
+        Word2Vec(LineSentence(str(path)), min_count=1, vector_size=4)  # read in C, same policy
+    # a vocabulary built elsewhere: training on the file is still strict, not "unknown words"
+    model = Word2Vec([["good", "words", "here"]] * 10, min_count=1, vector_size=4, workers=1)
+    for corpus in ({"corpus_file": str(path)}, {"corpus_iterable": LineSentence(str(path))}):
+        with pytest.raises(UnicodeDecodeError, match="bad.txt"):
+            model.train(**corpus, total_words=100, epochs=1)
 
 
 def test_concurrent_queries_agree_with_sequential(small_corpus):
