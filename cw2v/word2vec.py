@@ -340,6 +340,13 @@ class Word2Vec:
     corpus_count, corpus_total_words : int
         Sentences and raw tokens seen by the last vocabulary scan.
 
+    Notes
+    -----
+    ``wv.vectors``, ``syn1neg`` and ``syn1`` are allocated with each row starting on a 64-byte cache line
+    (rows of 100 floats are padded to 112): they are views with a row stride larger than
+    ``4 * vector_size`` and not C-contiguous; ``np.ascontiguousarray`` gives a packed copy. Arrays
+    assigned by the user or loaded from files may be packed; training accepts both.
+
     Raises
     ------
     ValueError
