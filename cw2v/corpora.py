@@ -51,6 +51,14 @@ def _open_uri(uri):
     return smart_open.open(uri, "rb")  # decompresses by extension, like open_binary
 
 
+def local_path(source):
+    """The local file-system path named by ``source`` (a path, or a ``file://`` URI), or None for a URI."""
+    path = os.fspath(source)
+    if isinstance(path, str) and path[:7].lower() == "file://":
+        return path[7:]
+    return None if is_uri(path) else path
+
+
 def open_binary(path):
     """Open ``path`` for reading bytes, decompressing ``.gz``, ``.bz2`` and ``.xz`` by extension.
 
@@ -70,11 +78,10 @@ def open_binary(path):
     ValueError
         A URI when smart_open is not installed.
     """
-    path = os.fspath(path)
-    if isinstance(path, str) and path[:7].lower() == "file://":
-        path = path[7:]
-    elif is_uri(path):
-        return _open_uri(path)
+    local = local_path(path)
+    if local is None:
+        return _open_uri(os.fspath(path))
+    path = local
     opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
     return opener(path, "rb")
 

@@ -30,7 +30,7 @@ from cw2v import scoring as _scoring
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
 from cw2v._kernels import Trainer
-from cw2v.corpora import LineSentence, is_uri, iter_line_blocks, uncompressed_size
+from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
 
 logger = logging.getLogger(__name__)
@@ -140,13 +140,10 @@ class _CorpusFile:
                 return None
         except (LookupError, TypeError):
             return None
-        source = corpus.source
-        if not isinstance(source, (str, os.PathLike)) or is_uri(source):
+        if not isinstance(corpus.source, (str, os.PathLike)):
             return None
-        source = os.fspath(source)
-        if source[:7].lower() == "file://":
-            source = source[7:]
-        if not os.path.isfile(source):
+        source = local_path(corpus.source)
+        if source is None or not os.path.isfile(source):
             return None  # let LineSentence report the problem
         return cls(source, corpus.max_sentence_length)
 
