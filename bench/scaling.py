@@ -6,7 +6,14 @@ each repeat so machine noise hits them alike. Reports words/s (``corpus_total_wo
 seconds``) per run, the median per worker count, and the parallel efficiency
 ``median(words/s at w workers) / (w * median(words/s at 1 worker))``.
 
+``--pair-reference`` adds, to every repeat, two single-worker trainings run at the same time in two
+processes (nothing shared: separate weights, separate interpreters). Their summed words/s is what this
+machine gives two independent copies of the same single-threaded work at that moment, so
+``2 workers / pair`` separates what threads sharing one model lose (Hogwild contention on shared rows,
+the GIL at job boundaries) from what the machine itself loses when both cores are busy.
+
     python bench/scaling.py --modes sg-ns,cbow-ns --input-mode corpus_file --workers 1,2 --repeat 3
+    python bench/scaling.py --modes sg-ns --input-mode corpus_file --repeat 5 --pair-reference
 """
 from __future__ import annotations
 
@@ -63,6 +70,8 @@ def main(argv=None):
     p.add_argument("--output", default=None, help="Markdown report (default bench/results/scaling-<date>.md)")
     p.add_argument("--keep-compressed", action="store_true",
                    help="corpus_file mode, cw2v: read the .gz/.bz2 corpus itself instead of a plain copy")
+    p.add_argument("--pair-reference", action="store_true",
+                   help="also run two single-worker trainings at once (separate processes) in each repeat")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
@@ -80,25 +89,42 @@ def main(argv=None):
         corpus = tmp.name
     workers = [int(w) for w in args.workers.split(",")]
     rows = []
+
+    def run_children(spec, n):
+        """Start ``n`` identical children at once; words/s of each."""
+        procs = [subprocess.Popen([sys.executable, __file__, "--child", json.dumps(spec)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(n)]
+        speeds = []
+        for proc in procs:
+            out, err = proc.communicate()
+            if proc.returncode != 0:
+                raise SystemExit("child failed:\n" + err)
+            speeds.append(json.loads(out.strip().splitlines()[-1])["words_per_s"])
+        return speeds
+
     try:
         for mode in args.modes.split(","):
             results = {w: [] for w in workers}
+            pairs = []
             for r in range(args.repeat):
+                spec = dict(lib=args.lib, mode=mode, epochs=args.epochs, corpus=corpus, input_mode=args.input_mode)
                 for w in workers:
-                    spec = dict(lib=args.lib, mode=mode, workers=w, epochs=args.epochs, corpus=corpus,
-                                input_mode=args.input_mode)
-                    out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], capture_output=True,
-                                         text=True)
-                    if out.returncode != 0:
-                        raise SystemExit("child failed:\n" + out.stderr)
-                    res = json.loads(out.stdout.strip().splitlines()[-1])
-                    results[w].append(res["words_per_s"])
-                    print("%s %s workers=%d run %d: %.0f words/s" % (args.lib, mode, w, r + 1, res["words_per_s"]),
-                          flush=True)
+                    speed, = run_children(dict(spec, workers=w), 1)
+                    results[w].append(speed)
+                    print("%s %s workers=%d run %d: %.0f words/s" % (args.lib, mode, w, r + 1, speed), flush=True)
+                if args.pair_reference:
+                    pair = run_children(dict(spec, workers=1), 2)
+                    pairs.append(sum(pair))
+                    print("%s %s two single-worker processes, run %d: %.0f + %.0f words/s" % (
+                        args.lib, mode, r + 1, pair[0], pair[1]), flush=True)
             base = statistics.median(results[workers[0]]) / workers[0]
             for w in workers:
                 med = statistics.median(results[w])
-                rows.append((mode, w, ", ".join("%.0f" % x for x in results[w]), med, med / (w * base)))
+                rows.append((mode, "%d" % w, ", ".join("%.0f" % x for x in results[w]), med, med / (w * base)))
+            if pairs:
+                med = statistics.median(pairs)
+                rows.append((mode, "1 + 1 (two processes)", ", ".join("%.0f" % x for x in pairs), med,
+                             med / (2 * base)))
     finally:
         if tmp is not None:
             os.unlink(tmp.name)
@@ -109,7 +135,11 @@ def main(argv=None):
                  args.corpus, " (read from a decompressed copy)" if tmp is not None else "", args.epochs), "",
              "| mode | workers | words/s per run | median words/s | efficiency vs 1 worker |",
              "| --- | --- | --- | --- | --- |"]
-    lines += ["| %s | %d | %s | %.0f | %.2f |" % row for row in rows]
+    lines += ["| %s | %s | %s | %.0f | %.2f |" % row for row in rows]
+    if args.pair_reference:
+        lines += ["", "`1 + 1 (two processes)`: two single-worker trainings started together in separate processes, "
+                  "their words/s summed (the machine's own two-core throughput for this work at that moment); "
+                  "its efficiency column is that sum over twice the 1-worker median."]
     text = "\n".join(lines) + "\n"
     print(text)
     out = Path(args.output or HERE / "results" / ("scaling-%s.md" % dt.date.today().isoformat()))

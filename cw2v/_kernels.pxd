@@ -59,13 +59,15 @@ cdef struct Context:
     real_t *hidden            # CBOW hidden vector, (size,)
     real_t *grad              # accumulated gradient for the input rows, (size,)
     # block-update scratch (batched path): inputs, outputs, scores/gradients, deltas
-    real_t *in_buf            # (2 * window, size): gathered input rows (SG) or the hidden vector (CBOW)
+    real_t *in_buf            # (max_inputs, size): gathered input rows (SG) or the hidden vector (CBOW)
     real_t *out_buf           # (max_targets, size): gathered output rows
-    real_t *score_buf         # (2 * window, max_targets)
-    real_t *d_in              # (2 * window, size)
+    real_t *score_buf         # (max_inputs, max_targets)
+    real_t *d_in              # (max_inputs, size)
     real_t *d_out             # (max_targets, size)
     real_t **out_rows         # (max_targets,): where each gathered output row lives
     real_t *labels            # (max_targets,): 1, 0, or -1 for a skipped noise word
+    real_t *label_mat         # (max_inputs, max_targets): per-input labels of a grouped block, or NULL
+    real_t *label_buf         # storage for label_mat
     int max_targets
     uint32_t *noise_ahead     # (negative,): noise words drawn one prediction ahead (rows prefetched)
     real_t *hot_delta         # (HOT_ROWS, size): pending updates of the busiest syn1 rows, or NULL

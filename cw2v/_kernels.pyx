@@ -44,6 +44,11 @@ cdef enum:
     # without seeing its own updates of the root nodes).
     HOT_ROWS = 64
     HOT_FLUSH = 64
+    # Skip-gram + negative sampling, batched path: this many consecutive center words form one block and
+    # share one draw of noise words (each center word's context rows are scored against its own target
+    # row and the shared noise rows). Halves the noise-row updates and the sgemm calls per word.
+    # 17M tokens, 1 epoch: +11% words/s at one and two workers, analogy -0.1 point (two runs each).
+    SG_GROUP = 2
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
@@ -261,8 +266,9 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
     """Binary-logistic updates of ``m`` input rows (``in_buf``) against ``n_t`` output rows (``out_buf``).
 
     With ``S = In . Out^T`` (m x n_t) and ``G = alpha * (label - sigmoid(S))``: ``d_in = G . Out`` is left
-    in ``d_in`` for the caller to add to its input rows, and ``Out += G^T . In`` is applied here. Row-major
-    buffers are passed to column-major BLAS as their transposes.
+    in ``d_in`` for the caller to add to its input rows, and ``Out += G^T . In`` is applied here. Labels
+    are per output row (``labels``), or per (input, output) pair when ``label_mat`` is set; pairs labelled
+    -1 are left out (their G is 0). Row-major buffers are passed to column-major BLAS as their transposes.
     """
     cdef int j, t, d = c.size
     cdef real_t f, label
@@ -272,7 +278,7 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
     for j in range(m):
         score = c.score_buf + <int64_t>j * n_t
         for t in range(n_t):
-            label = c.labels[t]
+            label = c.labels[t] if c.label_mat == NULL else c.label_mat[<int64_t>j * n_t + t]
             if label < 0:
                 score[t] = 0
                 continue
@@ -286,13 +292,13 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
     if m == 1:
         # a single input row (CBOW): Out[t] += g[t] * In, straight into the rows
         for t in range(n_t):
-            if c.labels[t] >= 0:
+            if c.label_mat != NULL or c.labels[t] >= 0:
                 saxpy(&d, &c.score_buf[t], c.in_buf, &ONE, output_target(c, t), &ONE)
     else:
         # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
         sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
         for t in range(n_t):
-            if c.labels[t] >= 0:
+            if c.label_mat != NULL or c.labels[t] >= 0:  # a grouped block's skipped pairs add zeros
                 add_row(output_target(c, t), c.d_out + <int64_t>t * d, d)
     if c.hot_delta != NULL:
         c.hot_pending += m
@@ -320,6 +326,97 @@ cdef inline void sg_window_batched(Context *c, const int32_t *words, int64_t lo,
             m += 1
 
 
+cdef void sg_group_batched(Context *c, const int32_t *sent, int64_t first, int k, const int64_t *lo,
+                           const int64_t *hi) noexcept nogil:
+    """Skip-gram + NS, batched: the windows of the ``k`` center words ``sent[first:first + k]`` as one block.
+
+    Window ``w`` spans ``sent[lo[w]:hi[w]]`` (its center excluded). Every context row is scored against
+    its own center word's output row (label 1) and one shared set of noise words (label 0; -1, i.e. left
+    out, where a noise word equals that center word, as in word2vec.c); other center words' rows are
+    left out of its labels.
+    """
+    cdef int64_t j, r
+    cdef int m = 0, w, t, n_t = k + c.negative
+    cdef int ends[SG_GROUP]
+    cdef uint32_t target
+    cdef real_t *lab
+    cdef const uint32_t *noise
+    for w in range(k):
+        for j in range(lo[w], hi[w]):
+            if j != first + w:
+                memcpy(c.in_buf + <int64_t>m * c.size, in_row(c, sent[j]), c.size * sizeof(real_t))
+                m += 1
+        ends[w] = m
+    if m == 0:
+        return
+    if c.fixed_negatives != NULL:
+        noise = c.fixed_negatives
+    else:
+        if not c.noise_ready:
+            draw_noise_ahead(c)
+        noise = c.noise_ahead
+    for t in range(n_t):
+        if t < k:
+            c.out_rows[t] = ns_row(c, sent[first + t])
+        else:
+            c.out_rows[t] = ns_row(c, noise[t - k])
+        c.out_slot[t] = -1
+        memcpy(c.out_buf + <int64_t>t * c.size, c.out_rows[t], c.size * sizeof(real_t))
+    w = 0
+    for r in range(m):
+        while r >= ends[w]:
+            w += 1
+        target = <uint32_t>sent[first + w]
+        lab = c.label_buf + r * n_t
+        for t in range(k):
+            lab[t] = ONEF if t == w else <real_t>-1.0
+        for t in range(c.negative):
+            lab[k + t] = <real_t>-1.0 if noise[t] == target else ZEROF
+    if c.fixed_negatives == NULL:
+        draw_noise_ahead(c)  # the next group's noise words, fetched while this one trains
+    c.label_mat = c.label_buf
+    block_update(c, m, n_t)
+    c.label_mat = NULL
+    m = 0
+    for w in range(k):
+        for j in range(lo[w], hi[w]):
+            if j != first + w:
+                update_input_row(c, sent[j], c.d_in + <int64_t>m * c.size)
+                m += 1
+
+
+cdef inline void window_bounds(Context *c, int64_t i, int64_t n, int64_t *lo, int64_t *hi) noexcept nogil:
+    """The (randomly shrunk, as in word2vec.c) window around position ``i`` of a sentence of ``n`` words."""
+    cdef int b = 0
+    if c.shrink_windows:
+        b = <int>cw2v_rng_below(&c.rng, <uint32_t>c.window)
+    lo[0] = i - c.window + b
+    if lo[0] < 0:
+        lo[0] = 0
+    hi[0] = i + c.window + 1 - b
+    if hi[0] > n:
+        hi[0] = n
+
+
+cdef void train_sentence_sg_grouped(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
+    """Skip-gram + NS, batched: groups of ``SG_GROUP`` consecutive center words (see sg_group_batched)."""
+    cdef int64_t i = 0, p
+    cdef int64_t lo[SG_GROUP]
+    cdef int64_t hi[SG_GROUP]
+    cdef int w, k
+    while i < n:
+        k = SG_GROUP if n - i >= SG_GROUP else <int>(n - i)
+        for w in range(k):
+            window_bounds(c, i + w, n, &lo[w], &hi[w])
+        for p in range(i + k, i + 2 * k):  # the next group's target rows and newly entering context rows
+            if p < n:
+                cw2v_prefetch_row(ns_row(c, sent[p]), c.size)
+            if p + c.window < n:
+                cw2v_prefetch_row(in_row(c, sent[p + c.window]), c.size)
+        sg_group_batched(c, sent, i, k, lo, hi)
+        i += k
+
+
 cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
                                      int32_t target) noexcept nogil:
     """CBOW, batched: the hidden vector is scored against all output rows at once."""
@@ -337,22 +434,18 @@ cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t l
 cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
     """Slide the (randomly shrunk) window over one subsampled sentence.
 
-    Skip-gram (and CBOW with hierarchical softmax) use block updates when ``batched``; CBOW with negative
+    Skip-gram (and CBOW with hierarchical softmax) use block updates when ``batched``, skip-gram with
+    negative sampling alone one block per ``SG_GROUP`` center words; CBOW with negative
     sampling alone always uses word2vec.c's per-word updates, which measured as fast as a block of one
     hidden vector (memory-bound), while sharing noise words across several CBOW center words cost
     about 2.6 analogy points on the 17M-token corpus.
     """
     cdef int64_t i, j, lo, hi
-    cdef int b = 0
+    if c.batched and c.sg and c.negative and not c.hs:
+        train_sentence_sg_grouped(c, sent, n)
+        return
     for i in range(n):
-        if c.shrink_windows:
-            b = <int>cw2v_rng_below(&c.rng, <uint32_t>c.window)
-        lo = i - c.window + b
-        if lo < 0:
-            lo = 0
-        hi = i + c.window + 1 - b
-        if hi > n:
-            hi = n
+        window_bounds(c, i, n, &lo, &hi)
         if i + 1 < n:
             if c.negative:
                 cw2v_prefetch_row(ns_row(c, sent[i + 1]), c.size)
@@ -399,7 +492,7 @@ cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_
 cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
     """Allocate the thread-private buffers of ``c``; returns 0, or -1 if memory ran out."""
     cdef int64_t d = c.size
-    c.max_targets = (c.max_code_len if c.hs else 0) + (c.negative + 1 if c.negative else 0)
+    c.max_targets = (c.max_code_len if c.hs else 0) + (c.negative + SG_GROUP if c.negative else 0)
     c.hidden = <real_t *>malloc(d * sizeof(real_t))
     c.grad = <real_t *>malloc(d * sizeof(real_t))
     c.in_buf = <real_t *>malloc(max_inputs * d * sizeof(real_t))
@@ -408,6 +501,8 @@ cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
     c.d_out = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
     c.score_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
     c.labels = <real_t *>malloc(c.max_targets * sizeof(real_t))
+    c.label_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
+    c.label_mat = NULL
     c.out_rows = <real_t **>malloc(c.max_targets * sizeof(real_t *))
     c.noise_ahead = <uint32_t *>malloc((c.negative + 1) * sizeof(uint32_t))
     c.noise_ready = 0
@@ -422,7 +517,8 @@ cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
         if c.hot_delta == NULL:
             return -1
     if (c.hidden == NULL or c.grad == NULL or c.in_buf == NULL or c.d_in == NULL or c.out_buf == NULL
-            or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.out_rows == NULL
+            or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.label_buf == NULL
+            or c.out_rows == NULL
             or c.noise_ahead == NULL or c.out_slot == NULL):
         return -1
     return 0
@@ -437,6 +533,7 @@ cdef void free_scratch(Context *c) noexcept nogil:
     free(c.d_out)
     free(c.score_buf)
     free(c.labels)
+    free(c.label_buf)
     free(c.out_rows)
     free(c.noise_ahead)
     free(c.out_slot)
@@ -634,7 +731,7 @@ cdef class Trainer:
         cw2v_rng_seed(&c.rng, seed, job)
         cdef int32_t *buf = <int32_t *>malloc(n_tokens * sizeof(int32_t))
         try:
-            if buf == NULL or alloc_scratch(&c, 2 * c.window) != 0:
+            if buf == NULL or alloc_scratch(&c, 2 * c.window * SG_GROUP) != 0:
                 raise MemoryError("cannot allocate scratch buffers for a job of %d tokens" % n_tokens)
             with nogil:
                 status = run_job(&c, &ids[0], &sentence_ends[0], n_sent, buf, alpha_start, alpha_end)
@@ -700,6 +797,48 @@ cdef class Trainer:
                     else:
                         cbow_update(&c, &context[0], 0, n, -1, target)
                     flush_hot_rows(&c)
+        finally:
+            free_scratch(&c)
+        return c.loss
+
+
+    def debug_sg_group(self, const int32_t[::1] sentence not None, int64_t first, const int64_t[::1] lo not None,
+                       const int64_t[::1] hi not None, const uint32_t[::1] negatives not None, double alpha):
+        """One grouped skip-gram + NS block (the batched path's unit), with fixed noise words, for testing.
+
+        Center words ``sentence[first:first + k]`` (``k = len(lo) <= SG_GROUP``); window ``w`` spans
+        ``sentence[lo[w]:hi[w]]``. Returns the loss of the block.
+        """
+        cdef Context c = self.proto
+        cdef int k = lo.shape[0]
+        cdef int64_t n = sentence.shape[0], w, j
+        cdef int64_t lo_[SG_GROUP]
+        cdef int64_t hi_[SG_GROUP]
+        if not (c.sg and c.negative and not c.hs):
+            raise ValueError("grouped blocks are skip-gram with negative sampling only")
+        if k < 1 or k > SG_GROUP or hi.shape[0] != k or first < 0 or first + k > n:
+            raise ValueError("need 1..%d windows inside the sentence" % SG_GROUP)
+        if negatives.shape[0] != c.negative:
+            raise ValueError("need exactly %d negatives" % c.negative)
+        for j in range(n):
+            if sentence[j] < 0 or sentence[j] >= c.vocab_size:
+                raise ValueError("word index out of range")
+        for j in range(c.negative):
+            if negatives[j] >= c.vocab_size:
+                raise ValueError("negative index out of range")
+        for w in range(k):
+            if not (0 <= lo[w] <= first + w < hi[w] <= n):
+                raise ValueError("window %d does not contain its center word" % w)
+            lo_[w] = lo[w]
+            hi_[w] = hi[w]
+        c.fixed_negatives = &negatives[0]
+        c.alpha = alpha
+        c.compute_loss = True
+        try:
+            if alloc_scratch(&c, 2 * c.window * SG_GROUP + <int>n) != 0:
+                raise MemoryError()
+            with nogil:
+                sg_group_batched(&c, &sentence[0], first, k, lo_, hi_)
         finally:
             free_scratch(&c)
         return c.loss

@@ -132,3 +132,41 @@ def cbow_block_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, 
     for c in context:
         w_in[c] += d_in[0]
     return loss
+
+
+def sg_group_update(w_in, w_out_ns, sentence, first, windows, negatives, alpha):
+    """Grouped skip-gram + NS block: the windows of consecutive center words ``sentence[first + w]``
+    (``windows[w] = (lo, hi)``) share one set of noise words; each context row is labelled 1 against its
+    own center word's row, 0 against the noise rows (-1, left out, for a noise word equal to its center
+    word) and -1 against the other center words' rows. Pre-update values throughout; returns the loss."""
+    k = len(windows)
+    out_ids = [sentence[first + w] for w in range(k)] + list(negatives)
+    owner, ctx = [], []
+    for w, (lo, hi) in enumerate(windows):
+        for j in range(lo, hi):
+            if j != first + w:
+                owner.append(w)
+                ctx.append(sentence[j])
+    inputs = w_in[ctx].astype(np.float64)
+    out = w_out_ns[out_ids].astype(np.float64)
+    scores = (inputs @ out.T).astype(np.float32)
+    grads = np.zeros_like(scores)
+    loss = 0.0
+    for r, w in enumerate(owner):
+        for t in range(len(out_ids)):
+            if t < k:
+                lab = 1.0 if t == w else -1.0
+            else:
+                lab = -1.0 if out_ids[t] == sentence[first + w] else 0.0
+            if lab < 0:
+                continue
+            f = scores[r, t]
+            grads[r, t] = (lab - sigmoid(f)) * alpha
+            loss += neg_log_sigmoid(f if lab > 0.5 else -f)
+    d_in = (grads.astype(np.float64) @ out).astype(np.float32)
+    d_out = (grads.T.astype(np.float64) @ inputs).astype(np.float32)
+    for t, row in enumerate(out_ids):
+        w_out_ns[row] += d_out[t]
+    for r, word in enumerate(ctx):
+        w_in[word] += d_in[r]
+    return loss

@@ -59,6 +59,45 @@ def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed, batc
     assert loss == pytest.approx(ref_loss, rel=1e-3)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_grouped_skipgram_block_matches_reference(seed):
+    # the batched skip-gram + NS path trains consecutive center words as one block sharing noise words
+    trainer, w_in, w_ns, _, _ = make_model(seed, 1, 0, 3, batched=True)
+    rng = np.random.default_rng(200 + seed)
+    sentence = rng.integers(0, V, size=9).astype(np.int32)
+    sentence[5] = sentence[2]  # a word that is context in both windows (and repeats)
+    first = 3
+    windows = [(1, 7), (2, 9)] if seed % 2 else [(3, 5), (0, 6)]
+    negatives = rng.integers(0, V, size=3).astype(np.uint32)
+    negatives[0] = sentence[first]      # equal to the first center word: left out for its window only
+    negatives[1] = sentence[first + 1]  # equal to the second
+    ref_in, ref_ns = w_in.copy(), w_ns.copy()
+    before = w_in.copy()
+    lo = np.array([a for a, _ in windows], np.int64)
+    hi = np.array([b for _, b in windows], np.int64)
+    loss = trainer.debug_sg_group(sentence, first, lo, hi, negatives, 0.3)
+    ref_loss = ref.sg_group_update(ref_in, ref_ns, sentence, first, windows, [int(n) for n in negatives],
+                                   np.float32(0.3))
+    assert not np.allclose(w_in, before)
+    np.testing.assert_allclose(w_in, ref_in, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(w_ns, ref_ns, atol=1e-5, rtol=0)
+    assert loss == pytest.approx(ref_loss, rel=1e-3)
+
+
+def test_grouped_block_of_one_window_is_the_window_block():
+    # a group of one center word is exactly the single-window block update (same rows, same labels)
+    a, a_in, a_ns, _, _ = make_model(4, 1, 0, 3, batched=True)
+    b, b_in, b_ns, _, _ = make_model(4, 1, 0, 3, batched=True)
+    sentence = np.array([1, 4, 7, 4, 9, 2], np.int32)
+    negatives = np.array([7, 3, 11], np.uint32)
+    la = a.debug_sg_group(sentence, 2, np.array([0], np.int64), np.array([6], np.int64), negatives, 0.2)
+    context = np.array([1, 4, 4, 9, 2], np.int32)
+    lb = b.debug_update(context, 7, negatives, 0.2, True)
+    np.testing.assert_allclose(a_in, b_in, atol=1e-6, rtol=0)
+    np.testing.assert_allclose(a_ns, b_ns, atol=1e-6, rtol=0)
+    assert la == pytest.approx(lb, rel=1e-5)
+
+
 def test_saturated_scores_are_clipped_not_skipped():
     # huge weights push every score past the table edge: the clipped sigmoid still gives a gradient
     trainer, w_in, w_ns, _, _ = make_model(3, 1, 0, 1, scale=10.0)
