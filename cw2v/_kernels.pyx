@@ -47,7 +47,9 @@ cdef enum:
     # Skip-gram + negative sampling, batched path: this many consecutive center words form one block and
     # share one draw of noise words (each center word's context rows are scored against its own target
     # row and the shared noise rows). Halves the noise-row updates and the sgemm calls per word.
-    # 17M tokens, 1 epoch: +11% words/s at one and two workers, analogy -0.1 point (two runs each).
+    # 17M tokens, 1 epoch: +11% words/s at one and two workers, analogy -0.1 point (two runs each);
+    # groups of 3 or 4 were no faster and cost 1.5-2 points. The same pairing for CBOW + NS gave +12%
+    # but -0.65 points (two runs of 3 epochs), so CBOW keeps word2vec.c's per-word updates.
     SG_GROUP = 2
 
 cdef int ONE = 1

@@ -320,8 +320,10 @@ class Word2Vec:
         True (default): each window is one block update with level-3 BLAS — skip-gram scores every
         context word of a window against the same output rows (the target's Huffman path and/or the
         target plus one set of noise words shared by the window), as in HogBatch (Ji et al. 2016,
-        arXiv:1604.04661); CBOW with hierarchical softmax scores its hidden vector against the whole
-        Huffman path at once. CBOW with negative sampling alone keeps word2vec.c's updates either way.
+        arXiv:1604.04661); with negative sampling alone, two consecutive center words form one block
+        and share one set of noise words (each context word is still scored only against its own center
+        word's row); CBOW with hierarchical softmax scores its hidden vector against the whole Huffman
+        path at once. CBOW with negative sampling alone keeps word2vec.c's updates either way.
         False: word2vec.c's per-pair updates with fresh noise words per pair everywhere.
 
     Attributes
