@@ -575,6 +575,16 @@ def _check(arr, name, dtype, ndim):
     return arr
 
 
+cdef _check_negatives(Context *c, const uint32_t[::1] negatives):
+    """Fixed noise words for the debug entry points: exactly ``negative`` of them, all in the vocabulary."""
+    cdef int64_t k
+    if negatives.shape[0] != c.negative:
+        raise ValueError("need exactly %d negatives" % c.negative)
+    for k in range(c.negative):
+        if negatives[k] >= c.vocab_size:
+            raise ValueError("negative index out of range")
+
+
 cdef class Trainer:
     """Shared state of one ``train()`` call: weights, tables and hyper-parameters.
 
@@ -773,11 +783,7 @@ cdef class Trainer:
         if target < 0 or target >= c.vocab_size:
             raise ValueError("target index out of range")
         if negatives is not None:
-            if negatives.shape[0] != c.negative:
-                raise ValueError("need exactly %d negatives" % c.negative)
-            for k in range(c.negative):
-                if negatives[k] >= c.vocab_size:
-                    raise ValueError("negative index out of range")
+            _check_negatives(&c, negatives)
             if c.negative:
                 c.fixed_negatives = &negatives[0]
         c.alpha = alpha
@@ -803,7 +809,6 @@ cdef class Trainer:
             free_scratch(&c)
         return c.loss
 
-
     def debug_sg_group(self, const int32_t[::1] sentence not None, int64_t first, const int64_t[::1] lo not None,
                        const int64_t[::1] hi not None, const uint32_t[::1] negatives not None, double alpha):
         """One grouped skip-gram + NS block (the batched path's unit), with fixed noise words, for testing.
@@ -813,31 +818,28 @@ cdef class Trainer:
         """
         cdef Context c = self.proto
         cdef int k = lo.shape[0]
-        cdef int64_t n = sentence.shape[0], w, j
+        cdef int64_t n = sentence.shape[0], w, j, m = 0
         cdef int64_t lo_[SG_GROUP]
         cdef int64_t hi_[SG_GROUP]
         if not (c.sg and c.negative and not c.hs):
             raise ValueError("grouped blocks are skip-gram with negative sampling only")
         if k < 1 or k > SG_GROUP or hi.shape[0] != k or first < 0 or first + k > n:
             raise ValueError("need 1..%d windows inside the sentence" % SG_GROUP)
-        if negatives.shape[0] != c.negative:
-            raise ValueError("need exactly %d negatives" % c.negative)
+        _check_negatives(&c, negatives)
         for j in range(n):
             if sentence[j] < 0 or sentence[j] >= c.vocab_size:
                 raise ValueError("word index out of range")
-        for j in range(c.negative):
-            if negatives[j] >= c.vocab_size:
-                raise ValueError("negative index out of range")
         for w in range(k):
             if not (0 <= lo[w] <= first + w < hi[w] <= n):
                 raise ValueError("window %d does not contain its center word" % w)
             lo_[w] = lo[w]
             hi_[w] = hi[w]
+            m += hi[w] - lo[w] - 1
         c.fixed_negatives = &negatives[0]
         c.alpha = alpha
         c.compute_loss = True
         try:
-            if alloc_scratch(&c, 2 * c.window * SG_GROUP + <int>n) != 0:
+            if alloc_scratch(&c, <int>max(m, 1)) != 0:
                 raise MemoryError()
             with nogil:
                 sg_group_batched(&c, &sentence[0], first, k, lo_, hi_)

@@ -84,6 +84,19 @@ def test_grouped_skipgram_block_matches_reference(seed):
     assert loss == pytest.approx(ref_loss, rel=1e-3)
 
 
+def test_grouped_block_sizes_its_buffers_from_the_windows():
+    # windows wider than the trainer's window setting (5) must not overrun the scratch buffers
+    a, a_in, a_ns, _, _ = make_model(6, 1, 0, 3, batched=True)
+    sentence = np.random.default_rng(6).integers(0, V, size=40).astype(np.int32)
+    loss = a.debug_sg_group(sentence, 20, np.array([0, 0], np.int64), np.array([40, 40], np.int64),
+                            np.array([1, 2, 3], np.uint32), 0.01)
+    assert np.isfinite(loss) and loss > 0
+    assert np.all(np.isfinite(a_in)) and np.all(np.isfinite(a_ns))
+    with pytest.raises(ValueError, match="center word"):
+        a.debug_sg_group(sentence, 20, np.array([21, 0], np.int64), np.array([30, 40], np.int64),
+                         np.array([1, 2, 3], np.uint32), 0.01)
+
+
 def test_grouped_block_of_one_window_is_the_window_block():
     # a group of one center word is exactly the single-window block update (same rows, same labels)
     a, a_in, a_ns, _, _ = make_model(4, 1, 0, 3, batched=True)
