@@ -252,6 +252,11 @@ cdef inline real_t *output_target(Context *c, int t) noexcept nogil:
     return c.out_rows[t]
 
 
+cdef inline bint output_trained(Context *c, int t) noexcept nogil:
+    """Whether gathered output row ``t`` receives an update (a grouped block's left-out pairs add zeros)."""
+    return c.label_mat != NULL or c.labels[t] >= 0
+
+
 cdef void flush_hot_rows(Context *c) noexcept nogil:
     """Apply this thread's buffered updates of the hot syn1 rows and clear the buffer."""
     cdef int64_t k, n_hot
@@ -294,13 +299,13 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
     if m == 1:
         # a single input row (CBOW): Out[t] += g[t] * In, straight into the rows
         for t in range(n_t):
-            if c.label_mat != NULL or c.labels[t] >= 0:
+            if output_trained(c, t):
                 saxpy(&d, &c.score_buf[t], c.in_buf, &ONE, output_target(c, t), &ONE)
     else:
         # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
         sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
         for t in range(n_t):
-            if c.label_mat != NULL or c.labels[t] >= 0:  # a grouped block's skipped pairs add zeros
+            if output_trained(c, t):
                 add_row(output_target(c, t), c.d_out + <int64_t>t * d, d)
     if c.hot_delta != NULL:
         c.hot_pending += m

@@ -829,19 +829,23 @@ class Word2Vec:
         t0 = time.perf_counter()
         report = {"last": t0}
 
+        def update_bar():
+            """Advance the bar to the raw words (or sentences, without ``total_words``) trained so far."""
+            done = state["raw"] if total_words else state["sentences"]
+            bar.update(done - report.get("shown", 0))
+            report["shown"] = done
+
         def progress(job):
             now = time.perf_counter()
             if bar is not None:
-                done = state["raw"] if total_words else state["sentences"]
-                bar.update(done - report.get("shown", 0))
-                report["shown"] = done
+                update_bar()
             if now - report["last"] >= report_delay:
                 report["last"] = now
                 self._log_progress(epoch, epochs, state, now - t0, total_words, job.alpha_end)
 
         _pipeline(job_stream, lambda i: train, self.workers, queue_factor * self.workers, progress)
         if bar is not None:
-            bar.update((state["raw"] if total_words else state["sentences"]) - report.get("shown", 0))
+            update_bar()
         elapsed = time.perf_counter() - t0
         logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
                     epoch + 1, epochs, state["raw"], state["effective"], elapsed,
