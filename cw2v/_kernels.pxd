@@ -70,10 +70,12 @@ cdef struct Context:
     real_t *label_buf         # storage for label_mat
     int max_targets
     uint32_t *noise_ahead     # (negative,): noise words drawn one prediction ahead (rows prefetched)
-    real_t *hot_delta         # (HOT_ROWS, size): pending updates of the busiest syn1 rows, or NULL
-    int32_t *out_slot         # (max_targets,): hot slot of each gathered output row, or -1
-    int64_t hot_first         # syn1 rows from here to vocab_size - 2 are the hot ones
-    int hot_pending           # input rows scored since the hot rows were last flushed
+    # hierarchical softmax with several workers: this thread's replica of the busiest syn1 rows (see HotNodes)
+    int64_t hot_first         # syn1 rows hot_first .. vocab_size - 2 live in hot_rep (vocab_size: no replica)
+    real_t *hot_rep           # (vocab_size - 1 - hot_first, stride_hs): the rows this thread reads and writes
+    real_t *hot_snap          # same shape: their values at the last exchange with syn1
+    int64_t *hot_counts       # [effective words since the last exchange, exchanges made], or NULL
+    int64_t hot_period        # effective words between exchanges of the busiest HOT_TIER rows
     int noise_ready
     cw2v_rng rng
     double loss

@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 from cw2v import scoring as _scoring
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
-from cw2v._kernels import Trainer
+from cw2v._kernels import HotNodes, Trainer
 from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
 
@@ -813,13 +813,25 @@ class Word2Vec:
             job_stream = self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha,
                                           end_alpha)
 
-        def train(job):
+        hot_nodes = []
+
+        def make_worker(i):
+            """Thread ``i``'s job function; with hierarchical softmax and several workers each thread keeps
+            its own replica of the busiest syn1 rows (see cw2v._kernels.HotNodes)."""
+            if not (self.hs and self.workers > 1):
+                return train
+            hot = HotNodes(trainer)
+            hot_nodes.append(hot)
+            return lambda job: train(job, hot)
+
+        def train(job, hot=None):
             if job.data is not None:
                 _check_utf8(job.data, corpus.path)
                 ids, ends, raw = encode_block(table, job.data, max_sentence_length)
             else:
                 ids, ends, raw = encode_sentences(job.sentences, key_to_index)
-            eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream, compute_loss)
+            eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream, compute_loss,
+                                          hot)
             with lock:
                 state["effective"] += eff
                 state["raw"] += raw
@@ -843,7 +855,11 @@ class Word2Vec:
                 report["last"] = now
                 self._log_progress(epoch, epochs, state, now - t0, total_words, job.alpha_end)
 
-        _pipeline(job_stream, lambda i: train, self.workers, queue_factor * self.workers, progress)
+        try:
+            _pipeline(job_stream, make_worker, self.workers, queue_factor * self.workers, progress)
+        finally:
+            for hot in hot_nodes:  # the workers have ended: syn1 receives what the replicas hold
+                hot.flush()
         if bar is not None:
             update_bar()
         elapsed = time.perf_counter() - t0
