@@ -917,7 +917,9 @@ cdef class HotNodes:
         self.rep[:, :w_hs.shape[1]] = w_hs[self.first:n_inner]
         self.snap = _aligned_rows(self.n_rows, trainer.proto.stride_hs)
         self.snap[...] = self.rep
-        self.counts = np.zeros(2, dtype=np.int64)
+        # [words since the last exchange, exchanges]: written after every sentence, so on a cache line of its
+        # own (next to another thread's counters it would bounce between the cores)
+        self.counts = _aligned_rows(1, 16).view(np.int64)[0, :2]
 
     cdef void _attach(self, Context *c):
         """Point ``c`` at this replica (no-op for a one-word vocabulary, which has no inner node)."""
