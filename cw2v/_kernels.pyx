@@ -42,9 +42,11 @@ cdef enum:
     # in tiers: the HOT_TIER busiest rows every HOT_PERIOD effective words, the next 3 * HOT_TIER every
     # 4 * HOT_PERIOD words, the next 12 * HOT_TIER every 16 * HOT_PERIOD words, and so on (a node's
     # traffic falls roughly with its rank, so each tier misses about as many of the other thread's
-    # updates). 17M tokens, two threads, CBOW + HS: +17% words/s end-to-end over the previous
-    # private-delta buffer of 64 nodes, analogy 28.1 vs 28.6 (two runs each); skip-gram + HS +43%, analogy
-    # 20.7 vs 21.4 (one run each). Syncing 512 nodes every 20000 words instead cost 1.4 points.
+    # updates). 17M tokens, two threads, CBOW + HS (3 epochs): about +17% words/s end-to-end over the
+    # previous buffer of 64 nodes' pending updates, analogy 27.81 / 28.36 against 28.25 / 29.02 (28.31 with
+    # one worker, no replica); skip-gram + HS: +43% (one pair of runs), analogy 21.48 / 21.55 in the gensim
+    # comparison (gensim 20.75). Exchanging 512-2048 nodes together every 20000 words cost 1.4 points;
+    # every 250 words instead of 500 changed nothing; 16384 nodes instead of 4096 were no faster.
     HOT_NODES = 4096
     HOT_TIER = 64
     HOT_PERIOD = 500

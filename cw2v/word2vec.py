@@ -280,7 +280,11 @@ class Word2Vec:
     seed : int, optional
         Seed for the initial vectors and every random draw (default 1).
     workers : int, optional
-        Training threads (default 3).
+        Training threads (default 3). They update the shared weights without locks (Hogwild, as
+        word2vec.c and gensim do); with ``hs=1`` and more than one worker, each thread also keeps a replica
+        of the 4096 busiest ``syn1`` rows (the top of the Huffman tree, which every prediction updates),
+        exchanged with ``syn1`` every 500 to 32,000 words and at the end of each epoch (two float32
+        arrays of 4096 rows per thread; see :class:`cw2v._kernels.HotNodes`).
     min_alpha : float, optional
         Final learning rate (default 0.0001).
     sg : {0, 1}, optional
