@@ -882,8 +882,9 @@ cdef class HotNodes:
     updates at once, and exchanges them with ``syn1`` (adds its updates since the previous exchange,
     takes the current sum, including other threads' updates) in tiers: the ``HOT_TIER`` (64) busiest rows
     every ``period`` effective words, the next 192 every ``4 * period`` words, the next 768 every
-    ``16 * period``, and so on. :meth:`flush` exchanges every row; until it runs, ``syn1`` lacks the
-    replica's latest updates.
+    ``16 * period``, and so on (exchanges happen at the end of a sentence, the first one after ``period``
+    effective words). :meth:`flush` exchanges every row; until it runs, ``syn1`` lacks the replica's latest
+    updates.
 
     Parameters
     ----------
