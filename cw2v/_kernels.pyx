@@ -25,7 +25,7 @@ Sigmoid values come from a 1000-entry table over [-6, 6) and are clipped to 0/1 
 objectives (see ``src_c/cw2v_tables.h``). Random numbers come from a SplitMix64 stream seeded from
 ``(seed, job number)``, so a job's result never depends on which thread runs it.
 """
-from libc.stdlib cimport malloc, calloc, free
+from libc.stdlib cimport malloc, free
 from libc.string cimport memset, memcpy
 from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 
