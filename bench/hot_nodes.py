@@ -15,7 +15,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 
@@ -24,7 +23,9 @@ from threadpoolctl import threadpool_limits
 from cw2v import Word2Vec
 from cw2v._corpus import StringTable, encode_block
 from cw2v._kernels import HotNodes, Trainer
-from cw2v.corpora import iter_line_blocks, open_binary
+from cw2v.corpora import iter_line_blocks
+
+from compare_gensim import _plain_corpus  # bench/ is this script's directory, so on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "data", "gutenberg-17m.txt.gz")
@@ -50,18 +51,15 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     threadpool_limits(limits=1, user_api="blas")
-    with tempfile.TemporaryDirectory() as tmp:
-        plain = os.path.join(tmp, "corpus.txt")
-        with open_binary(args.corpus) as src, open(plain, "wb") as dst:
-            while True:
-                chunk = src.read(1 << 20)
-                if not chunk:
-                    break
-                dst.write(chunk)
+    plain, to_delete, _ = _plain_corpus(args.corpus, None)
+    try:
         model = Word2Vec(workers=1, sg=args.sg, hs=1, negative=0, epochs=1)
         model.build_vocab(corpus_file=plain)
         table = StringTable.from_keys(model.wv.index_to_key)
         jobs = [(k, encode_block(table, block, 10000)) for k, block in enumerate(iter_line_blocks(plain, 1 << 17))]
+    finally:
+        if to_delete is not None:
+            os.unlink(to_delete)
     t = model._tables
     trainer = Trainer(model.wv.vectors, None, model.syn1, t.keep_threshold, t.alias_threshold, t.alias_index,
                       t.codes, t.points, t.code_lens, args.sg, 1, 0, model.window, 1, 1, True)
