@@ -955,11 +955,12 @@ cdef class HotNodes:
                 exchange_hot_rows(&c, True)
 
 
-def _aligned_rows(int64_t n_rows, int64_t pitch):
-    """Zeroed float32 array of shape (n_rows, pitch) starting on a 64-byte boundary (a replica of rows of a
-    padded weight matrix, laid out with the matrix's row pitch)."""
-    raw = np.zeros(n_rows * pitch + 16, dtype=np.float32)
-    start = (-raw.ctypes.data % 64) // 4
+def _aligned_rows(int64_t n_rows, int64_t pitch, int align=64):
+    """Zeroed float32 array of shape (n_rows, pitch) starting on an ``align``-byte boundary (default: a cache
+    line). The weight matrices are allocated through it (cw2v.word2vec._weight_matrix), and so are the
+    HotNodes replicas, laid out with their matrix's row pitch."""
+    raw = np.zeros(n_rows * pitch + align // 4, dtype=np.float32)
+    start = (-raw.ctypes.data % align) // 4
     return raw[start:start + n_rows * pitch].reshape(n_rows, pitch)
 
 

@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 from cw2v import scoring as _scoring
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
-from cw2v._kernels import HotNodes, Trainer
+from cw2v._kernels import HotNodes, Trainer, _aligned_rows
 from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
 
@@ -223,9 +223,7 @@ def _weight_matrix(n, d):
     padded = -(-d // per_line) * per_line
     if 8 * (padded - d) > d:
         padded = d
-    raw = np.zeros(n * padded + per_line, dtype=np.float32)
-    skip = (-raw.ctypes.data % ROW_ALIGN) // 4
-    return raw[skip:skip + n * padded].reshape(n, padded)[:, :d]
+    return _aligned_rows(n, padded, ROW_ALIGN)[:, :d]
 
 
 def _check_int(name, value, low, high=None):
