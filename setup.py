@@ -33,7 +33,7 @@ extensions = [
         "cw2v._kernels",
         sources=["cw2v/_kernels.pyx"],
         include_dirs=["src_c", np.get_include()],
-        depends=["src_c/cw2v_rng.h", "src_c/cw2v_tables.h", "src_c/cw2v_mem.h"],
+        depends=["src_c/cw2v_rng.h", "src_c/cw2v_tables.h", "src_c/cw2v_mem.h", "src_c/cw2v_rowops.h"],
         extra_compile_args=extra_compile_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     ),

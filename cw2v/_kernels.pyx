@@ -34,6 +34,17 @@ import numpy as np
 cdef extern from "cw2v_mem.h" nogil:
     void cw2v_prefetch_row(const float *row, int size)
 
+cdef extern from "cw2v_rowops.h" nogil:
+    ctypedef float (*cw2v_dot_fn)(int n, const float *x, const float *y)
+    ctypedef void (*cw2v_axpy_fn)(int n, float a, const float *x, float *y)
+    ctypedef void (*cw2v_step_fn)(int n, float g, const float *hidden, float *out, float *grad)
+    ctypedef struct cw2v_rowops:
+        cw2v_dot_fn dot
+        cw2v_axpy_fn axpy
+        cw2v_step_fn step
+        const char *name
+    int cw2v_rowops_select(cw2v_rowops *ops, int want)
+
 cdef enum:
     # Hierarchical softmax with several workers: every prediction updates the root of the Huffman tree and
     # the nodes near it, so shared, these rows bounce between cores. Each worker thread instead keeps a
@@ -65,6 +76,21 @@ cdef char *TRANS_N = b"N"
 cdef char *TRANS_T = b"T"
 cdef cw2v_tables TABLES
 cw2v_tables_init(&TABLES)
+cdef cw2v_rowops ROWOPS
+cw2v_rowops_select(&ROWOPS, 0)
+_ROWOPS_CODES = {"best": 0, "blas": 1, "avx2": 2, "avx512": 3}
+
+
+def _row_ops(which=None):
+    """Name of the level-1 row operations the per-word kernels use: ``"avx512"``, ``"avx2"`` or ``"blas"``.
+
+    ``which`` (one of those or ``"best"``) selects them, for tests and benchmarks; call it only while no
+    training runs. Raises ``ValueError`` for an unknown name or an instruction set this CPU lacks.
+    """
+    if which is not None:
+        if which not in _ROWOPS_CODES or cw2v_rowops_select(&ROWOPS, _ROWOPS_CODES[which]) != 0:
+            raise ValueError("row operations %r are not available on this CPU" % (which,))
+    return ROWOPS.name.decode()
 
 # status codes set inside nogil code, turned into exceptions after it
 cdef enum:
@@ -90,9 +116,17 @@ cdef inline real_t *hs_row(Context *c, int64_t node) noexcept nogil:
     return c.w_out_hs + node * c.stride_hs
 
 
+cdef inline void axpy_row(int size, real_t a, const real_t *x, real_t *y) noexcept nogil:
+    """``y += a * x`` on one row (cw2v_rowops.h's loop for this CPU, or BLAS saxpy)."""
+    if ROWOPS.axpy != NULL:
+        ROWOPS.axpy(size, a, x, y)
+    else:
+        saxpy(&size, &a, <real_t *>x, &ONE, y, &ONE)
+
+
 cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
-    """``dst += src`` (BLAS saxpy: the CPU's widest vectors, chosen at run time by OpenBLAS)."""
-    saxpy(&size, &ONEF, <real_t *>src, &ONE, dst, &ONE)
+    """``dst += src``."""
+    axpy_row(size, ONEF, src, dst)
 
 
 cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) noexcept nogil:
@@ -102,7 +136,7 @@ cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) 
         factor = c.lockf[word % c.lockf_len]
         if factor == 0:
             return
-    saxpy(&c.size, &factor, <real_t *>grad, &ONE, in_row(c, word), &ONE)
+    axpy_row(c.size, factor, grad, in_row(c, word))
 
 
 cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t label) noexcept nogil:
@@ -111,12 +145,19 @@ cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t l
     ``grad += g * out`` (with the row's value before its update) and ``out += g * hidden``, where
     ``g = (label - sigmoid(hidden . out)) * alpha``.
     """
-    cdef real_t f = sdot(&c.size, hidden, &ONE, out, &ONE)
-    cdef real_t g = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
+    cdef real_t f, g
+    if ROWOPS.dot != NULL:
+        f = ROWOPS.dot(c.size, hidden, out)
+    else:
+        f = sdot(&c.size, hidden, &ONE, out, &ONE)
+    g = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
     if c.compute_loss:
         c.loss += cw2v_neg_log_sigmoid(&TABLES, f if label > 0.5 else -f)
-    saxpy(&c.size, &g, out, &ONE, c.grad, &ONE)
-    saxpy(&c.size, &g, hidden, &ONE, out, &ONE)
+    if ROWOPS.step != NULL:
+        ROWOPS.step(c.size, g, hidden, out, c.grad)
+    else:
+        saxpy(&c.size, &g, out, &ONE, c.grad, &ONE)
+        saxpy(&c.size, &g, hidden, &ONE, out, &ONE)
     c.examples += 1
 
 
@@ -285,7 +326,7 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
         # a single input row (CBOW): Out[t] += g[t] * In, straight into the rows
         for t in range(n_t):
             if output_trained(c, t):
-                saxpy(&d, &c.score_buf[t], c.in_buf, &ONE, c.out_rows[t], &ONE)
+                axpy_row(d, c.score_buf[t], c.in_buf, c.out_rows[t])
     else:
         # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
         sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)

@@ -1,0 +1,173 @@
+/* cw2v_rowops.h -- dot products and row updates on one embedding row, chosen for the CPU at run time.
+ *
+ * The per-word kernels (CBOW with negative sampling, word2vec.c's per-pair reference path) make dozens of
+ * level-1 operations on 100-300 floats per word. Through the BLAS interface each one pays for argument
+ * checks and a dispatch before a few vector instructions; here they are plain calls to AVX-512 or
+ * AVX2 + FMA loops picked once at import from what the CPU (and OS) supports, and the two updates of a
+ * binary-logistic step (grad += g * out, out += g * hidden) share one pass over the output row.
+ *
+ * Where neither instruction set is available, or the compiler is not GCC/Clang on x86-64, the function
+ * pointers stay NULL and the kernels call BLAS (sdot/saxpy) as before.
+ */
+#ifndef CW2V_ROWOPS_H
+#define CW2V_ROWOPS_H
+
+typedef float (*cw2v_dot_fn)(int n, const float *x, const float *y);
+/* y += a * x */
+typedef void (*cw2v_axpy_fn)(int n, float a, const float *x, float *y);
+/* grad += g * out (with out's value before the update); out += g * hidden */
+typedef void (*cw2v_step_fn)(int n, float g, const float *hidden, float *out, float *grad);
+
+typedef struct {
+    cw2v_dot_fn dot;
+    cw2v_axpy_fn axpy;
+    cw2v_step_fn step;
+    const char *name;
+} cw2v_rowops;
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#include <immintrin.h>
+#define CW2V_ROWOPS_X86 1
+
+/* ---- AVX-512F: 16 floats per vector, the tail through a mask ---- */
+
+__attribute__((target("avx512f")))
+static float cw2v_dot_avx512(int n, const float *x, const float *y)
+{
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i), a0);
+        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(y + i + 16), a1);
+    }
+    for (; i + 16 <= n; i += 16)
+        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i), a0);
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i), a1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+}
+
+__attribute__((target("avx512f")))
+static void cw2v_axpy_avx512(int n, float a, const float *x, float *y)
+{
+    __m512 va = _mm512_set1_ps(a);
+    int i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, x + i),
+                                                        _mm512_maskz_loadu_ps(m, y + i)));
+    }
+}
+
+__attribute__((target("avx512f")))
+static void cw2v_step_avx512(int n, float g, const float *hidden, float *out, float *grad)
+{
+    __m512 vg = _mm512_set1_ps(g), o;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        o = _mm512_loadu_ps(out + i);
+        _mm512_storeu_ps(grad + i, _mm512_fmadd_ps(vg, o, _mm512_loadu_ps(grad + i)));
+        _mm512_storeu_ps(out + i, _mm512_fmadd_ps(vg, _mm512_loadu_ps(hidden + i), o));
+    }
+    if (i < n) {
+        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        o = _mm512_maskz_loadu_ps(m, out + i);
+        _mm512_mask_storeu_ps(grad + i, m, _mm512_fmadd_ps(vg, o, _mm512_maskz_loadu_ps(m, grad + i)));
+        _mm512_mask_storeu_ps(out + i, m, _mm512_fmadd_ps(vg, _mm512_maskz_loadu_ps(m, hidden + i), o));
+    }
+}
+
+/* ---- AVX2 + FMA: 8 floats per vector, the tail one float at a time ---- */
+
+__attribute__((target("avx2,fma")))
+static float cw2v_dot_avx2(int n, const float *x, const float *y)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    __m128 s;
+    float r;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), a1);
+    }
+    for (; i + 8 <= n; i += 8)
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), a0);
+    a0 = _mm256_add_ps(a0, a1);
+    s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    r = _mm_cvtss_f32(s);
+    for (; i < n; i++)
+        r += x[i] * y[i];
+    return r;
+}
+
+__attribute__((target("avx2,fma")))
+static void cw2v_axpy_avx2(int n, float a, const float *x, float *y)
+{
+    __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++)
+        y[i] += a * x[i];
+}
+
+__attribute__((target("avx2,fma")))
+static void cw2v_step_avx2(int n, float g, const float *hidden, float *out, float *grad)
+{
+    __m256 vg = _mm256_set1_ps(g), o;
+    float os;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        o = _mm256_loadu_ps(out + i);
+        _mm256_storeu_ps(grad + i, _mm256_fmadd_ps(vg, o, _mm256_loadu_ps(grad + i)));
+        _mm256_storeu_ps(out + i, _mm256_fmadd_ps(vg, _mm256_loadu_ps(hidden + i), o));
+    }
+    for (; i < n; i++) {
+        os = out[i];
+        grad[i] += g * os;
+        out[i] = os + g * hidden[i];
+    }
+}
+#endif
+
+/* Fill ``ops`` for this CPU: ``want`` 0 = best available, 1 = BLAS (NULL pointers), 2 = AVX2 + FMA,
+ * 3 = AVX-512F. Returns 0, or -1 if the requested set is not available here (``ops`` then unchanged). */
+static inline int cw2v_rowops_select(cw2v_rowops *ops, int want)
+{
+    int has512 = 0, has2 = 0;
+#ifdef CW2V_ROWOPS_X86
+    __builtin_cpu_init();
+    has512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    has2 = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+#endif
+    if (want == 0)
+        want = has512 ? 3 : (has2 ? 2 : 1);
+    if ((want == 3 && !has512) || (want == 2 && !has2) || want < 1 || want > 3)
+        return -1;
+    ops->dot = 0;
+    ops->axpy = 0;
+    ops->step = 0;
+    ops->name = "blas";
+#ifdef CW2V_ROWOPS_X86
+    if (want == 3) {
+        ops->dot = cw2v_dot_avx512;
+        ops->axpy = cw2v_axpy_avx512;
+        ops->step = cw2v_step_avx512;
+        ops->name = "avx512";
+    } else if (want == 2) {
+        ops->dot = cw2v_dot_avx2;
+        ops->axpy = cw2v_axpy_avx2;
+        ops->step = cw2v_step_avx2;
+        ops->name = "avx2";
+    }
+#endif
+    return 0;
+}
+
+#endif /* CW2V_ROWOPS_H */

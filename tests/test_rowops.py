@@ -1,0 +1,115 @@
+"""The level-1 row operations (src_c/cw2v_rowops.h): every instruction set gives the reference's updates.
+
+The per-word kernels call AVX-512 or AVX2 + FMA loops when the CPU has them, BLAS otherwise; these tests
+run each set this machine offers (the others are reported as skipped, with the reason) on vector sizes
+that leave tails (37: two full AVX-512 vectors and 5 floats; 100 with padded rows, as Word2Vec allocates).
+"""
+import numpy as np
+import pytest
+
+from cw2v import _kernels, vocab
+from cw2v._kernels import Trainer
+
+import _reference as ref
+
+V = 14
+SETS = ["blas", "avx2", "avx512"]
+MODES = [(sg, hs, neg, mean) for sg in (1, 0) for hs, neg in ((0, 3), (1, 0), (1, 2)) for mean in (0, 1)
+         if not (sg and mean == 0)]
+REFERENCES = {(1, False): ref.sg_update, (0, False): ref.cbow_update,
+              (1, True): ref.sg_block_update, (0, True): ref.cbow_block_update}
+
+
+@pytest.fixture(params=SETS)
+def row_ops(request):
+    best = _kernels._row_ops()
+    try:
+        _kernels._row_ops(request.param)
+    except ValueError:
+        pytest.skip("this CPU lacks %s" % request.param)
+    yield request.param
+    _kernels._row_ops("best")
+    assert _kernels._row_ops() == best
+
+
+def _model(seed, sg, hs, negative, cbow_mean, size, batched, pad=0):
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 1000, size=V)
+    tables = vocab.build_tables(counts, 0.0, 0.75, negative, hs)
+
+    def matrix():
+        values = (rng.standard_normal((V, size)) * 0.5).astype(np.float32)
+        if not pad:
+            return values
+        out = np.full((V, size + pad), np.nan, dtype=np.float32)[:, :size]  # NaN padding must stay unread
+        out[...] = values
+        return out
+
+    w_in = matrix()
+    w_ns = matrix() if negative else None
+    w_hs = matrix() if hs else None
+    trainer = Trainer(w_in, w_ns, w_hs, tables.keep_threshold, tables.alias_threshold, tables.alias_index,
+                      tables.codes, tables.points, tables.code_lens, sg, hs, negative, 5, cbow_mean, 1, batched)
+    return trainer, w_in, w_ns, w_hs, tables
+
+
+def test_best_set_is_selected_at_import():
+    assert _kernels._row_ops() in SETS
+
+
+def test_unknown_set_is_refused():
+    before = _kernels._row_ops()
+    with pytest.raises(ValueError, match="not available"):
+        _kernels._row_ops("sse9")
+    assert _kernels._row_ops() == before
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
+@pytest.mark.parametrize("size", [37, 100])
+def test_single_update_matches_reference(row_ops, sg, hs, negative, cbow_mean, batched, size):
+    trainer, w_in, w_ns, w_hs, t = _model(5, sg, hs, negative, cbow_mean, size, batched)
+    rng = np.random.default_rng(size)
+    context = rng.choice(V, size=4, replace=False).astype(np.int32)
+    target = int(rng.integers(V))
+    negatives = rng.integers(0, V, size=negative).astype(np.uint32)
+    ref_in, ref_ns = w_in.copy(), None if w_ns is None else w_ns.copy()
+    ref_hs = None if w_hs is None else w_hs.copy()
+    before = w_in.copy()
+    loss = trainer.debug_update(context, target, negatives if negative else None, 0.3, True)
+    kw = dict(w_out_ns=ref_ns, w_out_hs=ref_hs, negatives=[int(n) for n in negatives], codes=t.codes,
+              points=t.points, code_lens=t.code_lens)
+    if not sg:
+        kw["cbow_mean"] = cbow_mean
+    ref_loss = REFERENCES[sg, batched](ref_in, context, target, np.float32(0.3), **kw)
+    assert not np.allclose(w_in, before)
+    np.testing.assert_allclose(w_in, ref_in, atol=2e-5, rtol=0)
+    for got, want in ((w_ns, ref_ns), (w_hs, ref_hs)):
+        if got is not None:
+            np.testing.assert_allclose(got, want, atol=2e-5, rtol=0)
+    assert loss == pytest.approx(ref_loss, rel=1e-3)
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
+def test_training_agrees_with_blas_and_leaves_padding_alone(row_ops, sg, hs, negative, cbow_mean, batched):
+    """A whole job on padded rows: the same words trained, the same weights up to float rounding (the sums
+    are ordered differently), and the NaN padding never read into the vectors nor overwritten."""
+    ids = np.random.default_rng(2).integers(0, V, size=600).astype(np.int32)
+    ends = np.array([200, 201, 600], np.int64)
+    results = {}
+    for ops in ("blas", row_ops):
+        _kernels._row_ops(ops)
+        _, w_in, w_ns, w_hs, _ = arrays = _model(9, sg, hs, negative, cbow_mean, 37, batched, pad=11)
+        eff, loss = arrays[0].train_job(ids, ends, 0.05, 0.01, 7, 3, True)
+        for a in (w_in, w_ns, w_hs):
+            if a is not None:
+                assert np.isnan(a.base[:, a.shape[1]:]).all()
+                assert np.isfinite(a).all()
+        results[ops] = (eff, loss, [None if a is None else np.array(a) for a in (w_in, w_ns, w_hs)])
+    eff, loss, got = results[row_ops]
+    assert eff == results["blas"][0]
+    assert loss == pytest.approx(results["blas"][1], rel=1e-4)
+    for a, b in zip(got, results["blas"][2]):
+        if a is not None:
+            np.testing.assert_allclose(a, b, atol=1e-3, rtol=0)  # 600 updates of 14 rows: rounding grows
