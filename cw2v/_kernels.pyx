@@ -465,8 +465,9 @@ cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept no
     Skip-gram (and CBOW with hierarchical softmax) use block updates when ``batched``, skip-gram with
     negative sampling alone one block per ``SG_GROUP`` center words; CBOW with negative
     sampling alone always uses word2vec.c's per-word updates, which measured as fast as a block of one
-    hidden vector (memory-bound), while sharing noise words across several CBOW center words cost
-    about 2.6 analogy points on the 17M-token corpus.
+    hidden vector (memory-bound) with BLAS level-1 calls and are faster with the row operations of
+    cw2v_rowops.h, while sharing noise words across several CBOW center words cost about 2.6 analogy
+    points on the 17M-token corpus.
     """
     cdef int64_t i, j, lo, hi
     if c.batched and c.sg and c.negative and not c.hs:
