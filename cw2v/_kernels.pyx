@@ -32,6 +32,9 @@ from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 import numpy as np
 
 cdef extern from "cw2v_mem.h" nogil:
+    int cw2v_prefetch_write
+    int cw2v_cpu_has_prefetchw()
+    void cw2v_mem_init()
     void cw2v_prefetch_row(const float *row, int size)
 
 cdef extern from "cw2v_rowops.h" nogil:
@@ -76,9 +79,26 @@ cdef char *TRANS_N = b"N"
 cdef char *TRANS_T = b"T"
 cdef cw2v_tables TABLES
 cw2v_tables_init(&TABLES)
+cw2v_mem_init()
 cdef cw2v_rowops ROWOPS
 cw2v_rowops_select(&ROWOPS, 0)
 _ROWOPS_CODES = {"best": 0, "blas": 1, "avx2": 2, "avx512": 3}
+
+
+def _prefetch_mode(mode=None):
+    """How the kernels prefetch the rows they are about to update: ``"write"`` (PREFETCHW, fetched for
+    ownership; the default where the CPU has it) or ``"read"``; ``mode`` sets it, for benchmarks and tests
+    (only while no training runs). Raises ``ValueError`` for another name, or ``"write"`` on a CPU without
+    PREFETCHW. The prefetch mode never changes results, only speed (see cw2v_mem.h).
+    """
+    global cw2v_prefetch_write
+    if mode is not None:
+        if mode not in ("read", "write"):
+            raise ValueError("prefetch mode must be 'read' or 'write', got %r" % (mode,))
+        if mode == "write" and not cw2v_cpu_has_prefetchw():
+            raise ValueError("this CPU has no PREFETCHW")
+        cw2v_prefetch_write = 1 if mode == "write" else 0
+    return "write" if cw2v_prefetch_write else "read"
 
 
 def _row_ops(which=None):

@@ -1,4 +1,5 @@
-"""The level-1 row operations (src_c/cw2v_rowops.h): every instruction set gives the reference's updates.
+"""CPU-specific paths: the level-1 row operations (src_c/cw2v_rowops.h) give the reference's updates with every
+instruction set, and the prefetch mode (src_c/cw2v_mem.h) never changes results.
 
 The per-word kernels call AVX-512 or AVX2 + FMA loops when the CPU has them, BLAS otherwise; these tests
 run each set this machine offers (the others are reported as skipped, with the reason) on vector sizes
@@ -113,3 +114,39 @@ def test_training_agrees_with_blas_and_leaves_padding_alone(row_ops, sg, hs, neg
     for a, b in zip(got, results["blas"][2]):
         if a is not None:
             np.testing.assert_allclose(a, b, atol=1e-3, rtol=0)  # 600 updates of 14 rows: rounding grows
+
+
+@pytest.fixture(params=["read", "write"])
+def prefetch_mode(request):
+    best = _kernels._prefetch_mode()
+    try:
+        _kernels._prefetch_mode(request.param)
+    except ValueError:
+        pytest.skip("this CPU has no PREFETCHW")
+    yield request.param
+    _kernels._prefetch_mode(best)
+
+
+def test_prefetch_mode_names():
+    before = _kernels._prefetch_mode()
+    assert before in ("read", "write")
+    with pytest.raises(ValueError, match="prefetch mode"):
+        _kernels._prefetch_mode("exclusive")
+    assert _kernels._prefetch_mode() == before
+
+
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
+def test_prefetch_mode_never_changes_results(prefetch_mode, sg, hs, negative, cbow_mean):
+    """Prefetching is only a hint to the cache: either mode trains bit-identically."""
+    ids = np.random.default_rng(4).integers(0, V, size=500).astype(np.int32)
+    ends = np.array([250, 500], np.int64)
+    results = []
+    for mode in (prefetch_mode, "read"):
+        _kernels._prefetch_mode(mode)
+        trainer, w_in, w_ns, w_hs, _ = _model(11, sg, hs, negative, cbow_mean, 37, True, pad=3)
+        eff, loss = trainer.train_job(ids, ends, 0.05, 0.01, 3, 1, True)
+        results.append((eff, loss, [None if a is None else np.array(a) for a in (w_in, w_ns, w_hs)]))
+    assert results[0][:2] == results[1][:2]
+    for a, b in zip(results[0][2], results[1][2]):
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
