@@ -80,9 +80,38 @@ cdef char *TRANS_T = b"T"
 cdef cw2v_tables TABLES
 cw2v_tables_init(&TABLES)
 cw2v_mem_init()
+
+
+cdef float blas_dot(int n, const float *x, const float *y) noexcept nogil:
+    return sdot(&n, <float *>x, &ONE, <float *>y, &ONE)
+
+
+cdef void blas_axpy(int n, float a, const float *x, float *y) noexcept nogil:
+    saxpy(&n, &a, <float *>x, &ONE, y, &ONE)
+
+
+cdef void blas_step(int n, float g, const float *hidden, float *out, float *grad) noexcept nogil:
+    saxpy(&n, &g, out, &ONE, grad, &ONE)
+    saxpy(&n, &g, <float *>hidden, &ONE, out, &ONE)
+
+
 cdef cw2v_rowops ROWOPS
-cw2v_rowops_select(&ROWOPS, 0)
 _ROWOPS_CODES = {"best": 0, "blas": 1, "avx2": 2, "avx512": 3}
+
+
+cdef int select_row_ops(int want):
+    """Point ROWOPS at the loops of cw2v_rowops.h for ``want`` (see cw2v_rowops_select), or at BLAS where
+    that set has none; returns -1 (ROWOPS unchanged) if the set is not available here."""
+    if cw2v_rowops_select(&ROWOPS, want) != 0:
+        return -1
+    if ROWOPS.dot == NULL:
+        ROWOPS.dot = blas_dot
+        ROWOPS.axpy = blas_axpy
+        ROWOPS.step = blas_step
+    return 0
+
+
+select_row_ops(0)
 
 
 def _prefetch_mode(mode=None):
@@ -108,7 +137,7 @@ def _row_ops(which=None):
     training runs. Raises ``ValueError`` for an unknown name or an instruction set this CPU lacks.
     """
     if which is not None:
-        if which not in _ROWOPS_CODES or cw2v_rowops_select(&ROWOPS, _ROWOPS_CODES[which]) != 0:
+        if which not in _ROWOPS_CODES or select_row_ops(_ROWOPS_CODES[which]) != 0:
             raise ValueError("row operations %r are not available on this CPU" % (which,))
     return ROWOPS.name.decode()
 
@@ -136,17 +165,9 @@ cdef inline real_t *hs_row(Context *c, int64_t node) noexcept nogil:
     return c.w_out_hs + node * c.stride_hs
 
 
-cdef inline void axpy_row(int size, real_t a, const real_t *x, real_t *y) noexcept nogil:
-    """``y += a * x`` on one row (cw2v_rowops.h's loop for this CPU, or BLAS saxpy)."""
-    if ROWOPS.axpy != NULL:
-        ROWOPS.axpy(size, a, x, y)
-    else:
-        saxpy(&size, &a, <real_t *>x, &ONE, y, &ONE)
-
-
 cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
     """``dst += src``."""
-    axpy_row(size, ONEF, src, dst)
+    ROWOPS.axpy(size, ONEF, src, dst)
 
 
 cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) noexcept nogil:
@@ -156,7 +177,7 @@ cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) 
         factor = c.lockf[word % c.lockf_len]
         if factor == 0:
             return
-    axpy_row(c.size, factor, grad, in_row(c, word))
+    ROWOPS.axpy(c.size, factor, grad, in_row(c, word))
 
 
 cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t label) noexcept nogil:
@@ -165,19 +186,11 @@ cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t l
     ``grad += g * out`` (with the row's value before its update) and ``out += g * hidden``, where
     ``g = (label - sigmoid(hidden . out)) * alpha``.
     """
-    cdef real_t f, g
-    if ROWOPS.dot != NULL:
-        f = ROWOPS.dot(c.size, hidden, out)
-    else:
-        f = sdot(&c.size, hidden, &ONE, out, &ONE)
-    g = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
+    cdef real_t f = ROWOPS.dot(c.size, hidden, out)
+    cdef real_t g = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
     if c.compute_loss:
         c.loss += cw2v_neg_log_sigmoid(&TABLES, f if label > 0.5 else -f)
-    if ROWOPS.step != NULL:
-        ROWOPS.step(c.size, g, hidden, out, c.grad)
-    else:
-        saxpy(&c.size, &g, out, &ONE, c.grad, &ONE)
-        saxpy(&c.size, &g, hidden, &ONE, out, &ONE)
+    ROWOPS.step(c.size, g, hidden, out, c.grad)
     c.examples += 1
 
 
@@ -346,7 +359,7 @@ cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
         # a single input row (CBOW): Out[t] += g[t] * In, straight into the rows
         for t in range(n_t):
             if output_trained(c, t):
-                axpy_row(d, c.score_buf[t], c.in_buf, c.out_rows[t])
+                ROWOPS.axpy(d, c.score_buf[t], c.in_buf, c.out_rows[t])
     else:
         # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
         sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)

@@ -7,7 +7,7 @@
  * binary-logistic step (grad += g * out, out += g * hidden) share one pass over the output row.
  *
  * Where neither instruction set is available, or the compiler is not GCC/Clang on x86-64, the function
- * pointers stay NULL and the kernels call BLAS (sdot/saxpy) as before.
+ * pointers are left NULL and the caller (cw2v/_kernels.pyx) fills in BLAS (sdot/saxpy) wrappers.
  */
 #ifndef CW2V_ROWOPS_H
 #define CW2V_ROWOPS_H

@@ -30,15 +30,14 @@ REFERENCES = {(1, False): ref.sg_update, (0, False): ref.cbow_update,
               (1, True): ref.sg_block_update, (0, True): ref.cbow_block_update}
 
 
-@pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
-@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed, batched):
-    trainer, w_in, w_ns, w_hs, t = make_model(seed, sg, hs, negative, cbow_mean, batched=batched)
-    rng = np.random.default_rng(100 + seed)
-    context = rng.choice(V, size=4, replace=False).astype(np.int32)
-    target = int(rng.integers(V))
-    negatives = rng.integers(0, V, size=negative).astype(np.uint32)
+def assert_update_matches_reference(model, sg, negative, cbow_mean, batched, rng, atol=1e-5):
+    """One ``debug_update`` of ``model`` (as made by make_model) against tests/_reference.py: four random
+    context words, a random target, random noise words the first of which is the target (skipped)."""
+    trainer, w_in, w_ns, w_hs, t = model
+    n_words = w_in.shape[0]
+    context = rng.choice(n_words, size=4, replace=False).astype(np.int32)
+    target = int(rng.integers(n_words))
+    negatives = rng.integers(0, n_words, size=negative).astype(np.uint32)
     if negative:
         negatives[0] = target  # a noise word equal to the target must be skipped
     ref_in, ref_ns = w_in.copy(), None if w_ns is None else w_ns.copy()
@@ -51,12 +50,20 @@ def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed, batc
         kw["cbow_mean"] = cbow_mean
     ref_loss = REFERENCES[sg, batched](ref_in, context, target, np.float32(0.3), **kw)
     assert not np.allclose(w_in, before)  # the update did something
-    np.testing.assert_allclose(w_in, ref_in, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(w_in, ref_in, atol=atol, rtol=0)
     if w_ns is not None:
-        np.testing.assert_allclose(w_ns, ref_ns, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(w_ns, ref_ns, atol=atol, rtol=0)
     if w_hs is not None:
-        np.testing.assert_allclose(w_hs, ref_hs, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(w_hs, ref_hs, atol=atol, rtol=0)
     assert loss == pytest.approx(ref_loss, rel=1e-3)
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_single_update_matches_reference(sg, hs, negative, cbow_mean, seed, batched):
+    model = make_model(seed, sg, hs, negative, cbow_mean, batched=batched)
+    assert_update_matches_reference(model, sg, negative, cbow_mean, batched, np.random.default_rng(100 + seed))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

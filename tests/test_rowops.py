@@ -11,14 +11,10 @@ import pytest
 from cw2v import _kernels, vocab
 from cw2v._kernels import Trainer
 
-import _reference as ref
+from test_kernels import MODES, assert_update_matches_reference
 
 V = 14
 SETS = ["blas", "avx2", "avx512"]
-MODES = [(sg, hs, neg, mean) for sg in (1, 0) for hs, neg in ((0, 3), (1, 0), (1, 2)) for mean in (0, 1)
-         if not (sg and mean == 0)]
-REFERENCES = {(1, False): ref.sg_update, (0, False): ref.cbow_update,
-              (1, True): ref.sg_block_update, (0, True): ref.cbow_block_update}
 
 
 @pytest.fixture(params=SETS)
@@ -69,26 +65,9 @@ def test_unknown_set_is_refused():
 @pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
 @pytest.mark.parametrize("size", [37, 100])
 def test_single_update_matches_reference(row_ops, sg, hs, negative, cbow_mean, batched, size):
-    trainer, w_in, w_ns, w_hs, t = _model(5, sg, hs, negative, cbow_mean, size, batched)
-    rng = np.random.default_rng(size)
-    context = rng.choice(V, size=4, replace=False).astype(np.int32)
-    target = int(rng.integers(V))
-    negatives = rng.integers(0, V, size=negative).astype(np.uint32)
-    ref_in, ref_ns = w_in.copy(), None if w_ns is None else w_ns.copy()
-    ref_hs = None if w_hs is None else w_hs.copy()
-    before = w_in.copy()
-    loss = trainer.debug_update(context, target, negatives if negative else None, 0.3, True)
-    kw = dict(w_out_ns=ref_ns, w_out_hs=ref_hs, negatives=[int(n) for n in negatives], codes=t.codes,
-              points=t.points, code_lens=t.code_lens)
-    if not sg:
-        kw["cbow_mean"] = cbow_mean
-    ref_loss = REFERENCES[sg, batched](ref_in, context, target, np.float32(0.3), **kw)
-    assert not np.allclose(w_in, before)
-    np.testing.assert_allclose(w_in, ref_in, atol=2e-5, rtol=0)
-    for got, want in ((w_ns, ref_ns), (w_hs, ref_hs)):
-        if got is not None:
-            np.testing.assert_allclose(got, want, atol=2e-5, rtol=0)
-    assert loss == pytest.approx(ref_loss, rel=1e-3)
+    model = _model(5, sg, hs, negative, cbow_mean, size, batched)
+    assert_update_matches_reference(model, sg, negative, cbow_mean, batched, np.random.default_rng(size),
+                                    atol=2e-5)
 
 
 @pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
