@@ -1,4 +1,6 @@
-"""Text helpers with gensim's semantics: :func:`simple_preprocess`, :func:`tokenize`, :func:`deaccent`.
+"""Helpers with gensim's semantics: text (:func:`simple_preprocess`, :func:`tokenize`, :func:`deaccent`),
+files (:func:`open`, :func:`save_as_line_sentence`) and corpora (:class:`RepeatCorpus`,
+:class:`RepeatCorpusNTimes`), as ``gensim.utils`` offers them.
 
 Also re-exports the ``trim_rule`` constants :data:`RULE_DEFAULT`, :data:`RULE_DISCARD` and
 :data:`RULE_KEEP` from :mod:`cw2v.vocab`, so ``from cw2v.utils import RULE_KEEP`` works as
@@ -6,12 +8,19 @@ Also re-exports the ``trim_rule`` constants :data:`RULE_DEFAULT`, :data:`RULE_DI
 """
 from __future__ import annotations
 
+import builtins
+import io
+import itertools
+import os
 import re
+import subprocess
 import unicodedata
 
+from cw2v.corpora import local_path, open_binary
 from cw2v.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
 
-__all__ = ["simple_preprocess", "tokenize", "simple_tokenize", "deaccent", "to_unicode",
+__all__ = ["simple_preprocess", "tokenize", "simple_tokenize", "deaccent", "to_unicode", "any2unicode",
+           "open", "save_as_line_sentence", "RepeatCorpus", "RepeatCorpusNTimes", "check_output",
            "RULE_DEFAULT", "RULE_DISCARD", "RULE_KEEP"]
 
 #: A token: a maximal run of word characters that are not decimal digits (Unicode-aware).
@@ -43,6 +52,9 @@ def to_unicode(text, encoding="utf8", errors="strict"):
     if isinstance(text, (bytes, bytearray, memoryview)):
         return bytes(text).decode(encoding, errors)
     raise TypeError("expected str or bytes, got %s" % type(text).__name__)
+
+
+any2unicode = to_unicode  # gensim's other name for it
 
 
 def deaccent(text):
@@ -154,3 +166,126 @@ def simple_preprocess(doc, deacc=False, min_len=2, max_len=15):
     """
     return [tok for tok in tokenize(doc, lower=True, deacc=deacc, errors="ignore")
             if min_len <= len(tok) <= max_len and not tok.startswith("_")]
+
+
+_WRITE_COMPRESSORS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, **kwargs):
+    """Open a path (or, with smart_open installed, a URI) compressing or decompressing by extension.
+
+    What ``gensim.utils.open`` (smart_open's ``open``) does for local files: ``.gz``, ``.bz2`` and
+    ``.xz`` files are read and written through their codec; ``'r'``/``'w'``/``'a'`` modes give text
+    (`encoding` default UTF-8), ``'rb'``/``'wb'``/``'ab'`` bytes.
+
+    Parameters
+    ----------
+    uri : str, os.PathLike or file object
+        A file object is returned as is.
+    mode : str, optional
+        As for the built-in :func:`open` (default ``'r'``).
+    buffering, encoding, errors, newline : optional
+        As for the built-in :func:`open`; `encoding` defaults to UTF-8 in text modes.
+    **kwargs
+        Passed to ``smart_open.open`` for URIs (e.g. ``transport_params``); ignored for local files.
+
+    Returns
+    -------
+    file object
+
+    Raises
+    ------
+    OSError
+        If the file cannot be opened.
+    ValueError
+        A URI when smart_open is not installed.
+    """
+    if hasattr(uri, "read") or hasattr(uri, "write"):
+        return uri
+    text = "b" not in mode
+    enc = (encoding or "utf8") if text else None
+    path = local_path(uri)
+    if path is None:
+        try:
+            import smart_open
+        except ImportError:
+            raise ValueError("%r is a URI; opening URIs needs the optional package smart_open "
+                             "(pip install smart_open)" % (uri,)) from None
+        return smart_open.open(uri, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline,
+                               **kwargs)
+    ext = os.path.splitext(path)[1].lower()
+    if ext in _WRITE_COMPRESSORS:
+        if mode.startswith("r"):
+            raw = open_binary(path)
+        else:
+            module = __import__(_WRITE_COMPRESSORS[ext])
+            raw = module.open(path, mode.replace("t", "").replace("b", "") + "b")
+        return io.TextIOWrapper(raw, encoding=enc, errors=errors, newline=newline) if text else raw
+    return builtins.open(path, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline)
+
+
+def save_as_line_sentence(corpus, filename):
+    """Write `corpus` in :class:`cw2v.LineSentence` format: one sentence per line, tokens joined by spaces.
+
+    Parameters
+    ----------
+    corpus : iterable of list of str
+    filename : str or os.PathLike
+        Written as UTF-8; ``.gz``/``.bz2``/``.xz`` are compressed (see :func:`open`).
+    """
+    with open(filename, "wb") as fout:
+        for sentence in corpus:
+            fout.write((" ".join(to_unicode(tok) for tok in sentence) + "\n").encode("utf8"))
+
+
+class RepeatCorpus:
+    """The documents of `corpus` repeated in order until there are `reps` of them (gensim's class).
+
+    Parameters
+    ----------
+    corpus : iterable
+        Must be re-iterable.
+    reps : int
+        Number of documents yielded.
+    """
+
+    def __init__(self, corpus, reps):
+        self.corpus = corpus
+        self.reps = reps
+
+    def __iter__(self):
+        return itertools.islice(itertools.cycle(self.corpus), self.reps)
+
+
+class RepeatCorpusNTimes:
+    """The documents of `corpus`, `n` times over (gensim's class).
+
+    Parameters
+    ----------
+    corpus : iterable
+        Must be re-iterable.
+    n : int
+    """
+
+    def __init__(self, corpus, n):
+        self.corpus = corpus
+        self.n = n
+
+    def __iter__(self):
+        for _ in range(self.n):
+            yield from self.corpus
+
+
+def check_output(stdout=subprocess.PIPE, *popenargs, **kwargs):
+    """Run a command and return what it printed (bytes), as ``gensim.utils.check_output``.
+
+    Raises
+    ------
+    subprocess.CalledProcessError
+        If the command exits with a non-zero status (the output is attached).
+    """
+    process = subprocess.Popen(*popenargs, stdout=stdout, **kwargs)
+    output, _ = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, kwargs.get("args", popenargs), output=output)
+    return output

@@ -1,0 +1,1 @@
+"""Helpers for tests of code written against gensim (``gensim.test`` is at ``cw2v.test``)."""
