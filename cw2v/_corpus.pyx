@@ -4,39 +4,74 @@
 :func:`encode_sentences` maps a list of token lists to one int32 array of in-vocabulary word indices
 plus sentence end offsets, with one C-level dict look-up per token (``PyDict_GetItem`` reuses the hash
 cached in each ``str``). Out-of-vocabulary tokens are dropped, as in word2vec.c and gensim.
+
+Tokens are any hashable objects, as in gensim: ``str`` usually, but also ``int`` (graph walks of node ids)
+or anything else a dict accepts. NumPy integer tokens count as the equal Python ``int`` (so a vocabulary
+built from NumPy walks has ``int`` keys, which JSON and every look-up accept). Integer tokens take a fast
+path when the vocabulary gives one (see ``int_index`` in :func:`encode_sentences`): no dict look-up, and a
+sentence given as a NumPy integer array is read without creating one Python object per token.
 """
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_GetItemWithError, PyDict_SetItem
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
+from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromLongLong
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_Check
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 import numpy as np
 
+cdef extern from "Python.h":
+    bint PyUnicode_CheckExact(object o)
+    bint PyLong_CheckExact(object o)
 
-cdef list _token_list(object sent):
-    """A sentence as a list of tokens; a string is refused (it would be read letter by letter)."""
-    if isinstance(sent, (str, bytes)):
-        raise TypeError("each sentence must be a list of str tokens, got a %s; wrap a file in cw2v.LineSentence"
-                        % type(sent).__name__)
-    return sent if type(sent) is list else list(sent)
+_INTEGER = np.integer
 
 
-cdef int _check_token(PyObject *tok) except -1:
-    if not PyUnicode_Check(<object>tok):
-        raise TypeError("tokens must be str, got %r of type %s" % (<object>tok, type(<object>tok).__name__))
-    return 0
+cdef inline object _key(object tok):
+    """The vocabulary key for a token: the token itself, except a NumPy integer becomes the equal int."""
+    if PyUnicode_CheckExact(tok) or PyLong_CheckExact(tok):
+        return tok
+    if isinstance(tok, _INTEGER):
+        return int(tok)
+    return tok
 
 
-def encode_sentences(list sentences not None, dict key_to_index not None):
+cdef inline bint _int_array(object sent):
+    """True for a 1-D NumPy array of signed integers or of unsigned integers below 2**63 (read as int64)."""
+    if not isinstance(sent, np.ndarray) or sent.ndim != 1:
+        return False
+    kind = sent.dtype.kind
+    if kind == "i":
+        return True
+    return kind == "u" and (sent.dtype.itemsize < 8 or sent.size == 0 or int(sent.max()) < 2 ** 63)
+
+
+cdef object _token_list(object sent):
+    """A sentence as a list of tokens (a string is a sequence of characters, as in gensim)."""
+    if type(sent) is list:
+        return sent
+    if sent is None:
+        raise TypeError("a sentence is None, not a list of tokens")
+    try:
+        return list(sent)
+    except TypeError:
+        raise TypeError("each sentence must be an iterable of tokens, got %r of type %s"
+                        % (sent, type(sent).__name__)) from None
+
+
+def encode_sentences(list sentences not None, dict key_to_index not None, const int32_t[::1] int_index=None):
     """Map sentences to word indices.
 
     Parameters
     ----------
-    sentences : list of list of str
-        Token lists (tuples are accepted too).
-    key_to_index : dict of str -> int
+    sentences : list of iterable of hashable
+        Token lists (tuples, NumPy arrays and other iterables are accepted too; a string is read as a
+        sequence of characters, as gensim does).
+    key_to_index : dict
         The vocabulary (``wv.key_to_index``).
+    int_index : ndarray of shape (n,), dtype=int32, optional
+        Fast path for integer tokens: ``int_index[t]`` is the index of the key ``t`` (-1 when ``t`` is not in
+        the vocabulary), and no integer key lies outside ``[0, n)``. Integer tokens (``int``, and the values
+        of NumPy integer arrays) are then looked up here instead of in ``key_to_index``.
 
     Returns
     -------
@@ -49,34 +84,96 @@ def encode_sentences(list sentences not None, dict key_to_index not None):
     Raises
     ------
     TypeError
-        If a sentence is a string (it would be read letter by letter) or a token is not a ``str``.
+        If a sentence is not iterable or a token is not hashable.
     """
     cdef Py_ssize_t i, j, n_sent = len(sentences), total = 0, n, k = 0
-    cdef object sent
-    cdef PyObject *tok
+    cdef int64_t n_int = int_index.shape[0] if int_index is not None else -1
+    cdef long long v
+    cdef int overflow
+    cdef int32_t found
+    cdef object sent, tok
     cdef PyObject *val
+    cdef const int64_t[::1] arr
     seqs = []
     for i in range(n_sent):
-        sent = _token_list(sentences[i])
+        sent = sentences[i]
+        if n_int >= 0 and _int_array(sent):
+            sent = np.ascontiguousarray(sent, dtype=np.int64)
+            total += sent.shape[0]
+        else:
+            sent = _token_list(sent)
+            total += PyList_GET_SIZE(sent)
         seqs.append(sent)
-        total += PyList_GET_SIZE(sent)
     ids = np.empty(total, dtype=np.int32)
     ends = np.empty(n_sent, dtype=np.int64)
     cdef int32_t[::1] ids_v = ids
     cdef int64_t[::1] ends_v = ends
-    cdef list s
     for i in range(n_sent):
-        s = <list>seqs[i]
-        n = PyList_GET_SIZE(s)
+        sent = seqs[i]
+        if type(sent) is not list:  # an int64 array, with int_index
+            arr = sent
+            for j in range(arr.shape[0]):
+                if 0 <= arr[j] < n_int:
+                    found = int_index[arr[j]]
+                    if found >= 0:
+                        ids_v[k] = found
+                        k += 1
+            ends_v[i] = k
+            continue
+        n = PyList_GET_SIZE(sent)
         for j in range(n):
-            tok = PyList_GET_ITEM(s, j)
-            _check_token(tok)
-            val = PyDict_GetItem(key_to_index, <object>tok)
+            tok = <object>PyList_GET_ITEM(sent, j)
+            if n_int >= 0 and PyLong_CheckExact(tok):
+                v = PyLong_AsLongLongAndOverflow(tok, &overflow)
+                if not overflow and 0 <= v < n_int:
+                    found = int_index[v]
+                    if found >= 0:
+                        ids_v[k] = found
+                        k += 1
+                continue
+            val = PyDict_GetItemWithError(key_to_index, tok)
             if val != NULL:
                 ids_v[k] = <int32_t><object>val
                 k += 1
         ends_v[i] = k
     return ids[:k], ends, total
+
+
+def int_key_index(keys, int64_t max_entries):
+    """The ``int_index`` fast path of :func:`encode_sentences` for a vocabulary, or None.
+
+    Parameters
+    ----------
+    keys : list
+        ``index_to_key``.
+    max_entries : int
+        Largest table accepted (the table has ``1 + max(int key)`` entries of 4 bytes).
+
+    Returns
+    -------
+    ndarray of shape (1 + max int key,), dtype=int32, or None
+        None when the vocabulary has no ``int`` key, a negative one, one at ``max_entries`` or beyond, or a
+        key that is neither ``str`` nor ``int`` (``True`` or ``2.0`` equal an int: only the dict matches them).
+    """
+    cdef int64_t i, top = -1, v
+    for key in keys:
+        if PyLong_CheckExact(key):
+            if key < 0 or key >= max_entries:
+                return None
+            if key > top:
+                top = key
+        elif not PyUnicode_CheckExact(key):
+            return None  # a key equal to some int without being one (True, 2.0): only the dict knows
+    if top < 0:
+        return None
+    table = np.full(top + 1, -1, dtype=np.int32)
+    cdef int32_t[::1] t = table
+    for i in range(len(keys)):
+        key = keys[i]
+        if PyLong_CheckExact(key):
+            v = key
+            t[v] = <int32_t>i
+    return table
 
 
 # ------------------------------------------------------------------------------------------------
@@ -128,17 +225,23 @@ cdef class StringTable:
 
     @staticmethod
     def from_keys(keys):
-        """Table mapping each key's UTF-8 bytes to its position in ``keys``."""
+        """Table mapping each ``str`` key's UTF-8 bytes to its position in ``keys``.
+
+        Other keys (``int`` node ids, ...) are left out: a token read from a text file is a string and
+        never equals them, as in gensim's corpus_file mode.
+        """
         cdef StringTable table = StringTable()
         cdef bytes b
-        cdef int64_t e, i = 0
+        cdef int64_t e, i = -1
         for key in keys:
+            i += 1
+            if not isinstance(key, str):
+                continue
             b = key.encode("utf8")
             e = cw2v_strtab_intern(&table.t, b, len(b))
             if e < 0:
                 raise MemoryError("cannot grow the string table")
             table.t.entries[e].value = i
-            i += 1
         return table
 
     def get(self, key, default=None):
@@ -331,31 +434,44 @@ cdef class FileCounter:
 
 
 def count_sentences(list sentences not None, dict counts not None):
-    """Add every token of ``sentences`` to ``counts`` (``counts[token] += 1``), in C.
+    """Add every token of ``sentences`` to ``counts`` (``counts[key] += 1``), in C.
 
     New words are inserted in order of first occurrence, as the Python loop ``for w in s: counts[w] += 1``
-    would. Returns the number of tokens counted.
+    would. Tokens are any hashable objects; a NumPy integer counts as the equal ``int``. A sentence that is
+    a string is read as a sequence of characters (gensim's behaviour; the caller warns about it).
+
+    Returns
+    -------
+    (n_tokens, n_string_sentences) : tuple of int
+        Tokens counted, and how many sentences were ``str`` or ``bytes``.
 
     Raises
     ------
     TypeError
-        If a sentence is a string or a token is not a ``str`` (``counts`` then holds the tokens counted
+        If a sentence is not iterable or a token is not hashable (``counts`` then holds the tokens counted
         before the bad one).
     """
-    cdef Py_ssize_t i, j, n, total = 0
-    cdef list s
-    cdef PyObject *tok
+    cdef Py_ssize_t i, j, n, total = 0, strings = 0
+    cdef object s, key
     cdef PyObject *val
+    cdef const int64_t[::1] arr
     for i in range(len(sentences)):
-        s = _token_list(sentences[i])
+        s = sentences[i]
+        if _int_array(s):
+            arr = np.ascontiguousarray(s, dtype=np.int64)
+            for j in range(arr.shape[0]):
+                key = PyLong_FromLongLong(arr[j])
+                val = PyDict_GetItemWithError(counts, key)
+                PyDict_SetItem(counts, key, 1 if val == NULL else <object>val + 1)
+            total += arr.shape[0]
+            continue
+        if isinstance(s, (str, bytes)):
+            strings += 1
+        s = _token_list(s)
         n = PyList_GET_SIZE(s)
         for j in range(n):
-            tok = PyList_GET_ITEM(s, j)
-            _check_token(tok)
-            val = PyDict_GetItem(counts, <object>tok)
-            if val == NULL:
-                counts[<object>tok] = 1
-            else:
-                counts[<object>tok] = <object>val + 1
+            key = _key(<object>PyList_GET_ITEM(s, j))
+            val = PyDict_GetItemWithError(counts, key)
+            PyDict_SetItem(counts, key, 1 if val == NULL else <object>val + 1)
         total += n
-    return total
+    return total, strings

@@ -82,8 +82,10 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
 
     Parameters
     ----------
-    corpus_iterable : iterable of list of str
-        The corpus; iterated once and never held in memory.
+    corpus_iterable : iterable of list of hashable
+        The corpus; iterated once and never held in memory. Tokens are usually ``str``; any hashable
+        token (``int`` node ids of graph walks, ...) is counted, and sentences may be NumPy integer
+        arrays (NumPy integers count as the equal ``int``).
     max_vocab_size : int or None
         When the number of distinct words exceeds it, words rarer than a rising threshold
         (1, 2, 3, ... on successive prunings) are deleted, bounding memory as word2vec.c does.
@@ -94,7 +96,7 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
 
     Returns
     -------
-    counts : dict of str -> int
+    counts : dict of hashable -> int
         Insertion-ordered by first occurrence.
     total_words : int
         Raw number of tokens seen (before any pruning).
@@ -104,8 +106,12 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
     Raises
     ------
     TypeError
-        If a sentence is a plain string (a common mistake: it would be iterated letter by letter) or a
-        token is not a ``str``.
+        If a sentence is not iterable or a token is not hashable.
+
+    Notes
+    -----
+    A sentence that is a plain string is read letter by letter, as gensim reads it; a warning says so
+    (a common mistake: a list of strings instead of a list of token lists).
     """
     counts = {}
     total_words = 0
@@ -116,14 +122,23 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
     # exactly where word2vec.c and gensim prune (after the sentence that overflowed the vocabulary)
     chunk_size = 1 if max_vocab_size else 256
     chunk = []
-    for sentence in itertools.chain(corpus_iterable, [None]):
-        if sentence is not None:
+    end = object()
+    warned = False
+    for sentence in itertools.chain(corpus_iterable, [end]):
+        if sentence is not end:
             chunk.append(sentence)
             if len(chunk) < chunk_size:
                 continue
         if not chunk:
             break
-        total_words += count_sentences(chunk, counts)
+        n_words, n_strings = count_sentences(chunk, counts)
+        if n_strings and not warned:
+            warned = True
+            at, first = next((i, s) for i, s in enumerate(chunk) if isinstance(s, (str, bytes)))
+            logger.warning("Each 'sentences' item should be a list of words (usually unicode strings). "
+                           "Sentence %d is a plain %s, read as a sequence of characters: %r",
+                           corpus_count + at, type(first).__name__, first[:50])
+        total_words += n_words
         corpus_count += len(chunk)
         chunk = []
         if max_vocab_size and len(counts) > max_vocab_size:

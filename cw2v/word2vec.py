@@ -14,10 +14,13 @@ with a fixed ``seed`` is bit-for-bit reproducible and does not depend on ``PYTHO
 from __future__ import annotations
 
 import codecs
+import datetime
 import logging
 import math
 import os
+import platform
 import queue
+import sys
 import threading
 import time
 import types
@@ -27,8 +30,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from cw2v import scoring as _scoring
+from cw2v._version import __version__
 from cw2v import vocab as _vocab
-from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
+from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences, int_key_index
 from cw2v._kernels import HotNodes, Trainer, _aligned_rows
 from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
@@ -38,10 +42,15 @@ logger = logging.getLogger(__name__)
 #: Default number of tokens per job (gensim's ``MAX_WORDS_IN_BATCH``; here a job size, never a truncation).
 MAX_WORDS_IN_BATCH = 10000
 
+#: gensim's flags for its compiled routines: code that checks ``FAST_VERSION > -1`` (compiled training
+#: available) or ``CORPUSFILE_VERSION > -1`` (corpus_file mode available) finds both in cw2v.
+FAST_VERSION = 1
+CORPUSFILE_VERSION = 1
+
 
 @dataclass
 class _Job:
-    sentences: list          # token lists (long sentences already split into pieces), or None
+    sentences: list          # whole sentences (token lists), or None
     alpha_start: float
     alpha_end: float
     stream: int              # random stream number
@@ -207,23 +216,52 @@ def _check_utf8(data, path):
                                  "%s (in a block of %s)" % (exc.reason, path)) from None
 
 
-#: Weight rows start on this many bytes (a cache line): a row never shares a line with its neighbour,
-#: so two threads updating adjacent words do not contend, and vector loads do not straddle lines.
+#: The weight matrices start on this many bytes (a cache line), so vector loads of the first rows do not
+#: straddle lines. Rows themselves are packed: ``wv.vectors`` is a plain C-contiguous array that other
+#: libraries (faiss, ``np.frombuffer``, ``memoryview.cast``) take as it is. Padding each row to a whole
+#: number of cache lines measured +3-6% words/s at two threads (none at one) on one Intel Xeon, not worth a
+#: non-contiguous ``wv.vectors``.
 ROW_ALIGN = 64
 
 
 def _weight_matrix(n, d):
-    """A zeroed ``(n, d)`` float32 matrix whose rows start on :data:`ROW_ALIGN`-byte boundaries.
+    """A zeroed C-contiguous ``(n, d)`` float32 matrix starting on a :data:`ROW_ALIGN`-byte boundary."""
+    return _aligned_rows(n, d, ROW_ALIGN)
 
-    Rows are padded to a multiple of 16 floats when that costs at most 1/8 more memory (100 -> 112,
-    300 -> 304; not 50 -> 64). The result is a view with row stride ``4 * padded``: a normal NumPy array
-    for every use, C-contiguous only when no padding was needed. The kernels accept either layout.
+
+class _Expandos(dict):
+    """``wv.expandos`` of a model: with hierarchical softmax, ``'code'`` and ``'point'`` come from its tables.
+
+    gensim keeps each word's Huffman code (uint8 0/1 per level, root first) and path of inner nodes (int32
+    rows of ``syn1``) in ``wv.expandos``, so ``wv.get_vecattr(word, 'code')`` works there. Here they are
+    formed from the model's Huffman tables when first asked for (object arrays of per-word views, as gensim
+    holds them) instead of for every model, and are not items of the dict, so saves hold only the counts.
     """
-    per_line = ROW_ALIGN // 4
-    padded = -(-d // per_line) * per_line
-    if 8 * (padded - d) > d:
-        padded = d
-    return _aligned_rows(n, padded, ROW_ALIGN)[:, :d]
+
+    def __init__(self, values, tables=None):
+        super().__init__(values)
+        self._tables = tables
+        self._huffman = {}
+
+    def __missing__(self, attr):
+        t = self._tables
+        if t is None or attr not in ("code", "point"):
+            raise KeyError(attr)
+        if attr not in self._huffman:
+            table = t.codes if attr == "code" else t.points
+            per_word = np.empty(len(t.code_lens), dtype=object)
+            for i, n in enumerate(t.code_lens.tolist()):
+                per_word[i] = table[i, :n]
+            self._huffman[attr] = per_word
+        return self._huffman[attr]
+
+
+class EmptyVocabularyError(ValueError, RuntimeError):
+    """The corpus has no token, or ``min_count`` (or ``trim_rule``) leaves no word.
+
+    Both a ``ValueError`` and a ``RuntimeError``: gensim reports this case as the ``RuntimeError`` "you must
+    first build vocabulary before training the model", so code written for gensim catches that.
+    """
 
 
 def _check_int(name, value, low, high=None):
@@ -275,8 +313,10 @@ class Word2Vec:
     sample : float, optional
         Subsampling threshold as a fraction of corpus tokens (default 1e-3; 0 disables) — Mikolov et
         al. 2013b, with word2vec.c's keep probability ``(sqrt(c / t) + 1) * t / c``.
-    seed : int, optional
-        Seed for the initial vectors and every random draw (default 1).
+    seed : int or None, optional
+        Seed for the initial vectors and every random draw (default 1). None, as in gensim, draws a fresh
+        seed from the operating system's entropy, so every run differs; the seed drawn is kept in
+        ``model.random_seed`` (``model.seed`` stays None).
     workers : int, optional
         Training threads (default 3). They update the shared weights without locks (Hogwild, as
         word2vec.c and gensim do); with ``hs=1`` and more than one worker, each thread also keeps a replica
@@ -306,7 +346,9 @@ class Word2Vec:
     sorted_vocab : {0, 1}, optional
         Sort the vocabulary by decreasing count (default 1).
     batch_words : int, optional
-        Tokens per job handed to a thread (default 10000); longer sentences are split across jobs.
+        Tokens per job handed to a thread (default 10000): sentences are grouped into jobs of at most this
+        many tokens, as in gensim; a longer sentence is a job of its own, trained whole (its windows span
+        all of it; gensim would drop its tokens past 10,000).
     compute_loss : bool, optional
         Accumulate the training loss (see :meth:`get_latest_training_loss`).
     callbacks : sequence, optional
@@ -343,10 +385,9 @@ class Word2Vec:
 
     Notes
     -----
-    ``wv.vectors``, ``syn1neg`` and ``syn1`` are allocated with each row starting on a 64-byte cache line
-    (rows of 100 floats are padded to 112): they are views with a row stride larger than
-    ``4 * vector_size`` and not C-contiguous; ``np.ascontiguousarray`` gives a packed copy. Arrays
-    assigned by the user or loaded from files may be packed; training accepts both.
+    ``wv.vectors``, ``syn1neg`` and ``syn1`` are C-contiguous float32 arrays starting on a 64-byte
+    boundary. Training also accepts arrays assigned by the user whose rows are contiguous but further
+    apart (a view of a wider array).
 
     Raises
     ------
@@ -368,7 +409,10 @@ class Word2Vec:
         self.min_count = _check_int("min_count", min_count, 0)
         self.max_vocab_size = None if max_vocab_size is None else _check_int("max_vocab_size", max_vocab_size, 1)
         self.sample = _check_float("sample", sample, 0.0)
-        self.seed = _check_int("seed", seed, -(2 ** 63), 2 ** 64 - 1)
+        self.seed = None if seed is None else _check_int("seed", seed, -(2 ** 63), 2 ** 64 - 1)
+        #: With ``seed=None``: the seed drawn from OS entropy that the random streams use (None otherwise).
+        self.random_seed = None
+        self._stream_seed()
         self.workers = _check_int("workers", workers, 1)
         self.sg = _check_int("sg", int(sg) if isinstance(sg, bool) else sg, 0, 1)
         self.hs = _check_int("hs", int(hs) if isinstance(hs, bool) else hs, 0, 1)
@@ -406,6 +450,8 @@ class Word2Vec:
         self.stop_training = False
         self.train_count = 0
         self.total_train_time = 0.0
+        self.min_alpha_yet_reached = self.alpha
+        self.lifecycle_events = []
         self._tables = None
         self._epochs_done = 0
 
@@ -417,6 +463,103 @@ class Word2Vec:
             self.train(corpus_iterable=sentences, corpus_file=corpus_file, total_examples=self.corpus_count,
                        total_words=self.corpus_total_words, epochs=self.epochs, start_alpha=self.alpha,
                        end_alpha=self.min_alpha, compute_loss=self.compute_loss, callbacks=self.callbacks)
+        else:
+            if trim_rule is not None:
+                logger.warning("trim_rule is used only while build_vocab() prunes the vocabulary and is not kept "
+                               "with the model: pass it to build_vocab(); without a corpus here it is ignored")
+            if self.callbacks:
+                logger.warning("callbacks given without a corpus are not kept for later: pass them to train()")
+        self.add_lifecycle_event("created", params=str(self))
+
+    @property
+    def layer1_size(self):
+        """Width of the output layers (``syn1neg``, ``syn1``): ``vector_size``, as gensim names it."""
+        return self.vector_size
+
+    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
+        """Record a moment of the model's life (created, vocabulary built, trained...) in ``lifecycle_events``.
+
+        As gensim's method: ``event`` plus ``datetime`` (ISO 8601, local time), ``cw2v`` (version),
+        ``python``, ``platform`` and ``event`` (the name) is appended to ``self.lifecycle_events`` (unless the
+        user set it to None to turn recording off) and logged at ``log_level`` (False: not logged). The list
+        is saved with the model.
+
+        Parameters
+        ----------
+        event_name : str
+        log_level : int or False, optional
+        **event
+            JSON-serializable values.
+        """
+        record = dict(event)
+        record.update(datetime=datetime.datetime.now().isoformat(), cw2v=__version__, python=sys.version,
+                      platform=platform.platform(), event=event_name)
+        if log_level:
+            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, record)
+        if getattr(self, "lifecycle_events", []) is not None:
+            if not hasattr(self, "lifecycle_events"):
+                self.lifecycle_events = []
+            self.lifecycle_events.append(record)
+
+    def estimate_memory(self, vocab_size=None, report=None):
+        """Bytes the model's arrays and vocabulary take for ``vocab_size`` words (default: the current vocabulary).
+
+        Parameters
+        ----------
+        vocab_size : int, optional
+        report : dict, optional
+            Filled in and returned (a new dict by default).
+
+        Returns
+        -------
+        dict of str -> int
+            ``'vocab'`` (the key dict and list, counts, subsampling and noise tables, Huffman codes with
+            ``hs``: an estimate of about 200 bytes per word, 400 with ``hs``), ``'vectors'``, ``'syn1'``
+            (with ``hs``), ``'syn1neg'`` (with ``negative``), and their ``'total'``, as gensim reports them.
+        """
+        vocab_size = len(self.wv) if vocab_size is None else int(vocab_size)
+        report = {} if report is None else report
+        row_bytes = self.vector_size * np.dtype(np.float32).itemsize
+        report["vocab"] = vocab_size * (400 if self.hs else 200)
+        report["vectors"] = vocab_size * row_bytes
+        if self.hs:
+            report["syn1"] = vocab_size * row_bytes
+        if self.negative:
+            report["syn1neg"] = vocab_size * row_bytes
+        report["total"] = sum(v for k, v in report.items() if k != "total")
+        logger.info("estimated memory for %d words and %d dimensions: %d bytes", vocab_size, self.vector_size,
+                    report["total"])
+        return report
+
+    def reset_from(self, other_model):
+        """Take ``other_model``'s vocabulary (and its tables) and start from fresh weights, as gensim's method.
+
+        The key list, key dict, per-key attributes, noise and Huffman tables and corpus sizes are shared with
+        ``other_model`` (not copied): neither model should then grow its vocabulary. The weights are new
+        (drawn from this model's ``seed``).
+
+        Parameters
+        ----------
+        other_model : Word2Vec
+            A model whose vocabulary has been built.
+        """
+        other_wv = other_model.wv
+        self.corpus_count = other_model.corpus_count
+        self.corpus_total_words = other_model.corpus_total_words
+        self.cum_table = other_model.cum_table
+        counts = np.asarray(other_wv.expandos["count"], dtype=np.int64)
+        if (self.sample, self.ns_exponent, self.negative, self.hs) == (other_model.sample, other_model.ns_exponent,
+                                                                        other_model.negative, other_model.hs):
+            self._tables = other_model._tables
+        else:
+            self._tables = _vocab.build_tables(counts, self.sample, self.ns_exponent, self.negative, self.hs)
+            self.cum_table = (_vocab.cum_table(counts, self.ns_exponent) if self.negative
+                              else np.zeros(0, np.uint32))
+        self._pending_vocab = (other_wv.index_to_key, counts)
+        self.prepare_weights()
+        self.wv.index_to_key = other_wv.index_to_key
+        self.wv.key_to_index = other_wv.key_to_index
+        self.wv.expandos = other_wv.expandos
 
     # ------------------------------------------------------------------ vocabulary
     @staticmethod
@@ -489,21 +632,28 @@ class Word2Vec:
         """
         self.scan_vocab(corpus_iterable, corpus_file, progress_per, trim_rule)
         if self.corpus_total_words == 0:
-            raise ValueError("the corpus is empty: %d sentences, no tokens" % self.corpus_count)
+            raise EmptyVocabularyError("the corpus is empty: %d sentences, no tokens" % self.corpus_count)
         self.prepare_vocab(update=update, keep_raw_vocab=keep_raw_vocab, trim_rule=trim_rule, **kwargs)
         self.prepare_weights(update=update)
+        self.add_lifecycle_event("build_vocab", update=update, trim_rule=str(trim_rule))
 
     def build_vocab_from_freq(self, word_freq, keep_raw_vocab=False, corpus_count=None, trim_rule=None,
                               update=False):
         """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus.
 
+        Keys are any hashable tokens, as in training (NumPy integers become the equal ``int``).
         ``corpus_total_words`` becomes the sum of the counts; ``corpus_count`` is set if given.
+
+        Raises
+        ------
+        ValueError
+            If a count is not a non-negative integer.
         """
         counts = {}
         for word, c in dict(word_freq).items():
-            if not isinstance(word, str):
-                raise TypeError("word_freq keys must be str, got %r" % (word,))
-            counts[word] = _check_int("count of %r" % word, c, 0)
+            if isinstance(word, np.integer):
+                word = int(word)
+            counts[word] = counts.get(word, 0) + _check_int("count of %r" % (word,), c, 0)
         self.raw_vocab = counts
         self.corpus_count = int(corpus_count) if corpus_count else 0
         self.corpus_total_words = sum(counts.values())
@@ -552,7 +702,7 @@ class Word2Vec:
                 keys = [keys[i] for i in order]
                 counts = counts[order]
         if len(keys) == 0:
-            raise ValueError("no word is left in the vocabulary: %d distinct words, none seen at least "
+            raise EmptyVocabularyError("no word is left in the vocabulary: %d distinct words, none seen at least "
                              "min_count=%d times; lower min_count" % (len(raw), self.effective_min_count))
         keep_prob = _vocab.keep_probabilities(counts, self.sample)
         report["downsample_unique"] = int(np.sum(keep_prob < 1.0))
@@ -568,8 +718,17 @@ class Word2Vec:
                     len(keys), self.effective_min_count, int(counts.sum()), report["downsample_total"])
         return report
 
+    def _stream_seed(self):
+        """The unsigned 64-bit seed of every random stream: ``seed``, or with ``seed=None`` ``random_seed``
+        (drawn from OS entropy once, then kept and saved with the model)."""
+        if self.seed is not None:
+            return self.seed & (2 ** 64 - 1)
+        if getattr(self, "random_seed", None) is None:
+            self.random_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        return self.random_seed
+
     def _random_rows(self, n, first_row):
-        rng = np.random.default_rng([self.seed & (2 ** 64 - 1), first_row])
+        rng = np.random.default_rng([self._stream_seed(), first_row])
         rows = rng.random((n, self.vector_size), dtype=np.float32)
         rows -= 0.5
         rows /= self.vector_size
@@ -593,7 +752,7 @@ class Word2Vec:
         wv.index_to_key = list(keys)
         wv.key_to_index = {k: i for i, k in enumerate(keys)}
         wv.vectors = vectors
-        wv.expandos = {"count": counts.astype(np.int64)}
+        wv.expandos = _Expandos({"count": counts.astype(np.int64)}, self._tables if self.hs else None)
         wv.norms = None
         lockf = getattr(wv, "vectors_lockf", None)
         if lockf is None or len(np.ravel(lockf)) not in (1, n):
@@ -698,6 +857,13 @@ class Word2Vec:
         queue_factor = _check_int("queue_factor", queue_factor, 1)
         corpus = self._corpus(corpus_iterable, corpus_file, epochs)
         trainer = self._make_trainer()
+        if self.hs and self.negative:
+            logger.warning("Both hierarchical softmax and negative sampling are activated. Each prediction then "
+                           "trains both output layers (syn1 and syn1neg); set hs=0 or negative=0 unless that is "
+                           "intended.")
+        if self.alpha > getattr(self, "min_alpha_yet_reached", self.alpha):
+            logger.warning("Effective 'alpha' higher than previous training cycles (alpha=%s, lowest reached "
+                           "so far %s): the learning rate rises again", self.alpha, self.min_alpha_yet_reached)
         self.compute_loss = bool(compute_loss)
         self.running_training_loss = 0.0
         self.epoch_losses = []
@@ -707,7 +873,7 @@ class Word2Vec:
         for cb in callbacks:
             if hasattr(cb, "on_train_begin"):
                 cb.on_train_begin(self)
-        effective_total = raw_total = 0
+        effective_total = raw_total = epochs_run = 0
         t0 = time.perf_counter()
         # each worker calls BLAS on tiny blocks: keep BLAS itself single-threaded so threads never oversubscribe
         blas_limit = threadpool_limits(limits=1, user_api="blas")
@@ -721,6 +887,7 @@ class Word2Vec:
                                                    start_alpha, end_alpha, queue_factor, report_delay, bar)
                 effective_total += eff
                 raw_total += raw
+                epochs_run += 1
                 self._epochs_done += 1
                 self.running_training_loss += loss
                 self.epoch_losses.append(loss)
@@ -737,19 +904,24 @@ class Word2Vec:
             self.wv.norms = None
             self.total_train_time += time.perf_counter() - t0
         self.train_count += 1
+        self.min_alpha_yet_reached = start_alpha - (start_alpha - end_alpha) * epochs_run / epochs
         for cb in callbacks:
             if hasattr(cb, "on_train_end"):
                 cb.on_train_end(self)
         elapsed = time.perf_counter() - t0
-        logger.info("training on %d raw words (%d effective words) took %.1fs, %.0f effective words/s",
-                    raw_total, effective_total, elapsed, effective_total / max(elapsed, 1e-9))
+        self.add_lifecycle_event("train", msg="training on %d raw words (%d effective words) took %.1fs, %.0f "
+                                 "effective words/s" % (raw_total, effective_total, elapsed,
+                                                        effective_total / max(elapsed, 1e-9)))
         return effective_total, raw_total
 
     def _job_stream(self, corpus, epoch, epochs, total_examples, total_words, start_alpha, end_alpha):
-        """Yield the jobs of one epoch: about ``batch_words`` tokens each, long sentences split into pieces.
+        """Yield the jobs of one epoch: whole sentences grouped into jobs of at most ``batch_words`` tokens.
 
-        Only list operations per sentence happen here; tokens are mapped to indices in C by the worker
-        (:func:`cw2v._corpus.encode_sentences`).
+        As in gensim, a sentence joins the current job if the job stays within ``batch_words`` tokens, and
+        otherwise starts the next one; a sentence longer than ``batch_words`` is a job of its own. Sentences
+        are never cut: ``batch_words`` decides how work is shared between threads (and how finely the
+        learning rate steps), not what is trained. Only list operations per sentence happen here; tokens are
+        mapped to indices in C by the worker (:func:`cw2v._corpus.encode_sentences`).
         """
         batch = self.batch_words
         by_words = total_words is not None
@@ -766,22 +938,14 @@ class Word2Vec:
         sentences, n_words, units = [], 0, 0
         for sentence in corpus:
             n = len(sentence)
-            if n > batch:  # never truncated: split into pieces, each a sentence of its own
-                pieces = [sentence[i:i + batch] for i in range(0, n, batch)]
-            else:
-                pieces = [sentence]
-            for k, piece in enumerate(pieces):
-                sentences.append(piece)
-                n_words += len(piece)
-                if by_words:
-                    units += len(piece)
-                elif k == 0:
-                    units += 1
-                if n_words >= batch:
-                    yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
-                    done += units
-                    job_no += 1
-                    sentences, n_words, units = [], 0, 0
+            if sentences and n_words + n > batch:
+                yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
+                done += units
+                job_no += 1
+                sentences, n_words, units = [], 0, 0
+            sentences.append(sentence)
+            n_words += n
+            units += n if by_words else 1
         if sentences:
             yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
 
@@ -804,10 +968,13 @@ class Word2Vec:
         lock = threading.Lock()
         state = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0}
         compute_loss = self.compute_loss
-        seed = self.seed & (2 ** 64 - 1)
+        seed = self._stream_seed()
         key_to_index = self.wv.key_to_index
         is_file = isinstance(corpus, _CorpusFile)
         table = StringTable.from_keys(self.wv.index_to_key) if is_file else None
+        # integer tokens (graph walks of node ids) are looked up in a table rather than the dict when the
+        # integer keys are few and small enough: at most 8 entries per word or 1M entries (4 bytes each)
+        int_index = None if is_file else int_key_index(self.wv.index_to_key, max(8 * len(self.wv), 1 << 20))
         max_sentence_length = corpus.max_sentence_length if is_file else 0
         if is_file:
             job_stream = self._block_stream(corpus, epoch, epochs, start_alpha, end_alpha)
@@ -831,7 +998,7 @@ class Word2Vec:
                 _check_utf8(job.data, corpus.path)
                 ids, ends, raw = encode_block(table, job.data, max_sentence_length)
             else:
-                ids, ends, raw = encode_sentences(job.sentences, key_to_index)
+                ids, ends, raw = encode_sentences(job.sentences, key_to_index, int_index)
             eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream, compute_loss,
                                           hot)
             with lock:
@@ -864,6 +1031,16 @@ class Word2Vec:
                 hot.flush()
         if bar is not None:
             update_bar()
+        if not is_file:
+            if state["sentences"] == 0 and self.train_count == 0:
+                logger.warning("train() called with an empty iterator: the corpus yielded no sentence (is it a "
+                               "generator that was already consumed? pass a re-iterable sequence)")
+            elif total_examples and total_examples != state["sentences"]:
+                logger.warning("EPOCH %d: supplied example count (%d) did not equal expected count (%d)",
+                               epoch, state["sentences"], total_examples)
+            elif total_words and total_words != state["raw"]:
+                logger.warning("EPOCH %d: supplied raw word count (%d) did not equal expected count (%d)",
+                               epoch, state["raw"], total_words)
         elapsed = time.perf_counter() - t0
         logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
                     epoch + 1, epochs, state["raw"], state["effective"], elapsed,

@@ -58,11 +58,39 @@ def test_line_sentence_matches_gensim(demo_corpus_path):
     assert list(ours) == list(theirs)
 
 
-def test_encode_sentences_refuses_non_str():
-    with pytest.raises(TypeError, match="tokens must be str"):
-        encode_sentences([["a", 3]], {"a": 0})
-    with pytest.raises(TypeError, match="list of str"):
-        encode_sentences(["abc"], {"a": 0})
+def test_encode_sentences_takes_any_hashable_and_refuses_unhashable():
+    key_to_index = {"a": 0, 3: 1, ("t", 1): 2}
+    ids, ends, raw = encode_sentences([["a", 3, "zz", ("t", 1)], "ab", [np.int64(3)]], key_to_index)
+    assert ids.tolist() == [0, 1, 2, 0, 1] and ends.tolist() == [3, 4, 5] and raw == 7
+    with pytest.raises(TypeError, match="unhashable"):
+        encode_sentences([["a", ["x"]]], key_to_index)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint16, np.uint64])
+def test_encode_sentences_integer_fast_path_matches_the_dict(dtype):
+    """int_index (the table for small int keys) gives what the dict gives, for lists of ints and NumPy arrays,
+    with out-of-vocabulary and out-of-table ids dropped."""
+    from cw2v._corpus import int_key_index
+    rng = np.random.default_rng(0)
+    keys = [int(k) for k in rng.permutation(50)[:30]] + ["word"]
+    key_to_index = {k: i for i, k in enumerate(keys)}
+    table = int_key_index(keys, 1000)
+    assert table is not None and len(table) == max(k for k in keys if isinstance(k, int)) + 1
+    walks = [rng.integers(0, 70, size=int(rng.integers(0, 20))).astype(dtype) for _ in range(40)]
+    walks += [[int(v) for v in w] + ["word", 10 ** 30] for w in walks[:5]]
+    want = encode_sentences([[int(v) if not isinstance(v, str) else v for v in w] for w in walks], key_to_index)
+    got = encode_sentences(walks, key_to_index, table)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_int_key_index_only_for_small_non_negative_int_keys():
+    from cw2v._corpus import int_key_index
+    assert int_key_index(["a", "b"], 100) is None                 # no int key
+    assert int_key_index([1, -2], 100) is None                    # negative
+    assert int_key_index([1, 100], 100) is None                   # too large a table
+    assert int_key_index([1, True], 100) is None                  # True == 1: only the dict decides
+    np.testing.assert_array_equal(int_key_index([3, "x", 1], 100), [-1, 2, -1, 0])
 
 
 def test_string_table_lookup():

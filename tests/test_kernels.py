@@ -218,12 +218,14 @@ def test_padded_rows_train_like_contiguous_rows(sg, hs, negative, cbow_mean, bat
                 np.testing.assert_array_equal(a, b)
 
 
-def test_weight_rows_are_cache_line_aligned():
+def test_weight_matrices_are_packed_and_aligned():
+    """wv.vectors & co. are plain C-contiguous arrays (other libraries take them as they are), starting on a
+    cache line."""
     from cw2v.word2vec import ROW_ALIGN, _weight_matrix
-    for d, padded in ((100, 112), (300, 304), (16, 16), (50, 50), (8, 8)):
+    for d in (100, 300, 16, 50, 8, 1):
         w = _weight_matrix(7, d)
         assert w.shape == (7, d) and w.dtype == np.float32 and not w.any()
-        assert w.strides == (4 * padded, 4) and w.ctypes.data % ROW_ALIGN == 0
+        assert w.flags.c_contiguous and w.strides == (4 * d, 4) and w.ctypes.data % ROW_ALIGN == 0
 
 
 def test_trainer_refuses_non_row_contiguous_weights():

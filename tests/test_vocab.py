@@ -24,11 +24,29 @@ def test_max_vocab_size_prunes_rare_words_during_scan():
     assert len(counts) <= 10 and counts["common"] == 250 and total == 300
 
 
-def test_scan_refuses_strings_and_non_str_tokens():
-    with pytest.raises(TypeError, match="list of str"):
-        vocab.scan_vocab(["a sentence as a string"])
-    with pytest.raises(TypeError, match="tokens must be str"):
-        vocab.scan_vocab([[1, 2, 3]])
+def test_scan_counts_any_hashable_token_and_numpy_ints_as_int():
+    sents = [[1, 2, 3], np.array([3, 4], dtype=np.int32), [np.int64(4), "a", ("t", 1)], np.array([5], np.uint8)]
+    counts, total, n = vocab.scan_vocab(sents)
+    assert counts == {1: 1, 2: 1, 3: 2, 4: 2, "a": 1, ("t", 1): 1, 5: 1} and (total, n) == (9, 4)
+    assert all(type(k) is int for k in counts if not isinstance(k, (str, tuple)))  # no NumPy scalars as keys
+    assert list(counts) == [1, 2, 3, 4, "a", ("t", 1), 5]
+
+
+def test_scan_reads_a_string_sentence_as_characters_with_a_warning(caplog):
+    """gensim's behaviour: each character is a token, and a warning names the mistake."""
+    with caplog.at_level("WARNING", logger="cw2v.vocab"):
+        counts, total, n = vocab.scan_vocab([["ok"], "abca"])
+    assert counts == {"ok": 1, "a": 2, "b": 1, "c": 1} and (total, n) == (5, 2)
+    assert "Each 'sentences' item should be a list of words" in caplog.text and "Sentence 1 is a plain str" in caplog.text
+
+
+def test_scan_refuses_unhashable_tokens_and_non_iterable_sentences():
+    with pytest.raises(TypeError, match="unhashable"):
+        vocab.scan_vocab([["a", ["nested"]]])
+    with pytest.raises(TypeError, match="None"):
+        vocab.scan_vocab([["a"], None])
+    with pytest.raises(TypeError, match="iterable of tokens"):
+        vocab.scan_vocab([["a"], 7])
 
 
 def test_min_count_max_final_vocab_and_trim_rule():
