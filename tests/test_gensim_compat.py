@@ -1,0 +1,211 @@
+"""What code written for gensim's Word2Vec relies on: any hashable token, seed=None, batch_words as job
+size only, plain C-contiguous vectors, gensim's warnings and bookkeeping attributes."""
+import logging
+
+import numpy as np
+import pytest
+
+from cw2v import Word2Vec
+from cw2v.word2vec import EmptyVocabularyError
+
+
+def walks(n_walks=300, length=20, n_nodes=40, seed=0):
+    """Random walks on a ring of ``n_nodes`` nodes (steps of -2..2), as lists of int node ids."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_walks):
+        pos = int(rng.integers(n_nodes))
+        walk = [pos]
+        for _ in range(length - 1):
+            pos = (pos + int(rng.integers(-2, 3))) % n_nodes
+            walk.append(pos)
+        out.append(walk)
+    return out
+
+
+def small_model(corpus, **kw):
+    params = dict(vector_size=16, min_count=1, workers=1, epochs=2, seed=3)
+    params.update(kw)
+    return Word2Vec(corpus, **params)
+
+
+# ------------------------------------------------------------------------------------------- tokens
+
+
+@pytest.mark.parametrize("sg", [0, 1])
+def test_int_numpy_and_str_tokens_train_the_same_model(sg):
+    """A walk of ints, the same walk as a NumPy array (the C table path) and as strings give one model."""
+    ints = walks()
+    as_int = small_model(ints, sg=sg)
+    as_numpy = small_model([np.array(w, dtype=np.int64) for w in ints], sg=sg)
+    as_str = small_model([[str(v) for v in w] for w in ints], sg=sg)
+    assert as_int.wv.index_to_key == as_numpy.wv.index_to_key
+    assert all(type(k) is int for k in as_numpy.wv.index_to_key)
+    assert as_str.wv.index_to_key == [str(k) for k in as_int.wv.index_to_key]
+    np.testing.assert_array_equal(as_int.wv.vectors, as_numpy.wv.vectors)
+    np.testing.assert_array_equal(as_int.wv.vectors, as_str.wv.vectors)
+    assert np.abs(as_int.wv.vectors).sum() > 0
+    assert as_int.wv[5].shape == (16,) and as_int.wv.most_similar(5, topn=3)[0][0] in as_int.wv.key_to_index
+
+
+def test_walk_neighbours_are_graph_neighbours():
+    model = Word2Vec(walks(n_walks=600), vector_size=16, min_count=1, workers=2, epochs=5, sg=1, window=3, seed=1)
+    hits = 0
+    for node in range(40):
+        near = [k for k, _ in model.wv.most_similar(node, topn=4)]
+        hits += sum(min((k - node) % 40, (node - k) % 40) <= 4 for k in near)
+    assert hits / (40 * 4) > 0.7  # ring neighbours (within 4 steps) dominate the nearest 4
+
+
+def test_tuple_tokens_and_mixed_keys_train():
+    corpus = [[("a", 1), ("b", 2), "c", 7]] * 30
+    model = small_model(corpus)
+    assert set(model.wv.index_to_key) == {("a", 1), ("b", 2), "c", 7}
+    assert model.wv.get_vector(("a", 1)).shape == (16,)  # wv[...] reads a tuple as several keys, as gensim
+
+
+def test_build_vocab_from_freq_takes_int_keys():
+    model = Word2Vec(vector_size=8, min_count=1)
+    model.build_vocab_from_freq({3: 5, np.int64(4): 2, "x": 3})
+    assert model.wv.index_to_key == [3, "x", 4]
+
+
+def test_string_sentence_is_read_as_characters_as_gensim_does(caplog):
+    with caplog.at_level(logging.WARNING):
+        model = small_model(["human", "machine"])
+    assert "Each 'sentences' item should be a list of words" in caplog.text
+    assert set(model.wv.index_to_key) == set("humanmachine")
+
+
+# ------------------------------------------------------------------------------------------- batch_words
+
+
+def test_job_stream_groups_whole_sentences():
+    """batch_words groups sentences into jobs as gensim does; no sentence is ever cut."""
+    model = Word2Vec(vector_size=4, min_count=1, batch_words=10)
+    sentences = [["w"] * n for n in (3, 4, 3, 25, 1, 9, 2)]
+    model.build_vocab(sentences)
+    jobs = list(model._job_stream(sentences, 0, 1, len(sentences), None, 0.025, 0.0001))
+    assert [[len(s) for s in job.sentences] for job in jobs] == [[3, 4, 3], [25], [1, 9], [2]]
+    assert [s for job in jobs for s in job.sentences] == sentences
+    alphas = [(job.alpha_start, job.alpha_end) for job in jobs]
+    assert alphas[0][0] == 0.025 and all(a[1] == b[0] for a, b in zip(alphas, alphas[1:]))
+
+
+def test_small_batch_words_does_not_cut_sentences():
+    """With batch_words=4 (node2vec's setting) walks keep windows across the whole walk: the model differs
+    from one trained on the walks cut into 4-token pieces (the old behaviour was bit-identical to that)."""
+    ints = walks(n_walks=100)
+    whole = small_model(ints, batch_words=4, sg=1, window=5)
+    pieces = small_model([w[i:i + 4] for w in ints for i in range(0, len(w), 4)], batch_words=4, sg=1, window=5)
+    assert whole.wv.index_to_key == pieces.wv.index_to_key
+    assert not np.allclose(whole.wv.vectors, pieces.wv.vectors)
+
+
+# ------------------------------------------------------------------------------------------- seed
+
+
+def test_seed_none_draws_a_fresh_seed_like_gensim():
+    corpus = walks(n_walks=50)
+    a, b = small_model(corpus, seed=None), small_model(corpus, seed=None)
+    assert a.seed is None and isinstance(a.random_seed, int) and a.random_seed != b.random_seed
+    assert not np.array_equal(a.wv.vectors, b.wv.vectors)
+    fixed = small_model(corpus, seed=a.random_seed)  # the drawn seed reproduces the run
+    np.testing.assert_array_equal(fixed.wv.vectors, a.wv.vectors)
+
+
+def test_seed_must_still_be_an_integer_or_none():
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        Word2Vec(seed="1")
+
+
+# ------------------------------------------------------------------------------------------- arrays
+
+
+@pytest.mark.parametrize("vector_size", [100, 300, 7])
+def test_vectors_are_plain_c_contiguous_float32(vector_size):
+    model = small_model(walks(n_walks=30), vector_size=vector_size, hs=1, negative=2, epochs=1)
+    for arr in (model.wv.vectors, model.syn1neg, model.syn1):
+        assert arr.flags.c_contiguous and arr.dtype == np.float32 and arr.shape == (len(model.wv), vector_size)
+    flat = np.frombuffer(model.wv.vectors, dtype=np.float32)  # what faiss.normalize_L2 & co. need
+    assert flat.size == len(model.wv) * vector_size
+    assert memoryview(model.wv.vectors).cast("B").nbytes == model.wv.vectors.nbytes
+
+
+# ------------------------------------------------------------------------------------------- gensim's bookkeeping
+
+
+def test_warnings_gensim_users_look_for(caplog):
+    corpus = walks(n_walks=30)
+    with caplog.at_level(logging.WARNING):
+        model = small_model(corpus, hs=1, negative=5)
+    assert "Both hierarchical softmax and negative sampling are activated." in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        model.train(corpus, total_examples=model.corpus_count, epochs=1)  # alpha back up to 0.025
+    assert "Effective 'alpha' higher than previous training cycles" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        model.train(corpus, total_examples=model.corpus_count + 5, epochs=1)
+    assert "supplied example count (30) did not equal expected count (35)" in caplog.text
+
+
+def test_empty_vocabulary_is_a_runtime_error_and_a_value_error():
+    with pytest.raises(RuntimeError):
+        Word2Vec([])
+    with pytest.raises(ValueError):
+        Word2Vec([["a", "b"]], min_count=5)
+    assert issubclass(EmptyVocabularyError, RuntimeError) and issubclass(EmptyVocabularyError, ValueError)
+
+
+def test_lifecycle_events_estimate_memory_and_layer1_size():
+    model = small_model(walks(n_walks=30), hs=1, negative=3)
+    # gensim's order: a model given a corpus records "created" after building and training
+    assert [e["event"] for e in model.lifecycle_events] == ["build_vocab", "train", "created"]
+    assert all({"datetime", "python", "platform", "cw2v"} <= set(e) for e in model.lifecycle_events)
+    model.lifecycle_events = None  # recording off, as in gensim
+    model.add_lifecycle_event("custom")
+    assert model.lifecycle_events is None
+    report = model.estimate_memory()
+    n, d = len(model.wv), model.vector_size
+    assert report["vectors"] == report["syn1"] == report["syn1neg"] == n * d * 4
+    assert report["total"] == sum(v for k, v in report.items() if k != "total")
+    assert model.layer1_size == d
+
+
+def test_huffman_code_and_point_through_get_vecattr():
+    model = small_model(walks(n_walks=30), hs=1, negative=0)
+    t = model._tables
+    for key in model.wv.index_to_key[:10]:
+        i = model.wv.key_to_index[key]
+        code, point = model.wv.get_vecattr(key, "code"), model.wv.get_vecattr(key, "point")
+        assert len(code) == len(point) == t.code_lens[i] > 0
+        np.testing.assert_array_equal(code, t.codes[i, :t.code_lens[i]])
+        np.testing.assert_array_equal(point, t.points[i, :t.code_lens[i]])
+        assert point[0] == len(model.wv) - 2  # every path starts at the root
+    assert set(model.wv.expandos) == {"count"}  # formed on demand, not stored per word
+    with pytest.raises(KeyError):
+        small_model(walks(n_walks=30)).wv.get_vecattr(0, "code")  # no Huffman tree without hs
+
+
+def test_reset_from_takes_the_other_vocabulary_with_fresh_weights():
+    model = small_model([["a", "b", "c"]] * 10, seed=5)
+    other = small_model([["x", "y"], ["y", "z", "w"]] * 10, seed=6)
+    model.reset_from(other)
+    assert model.wv.key_to_index == other.wv.key_to_index and model.corpus_count == other.corpus_count
+    assert model.wv.vectors.shape == other.wv.vectors.shape
+    assert not np.array_equal(model.wv.vectors, other.wv.vectors)  # drawn from seed 5, not copied
+    np.testing.assert_array_equal(model.wv.vectors, model._random_rows(len(other.wv), 0))
+    model.train([["x", "y"], ["y", "z", "w"]] * 10, total_examples=20, epochs=1)
+
+
+def test_gensim_module_paths_and_flags():
+    import cw2v.models.keyedvectors
+    import cw2v.models.word2vec
+    from cw2v.models import KeyedVectors, Word2Vec as W
+    assert cw2v.models.word2vec is __import__("cw2v.word2vec").word2vec
+    assert W is Word2Vec and KeyedVectors is cw2v.models.keyedvectors.KeyedVectors
+    assert cw2v.models.word2vec.FAST_VERSION > -1 and cw2v.models.word2vec.CORPUSFILE_VERSION > -1
+    from cw2v.similarities.annoy import AnnoyIndexer
+    from cw2v.test.utils import common_texts, get_tmpfile
+    assert AnnoyIndexer.__name__ == "AnnoyIndexer" and len(common_texts) == 9 and get_tmpfile("x").endswith("x")
