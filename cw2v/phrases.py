@@ -286,11 +286,29 @@ def _check_table(table, what, path, value_ok):
     return table
 
 
-class _PhrasesBase(abc.ABC):
-    """What :class:`Phrases` and :class:`FrozenPhrases` share: applying the model to text."""
+class _PhrasesTransformation(abc.ABC):
+    """The common base of :class:`Phrases` and :class:`FrozenPhrases`: applying a model to text.
+
+    Subclasses define :meth:`score_candidate`; everything else (``model[sentence]``,
+    :meth:`analyze_sentence`, :meth:`find_phrases`) is built on it. The name is gensim's, so code that
+    subclasses or type-checks ``gensim.models.phrases._PhrasesTransformation`` works unchanged.
+
+    Parameters
+    ----------
+    connector_words : collection of str, optional
+        Words that may appear inside a phrase but never start or end one.
+
+    Raises
+    ------
+    ValueError
+        If `connector_words` is a str or holds anything but str.
+    """
 
     delimiter = "_"
     connector_words = frozenset()
+
+    def __init__(self, connector_words=frozenset()):
+        self.connector_words = _check_connector_words(connector_words)
 
     @abc.abstractmethod
     def score_candidate(self, word_a, word_b, in_between):
@@ -461,7 +479,7 @@ def _prune(vocab, min_reduce):
         del vocab[key]
 
 
-class Phrases(_PhrasesBase):
+class Phrases(_PhrasesTransformation):
     """Detect phrases (collocations) from unigram and bigram counts.
 
     Parameters
@@ -527,7 +545,7 @@ class Phrases(_PhrasesBase):
         self.max_vocab_size = max_vocab_size
         self.delimiter = _check_delimiter(delimiter)
         self.progress_per = progress_per
-        self.connector_words = _check_connector_words(connector_words)
+        super().__init__(connector_words=connector_words)
         self.vocab = {}
         self.min_reduce = 1
         self.corpus_word_count = 0
@@ -759,7 +777,7 @@ class Phrases(_PhrasesBase):
         return model
 
 
-class FrozenPhrases(_PhrasesBase):
+class FrozenPhrases(_PhrasesTransformation):
     """The phrase table of a :class:`Phrases` model, enough to detect phrases with less memory.
 
     Parameters

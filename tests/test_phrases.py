@@ -245,3 +245,43 @@ if given is not None:
         # tokens holding the delimiter ("x_y") can make a model and its frozen table disagree, in gensim too
         frozen, frozen_gensim = ours.freeze(), theirs.freeze()
         assert [frozen[s] for s in corpus] == [frozen_gensim[s] for s in corpus]
+
+
+def _lookup_class(base):
+    """A phrase detector over ``base`` that scores phrases from a fixed table, as gensim's own tests build one."""
+
+    class Lookup(base):
+        def __init__(self, scores, threshold=1, connector_words=frozenset({"a", "the", "with", "of"})):
+            super().__init__(connector_words=connector_words)
+            self.scores = scores
+            self.threshold = threshold
+
+        def score_candidate(self, word_a, word_b, in_between):
+            phrase = "_".join([word_a] + in_between + [word_b])
+            score = self.scores.get(phrase, -1)
+            if score > self.threshold:
+                return phrase, score
+            return None, None
+
+    return Lookup
+
+
+def test_phrases_transformation_is_the_common_base(sentences):
+    from cw2v.models.phrases import _PhrasesTransformation
+    model = Phrases(sentences[:300])
+    assert isinstance(model, _PhrasesTransformation)
+    assert isinstance(model.freeze(), _PhrasesTransformation)
+    ours = _lookup_class(_PhrasesTransformation)
+    theirs = _lookup_class(gensim_phrases._PhrasesTransformation)
+    scores = {"sentence_with_many": 2, "many_of_the_possible": 2, "possible_bigrams": 2, "simple_sentence": 2}
+    texts = [["a", "simple", "sentence", "with", "many", "of", "the", "possible", "bigrams", "with"],
+             ["sentence", "with", "many", "possible", "bigrams"], ["the", "of"], []]
+    for text in texts:
+        assert ours(scores)[text] == theirs(scores)[text]
+        assert list(ours(scores).analyze_sentence(text)) == list(theirs(scores).analyze_sentence(text))
+    assert ours(scores)[texts[0]] == ["a", "simple_sentence", "with", "many_of_the_possible", "bigrams", "with"]
+    assert list(ours(scores)[texts]) == [theirs(scores)[t] for t in texts]
+    assert ours(scores).find_phrases(texts) == theirs(scores).find_phrases(texts)
+    assert ours(scores, connector_words=["of"]).connector_words == frozenset({"of"})
+    with pytest.raises(ValueError, match="connector_words"):
+        ours(scores, connector_words="of the")
