@@ -214,20 +214,52 @@ def _is_single(obj):
     return False, rest
 
 
+class _NotIndexableError(TypeError, RuntimeError):
+    """Indexing a phrased corpus whose underlying corpus cannot be indexed (gensim raises RuntimeError)."""
+
+
 class _PhrasedCorpus:
-    """Lazy view of a corpus with phrases glued; re-iterable when the underlying corpus is."""
+    """Lazy view of a corpus with phrases glued; re-iterable when the underlying corpus is.
+
+    What ``model[corpus]`` returns, the counterpart of gensim's ``TransformedCorpus``: iterating it
+    yields each sentence of ``corpus`` with its phrases glued, ``len()`` is the corpus's length, and
+    indexing works when the corpus can be indexed (an int gives one phrased sentence, a slice another
+    lazy view).
+
+    Attributes
+    ----------
+    obj : _PhrasesTransformation
+        The model applied.
+    corpus : iterable of list of str
+        The underlying corpus.
+    """
 
     def __init__(self, model, corpus):
-        self._model = model
-        self._corpus = corpus
+        self.obj = model
+        self.corpus = corpus
 
     def __iter__(self):
-        glue = self._model._glue
-        for sentence in self._corpus:
+        glue = self.obj._glue
+        for sentence in self.corpus:
             yield glue(sentence)
 
     def __len__(self):
-        return len(self._corpus)
+        return len(self.corpus)
+
+    def __getitem__(self, index):
+        """Phrased sentence at ``index`` of the corpus (or a lazy view of a slice of it).
+
+        Raises
+        ------
+        TypeError
+            If the corpus cannot be indexed (a generator, for one); the exception is also a
+            ``RuntimeError``, as gensim raises.
+        """
+        if not hasattr(self.corpus, "__getitem__"):
+            raise _NotIndexableError("cannot index a phrased corpus built on a %s, which does not support "
+                                     "indexing; iterate it instead, or build it on a list"
+                                     % (type(self.corpus).__name__,))
+        return self.obj[self.corpus[index]]
 
 
 def _atomic_write_text(path, text):

@@ -285,3 +285,24 @@ def test_phrases_transformation_is_the_common_base(sentences):
     assert ours(scores, connector_words=["of"]).connector_words == frozenset({"of"})
     with pytest.raises(ValueError, match="connector_words"):
         ours(scores, connector_words="of the")
+
+
+def test_phrased_corpus_indexes_like_gensims_transformed_corpus(sentences):
+    ours = Phrases(sentences[:1000], min_count=3, threshold=5.0)
+    theirs = gensim_phrases.Phrases(sentences[:1000], min_count=3, threshold=5.0)
+    corpus = sentences[:40]
+    view, expected = ours[corpus], theirs[corpus]
+    assert view[3] == expected[3] == ours[corpus[3]]
+    assert view[-1] == expected[-1]
+    assert list(view[5:9]) == list(expected[5:9])
+    assert len(view[5:9]) == 4
+    assert view.corpus is corpus and view.obj is ours
+    frozen_view = ours.freeze()[corpus]
+    assert frozen_view[7] == expected[7]
+    with pytest.raises(IndexError):
+        view[len(corpus)]
+    lazy = ours[iter(corpus)]
+    with pytest.raises(TypeError, match="indexing"):
+        lazy[0]
+    with pytest.raises(RuntimeError):  # gensim's exception type
+        lazy[0]
