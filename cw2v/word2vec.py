@@ -631,8 +631,6 @@ class Word2Vec:
             If the corpus is empty or ``min_count`` leaves no word.
         """
         self.scan_vocab(corpus_iterable, corpus_file, progress_per, trim_rule)
-        if self.corpus_total_words == 0:
-            raise EmptyVocabularyError("the corpus is empty: %d sentences, no tokens" % self.corpus_count)
         self.prepare_vocab(update=update, keep_raw_vocab=keep_raw_vocab, trim_rule=trim_rule, **kwargs)
         self.prepare_weights(update=update)
         self.add_lifecycle_event("build_vocab", update=update, trim_rule=str(trim_rule))
@@ -702,8 +700,22 @@ class Word2Vec:
                 keys = [keys[i] for i in order]
                 counts = counts[order]
         if len(keys) == 0:
-            raise EmptyVocabularyError("no word is left in the vocabulary: %d distinct words, none seen at least "
-                             "min_count=%d times; lower min_count" % (len(raw), self.effective_min_count))
+            # as gensim: the vocabulary is left empty here, and train() refuses to run on it
+            if self.corpus_total_words == 0:
+                self._empty_vocab = "the corpus is empty: %d sentences, no tokens" % self.corpus_count
+            else:
+                self._empty_vocab = ("no word is left in the vocabulary: %d distinct words, none seen at least "
+                                     "min_count=%d times; lower min_count" % (len(raw), self.effective_min_count))
+            logger.warning("%s", self._empty_vocab)
+            report.update(downsample_unique=0, downsample_total=0)
+            if not dry_run:
+                self._pending_vocab = (keys, counts)
+                self._tables = None
+                self.cum_table = np.zeros(0, np.uint32)
+                if not keep_raw_vocab:
+                    self.raw_vocab = {}
+            return report
+        self._empty_vocab = None
         keep_prob = _vocab.keep_probabilities(counts, self.sample)
         report["downsample_unique"] = int(np.sum(keep_prob < 1.0))
         report["downsample_total"] = int(np.sum(keep_prob * counts))
@@ -776,7 +788,10 @@ class Word2Vec:
     def _make_trainer(self):
         t = self._tables
         if t is None or len(self.wv) == 0:
-            raise RuntimeError("you must build the vocabulary before training (call build_vocab)")
+            reason = getattr(self, "_empty_vocab", None)
+            if reason:
+                raise EmptyVocabularyError("you must first build vocabulary before training the model: " + reason)
+            raise RuntimeError("you must first build vocabulary before training the model (call build_vocab)")
         return Trainer(self.wv.vectors, self.syn1neg if self.negative else None, self.syn1 if self.hs else None,
                        t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points, t.code_lens,
                        self.sg, self.hs, self.negative, self.window, self.cbow_mean, self.shrink_windows,
@@ -843,6 +858,7 @@ class Word2Vec:
         ValueError
             If ``epochs`` or the corpus size are missing or invalid.
         """
+        trainer = self._make_trainer()  # no vocabulary: gensim's RuntimeError before any other check
         if epochs is None or isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValueError("train() needs an explicit epochs >= 1 (e.g. epochs=model.epochs), got %r" % (epochs,))
         if total_examples is None and total_words is None:
@@ -856,7 +872,6 @@ class Word2Vec:
         end_alpha = self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
         queue_factor = _check_int("queue_factor", queue_factor, 1)
         corpus = self._corpus(corpus_iterable, corpus_file, epochs)
-        trainer = self._make_trainer()
         if self.hs and self.negative:
             logger.warning("Both hierarchical softmax and negative sampling are activated. Each prediction then "
                            "trains both output layers (syn1 and syn1neg); set hs=0 or negative=0 unless that is "

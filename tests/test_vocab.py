@@ -143,8 +143,17 @@ def test_build_vocab_from_freq():
     assert m.wv.vectors.shape == (3, 4) and m.syn1neg.shape == (3, 4)
 
 
-def test_empty_and_emptied_corpus_raise():
-    with pytest.raises(ValueError, match="empty"):
-        Word2Vec(vector_size=4).build_vocab([[], []])
-    with pytest.raises(ValueError, match="min_count"):
-        Word2Vec(vector_size=4, min_count=100).build_vocab(SENTENCES)
+def test_empty_and_emptied_corpus_warn_then_train_raises(caplog):
+    """As gensim: build_vocab leaves an empty vocabulary (with a warning saying why); train() refuses it with
+    gensim's RuntimeError (also a ValueError), naming the reason."""
+    for model, corpus, reason in ((Word2Vec(vector_size=4), [[], []], "the corpus is empty"),
+                                  (Word2Vec(vector_size=4, min_count=100), SENTENCES, "lower min_count")):
+        with caplog.at_level("WARNING"):
+            model.build_vocab(corpus)
+        assert reason in caplog.text and len(model.wv) == 0 and model.wv.vectors.shape == (0, 4)
+        with pytest.raises(RuntimeError, match="you must first build vocabulary.*" + reason) as err:
+            model.train(corpus, total_examples=2, epochs=1)
+        assert isinstance(err.value, ValueError)
+        caplog.clear()
+    with pytest.raises(ValueError, match="lower min_count"):
+        Word2Vec(SENTENCES, vector_size=4, min_count=100)

@@ -184,7 +184,7 @@ def test_corpus_misuse_is_refused(small_corpus):
     with pytest.raises(TypeError, match="generator"):
         Word2Vec((s for s in small_corpus), vector_size=8)
     model = Word2Vec(vector_size=8)
-    with pytest.raises(RuntimeError, match="build the vocabulary"):
+    with pytest.raises(RuntimeError, match="build vocabulary"):
         model.train(small_corpus, total_examples=10, epochs=1)
     model.build_vocab(small_corpus)
     with pytest.raises(ValueError, match="epochs"):
