@@ -156,6 +156,14 @@ def _resolve_scoring(scoring):
     return scoring
 
 
+class _WrongTypeError(ValueError, TypeError):
+    """A value of the wrong type: a ``ValueError`` as cw2v documents, and the ``TypeError`` gensim raises."""
+
+
+class _MissingAttributeError(ValueError, AttributeError):
+    """Not a Phrases model: a ``ValueError``, and the ``AttributeError`` gensim raises."""
+
+
 def _check_connector_words(connector_words):
     if isinstance(connector_words, (str, bytes)):
         raise ValueError("connector_words must be a collection of words (e.g. a frozenset), not a string: %r"
@@ -163,15 +171,17 @@ def _check_connector_words(connector_words):
     try:
         words = frozenset(connector_words)
     except TypeError:
-        raise ValueError("connector_words must be an iterable of str, got %r" % (connector_words,)) from None
+        raise _WrongTypeError("connector_words must be an iterable of str, got %r" % (connector_words,)) from None
     bad = [w for w in words if not isinstance(w, str)]
     if bad:
-        raise ValueError("connector_words must contain only str, got %r" % (bad[:5],))
+        raise _WrongTypeError("connector_words must contain only str, got %r" % (bad[:5],))
     return words
 
 
 def _check_delimiter(delimiter):
-    if not isinstance(delimiter, str) or not delimiter:
+    if not isinstance(delimiter, str):
+        raise _WrongTypeError("delimiter must be a non-empty str, got %r" % (delimiter,))
+    if not delimiter:
         raise ValueError("delimiter must be a non-empty str, got %r" % (delimiter,))
     return delimiter
 
@@ -181,7 +191,9 @@ def _is_number(value):
 
 
 def _check_threshold(threshold, scoring):
-    if not _is_number(threshold) or math.isnan(threshold):
+    if not _is_number(threshold):
+        raise _WrongTypeError("threshold must be a number, got %r" % (threshold,))
+    if math.isnan(threshold):
         raise ValueError("threshold must be a number, got %r" % (threshold,))
     if scoring is original_scorer and threshold <= 0:
         raise ValueError("threshold must be > 0 for scoring='default', got %r" % (threshold,))
@@ -201,8 +213,8 @@ def _is_single(obj):
     try:
         it = iter(obj)
     except TypeError:
-        raise ValueError("expected a list of str tokens or an iterable of them, got %r"
-                         % (type(obj).__name__,)) from None
+        raise _WrongTypeError("expected a list of str tokens or an iterable of them, got %r"
+                              % (type(obj).__name__,)) from None
     try:
         first = next(it)
     except StopIteration:
@@ -491,13 +503,13 @@ class _PhrasesTransformation(abc.ABC):
 
 def _iter_sentences(sentences):
     """Iterate a corpus, rejecting a str (corpus) or a str item (a sentence passed as a corpus)."""
-    if sentences is None or isinstance(sentences, (str, bytes)):
+    if isinstance(sentences, (str, bytes)):
         raise ValueError("sentences must be an iterable of lists of str tokens, got %r" % (type(sentences).__name__,))
     try:
         it = iter(sentences)
     except TypeError:
-        raise ValueError("sentences must be an iterable of lists of str tokens, got %r"
-                         % (type(sentences).__name__,)) from None
+        raise _WrongTypeError("sentences must be an iterable of lists of str tokens, got %r"
+                              % (type(sentences).__name__,)) from None
     for sentence in it:
         if isinstance(sentence, (str, bytes)):
             raise ValueError("sentences must be an iterable of lists of str tokens, but an item is a %s (%r); "
@@ -565,12 +577,13 @@ class Phrases(_PhrasesTransformation):
 
     def __init__(self, sentences=None, min_count=5, threshold=10.0, max_vocab_size=40000000, delimiter="_",
                  progress_per=10000, scoring="default", connector_words=frozenset()):
-        if not _is_number(min_count) or not min_count > 0:
-            raise ValueError("min_count must be a number > 0, got %r" % (min_count,))
-        if not isinstance(max_vocab_size, int) or isinstance(max_vocab_size, bool) or max_vocab_size < 1:
-            raise ValueError("max_vocab_size must be an int >= 1, got %r" % (max_vocab_size,))
-        if not isinstance(progress_per, int) or isinstance(progress_per, bool) or progress_per < 1:
-            raise ValueError("progress_per must be an int >= 1, got %r" % (progress_per,))
+        for name, value, integral in (("min_count", min_count, False), ("max_vocab_size", max_vocab_size, True),
+                                      ("progress_per", progress_per, True)):
+            kind = "an int >= 1" if integral else "a number > 0"
+            if not _is_number(value) or (integral and not isinstance(value, int)):
+                raise _WrongTypeError("%s must be %s, got %r" % (name, kind, value))
+            if not value > 0:  # also refuses NaN
+                raise ValueError("%s must be %s, got %r" % (name, kind, value))
         self.scoring = _resolve_scoring(scoring)
         self.threshold = _check_threshold(threshold, self.scoring)
         self.min_count = min_count
@@ -619,7 +632,7 @@ class Phrases(_PhrasesTransformation):
             except TypeError:
                 bad = [w for w in sentence if not isinstance(w, str)]
                 if bad:
-                    raise ValueError("sentences must hold str tokens, got %r" % (bad[0],)) from None
+                    raise _WrongTypeError("sentences must hold str tokens, got %r" % (bad[0],)) from None
                 raise
             if len(vocab) > max_size:
                 _prune(vocab, min_reduce)

@@ -306,3 +306,34 @@ def test_phrased_corpus_indexes_like_gensims_transformed_corpus(sentences):
         lazy[0]
     with pytest.raises(RuntimeError):  # gensim's exception type
         lazy[0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda: Phrases([["new", 3]]),
+    lambda: Phrases([["new", "york"], [["nested"], "list"]]),
+    lambda: Phrases(5),
+    lambda: Phrases(min_count="5"),
+    lambda: Phrases(min_count=None),
+    lambda: Phrases(threshold="high"),
+    lambda: Phrases(max_vocab_size=2.5),
+    lambda: Phrases(progress_per="10"),
+    lambda: Phrases(delimiter=5),
+    lambda: Phrases(connector_words=5),
+    lambda: Phrases([["a", "b"]] * 3, min_count=1)[5],
+    lambda: Phrases([["a", "b"]] * 3, min_count=1).find_phrases(None),
+    lambda: Phrases([["a", "b"]] * 3, min_count=1).add_vocab([["a", 1.5]]),
+])
+def test_wrong_types_raise_type_error_as_gensim_and_value_error(call):
+    # gensim raises TypeError for these; cw2v documents ValueError for bad input: the error is both
+    with pytest.raises(TypeError) as info:
+        call()
+    assert isinstance(info.value, ValueError)
+
+
+def test_wrong_types_raise_type_error_in_gensim_too():
+    with pytest.raises(TypeError):
+        gensim_phrases.Phrases([["new", 3]])
+    with pytest.raises(TypeError):
+        gensim_phrases.Phrases([["a", "b"]] * 3, min_count=1)[5]
+    with pytest.raises(TypeError):
+        gensim_phrases.Phrases(min_count="5")
