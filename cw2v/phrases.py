@@ -828,7 +828,15 @@ class FrozenPhrases(_PhrasesTransformation):
     Parameters
     ----------
     phrases_model : Phrases
-        Model whose :meth:`Phrases.export_phrases` becomes the table.
+        Model whose :meth:`Phrases.export_phrases` becomes the table. Any object with the attributes
+        ``threshold``, ``min_count``, ``delimiter``, ``scoring``, ``connector_words`` and an
+        ``export_phrases()`` method will do, a gensim ``Phrases`` model among them.
+
+    Raises
+    ------
+    ValueError
+        If `phrases_model` lacks one of those attributes (the exception is also an ``AttributeError``,
+        as gensim raises), or its ``export_phrases()`` does not return a dict of str to numbers.
 
     Attributes
     ----------
@@ -840,15 +848,23 @@ class FrozenPhrases(_PhrasesTransformation):
     """
 
     def __init__(self, phrases_model):
-        if not isinstance(phrases_model, Phrases):
-            raise ValueError("FrozenPhrases needs a cw2v Phrases model, got %r" % (type(phrases_model).__name__,))
+        missing = [name for name in ("threshold", "min_count", "delimiter", "scoring", "connector_words",
+                                     "export_phrases") if not hasattr(phrases_model, name)]
+        if missing:
+            raise _MissingAttributeError("FrozenPhrases needs a Phrases model, got a %s (no %s)"
+                                         % (type(phrases_model).__name__, ", ".join(missing)))
         self.threshold = phrases_model.threshold
         self.min_count = phrases_model.min_count
-        self.delimiter = phrases_model.delimiter
+        self.delimiter = _check_delimiter(phrases_model.delimiter)
         self.scoring = phrases_model.scoring
-        self.connector_words = phrases_model.connector_words
+        super().__init__(connector_words=phrases_model.connector_words)
         start = time.time()
-        self.phrasegrams = phrases_model.export_phrases()
+        phrasegrams = phrases_model.export_phrases()
+        if not isinstance(phrasegrams, dict) or not all(
+                isinstance(k, str) and _is_number(v) for k, v in phrasegrams.items()):
+            raise ValueError("%s.export_phrases() must return a dict of str phrases to number scores"
+                             % (type(phrases_model).__name__,))
+        self.phrasegrams = phrasegrams
         logger.info("exported %s from %s in %.2fs", self, phrases_model, time.time() - start)
 
     def __str__(self):

@@ -337,3 +337,17 @@ def test_wrong_types_raise_type_error_in_gensim_too():
         gensim_phrases.Phrases([["a", "b"]] * 3, min_count=1)[5]
     with pytest.raises(TypeError):
         gensim_phrases.Phrases(min_count="5")
+
+
+def test_frozen_phrases_from_a_gensim_model(sentences):
+    theirs = gensim_phrases.Phrases(sentences[:1000], min_count=3, threshold=5.0,
+                                    connector_words=ENGLISH_CONNECTOR_WORDS)
+    frozen, frozen_gensim = FrozenPhrases(theirs), theirs.freeze()
+    assert frozen.phrasegrams == frozen_gensim.phrasegrams and len(frozen.phrasegrams) > 10
+    assert frozen.connector_words == ENGLISH_CONNECTOR_WORDS
+    sample = sentences[:300]
+    assert [frozen[s] for s in sample] == [frozen_gensim[s] for s in sample]
+    with pytest.raises(ValueError, match="no threshold, min_count"):
+        FrozenPhrases(object())
+    with pytest.raises(AttributeError):  # gensim's exception type
+        FrozenPhrases(frozenset())
