@@ -391,10 +391,14 @@ class VocabTables:
     code_lens: np.ndarray
 
 
-def build_tables(counts, sample, ns_exponent, negative, hs):
-    """Compute every :class:`VocabTables` array from the final counts (vocabulary order)."""
+def build_tables(counts, sample, ns_exponent, negative, hs, keep_prob=None):
+    """Compute every :class:`VocabTables` array from the final counts (vocabulary order).
+
+    ``keep_prob`` (shape (n,), float64) gives the subsampling keep-probabilities instead of
+    :func:`keep_probabilities` of ``counts`` (after a vocabulary update they come from the new corpus).
+    """
     counts = np.asarray(counts, dtype=np.int64)
-    keep = keep_thresholds(keep_probabilities(counts, sample))
+    keep = keep_thresholds(keep_probabilities(counts, sample) if keep_prob is None else keep_prob)
     if negative and len(counts):
         a_thr, a_idx = alias_table(counts.astype(np.float64) ** float(ns_exponent))
     else:

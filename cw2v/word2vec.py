@@ -36,6 +36,7 @@ from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentence
 from cw2v._kernels import HotNodes, Trainer, _aligned_rows
 from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
+from cw2v.persist import ClassOnlyMethod as persist_class_only
 
 logger = logging.getLogger(__name__)
 
@@ -689,6 +690,17 @@ class Word2Vec:
                     counts[index[w]] += raw[w]
             keys += new
             counts = np.concatenate([counts, np.array([raw[w] for w in new], dtype=np.int64)])
+            # subsampling as gensim updates it: the words of the new corpus get keep-probabilities from their
+            # counts in it (threshold: sample x its retained tokens); the others keep theirs
+            new_index = {w: i for i, w in enumerate(new, start=len(index))}
+            where = np.array([index[w] if w in index else new_index[w] for w in kept], dtype=np.int64)
+            kept_counts = np.array([raw[w] for w in kept], dtype=np.int64)
+            kept_prob = _vocab.keep_probabilities(kept_counts, self.sample)
+            keep_prob = np.ones(len(keys))
+            if self._tables is not None and len(self._tables.keep_threshold) == len(index):
+                keep_prob[:len(index)] = self._tables.keep_threshold / _vocab.KEEP_SCALE
+            keep_prob[where] = kept_prob
+            report_counts, report_prob = kept_counts, kept_prob
         else:
             keys = kept
             counts = np.array([raw[w] for w in kept], dtype=np.int64)
@@ -716,13 +728,16 @@ class Word2Vec:
                     self.raw_vocab = {}
             return report
         self._empty_vocab = None
-        keep_prob = _vocab.keep_probabilities(counts, self.sample)
-        report["downsample_unique"] = int(np.sum(keep_prob < 1.0))
-        report["downsample_total"] = int(np.sum(keep_prob * counts))
+        if not update:
+            keep_prob = _vocab.keep_probabilities(counts, self.sample)
+            report_counts, report_prob = counts, keep_prob
+        report["downsample_unique"] = int(np.sum(report_prob < 1.0))
+        report["downsample_total"] = int(np.sum(report_prob * report_counts))
         if dry_run:
             return report
         self._pending_vocab = (keys, counts)
-        self._tables = _vocab.build_tables(counts, self.sample, self.ns_exponent, self.negative, self.hs)
+        self._tables = _vocab.build_tables(counts, self.sample, self.ns_exponent, self.negative, self.hs,
+                                           keep_prob=keep_prob)
         self.cum_table = _vocab.cum_table(counts, self.ns_exponent) if self.negative else np.zeros(0, np.uint32)
         if not keep_raw_vocab:
             self.raw_vocab = {}
@@ -1169,46 +1184,63 @@ class Word2Vec:
 
     __repr__ = __str__
 
-    # ------------------------------------------------------------------ native save/load (cw2v.persist)
+    # ------------------------------------------------------------------ save/load (cw2v.persist)
     def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
-             pickle_protocol=None):
-        """Save the full model in cw2v's native format (JSON manifest + ``.npy`` arrays, no pickle).
+             pickle_protocol=None, format="cw2v"):
+        """Save the full model to one file: cw2v's native format (no pickle), or gensim's.
 
         Everything training needs is stored: :meth:`load` returns a model that continues training exactly
-        where this one stopped. The save is atomic. See :mod:`cw2v.persist` for the layout.
+        where this one stopped. The file is written to a temporary file in the same folder, fsynced and
+        renamed into place, so an interrupted save leaves the previous file loadable. See :mod:`cw2v.persist`
+        for the layout (a safetensors file: JSON header, then every array at a 64-byte offset).
 
         Parameters
         ----------
         fname_or_handle : str or os.PathLike
-            Path of the manifest; arrays go to ``<path>.<token>.<name>.npy`` beside it.
+            Destination file.
         separately, sep_limit, pickle_protocol : optional
-            Accepted for compatibility with gensim and ignored (every array is its own ``.npy`` file).
+            Accepted for compatibility with gensim and ignored: arrays always go into the one file.
         ignore : collection of str, optional
             Must be empty.
+        format : {'cw2v', 'gensim'}, optional
+            ``'cw2v'`` (default): the native format, which stores str and int keys. ``'gensim'``: a pickle that
+            gensim 4.4.0's ``Word2Vec.load`` reads (and cw2v's :meth:`load`); needs gensim installed (the
+            model is converted with :meth:`to_gensim`), stores any picklable key.
 
         Raises
         ------
         TypeError
             A file object was given.
         ValueError
-            `ignore` is not empty.
+            `ignore` is not empty, `format` is unknown, or (native format) a key is neither str nor int (the
+            message names it).
+        ImportError
+            ``format='gensim'`` without gensim installed.
         OSError
-            If writing fails (the previous save is left intact).
+            If writing fails (the previous file is left intact).
         """
         from cw2v import persist
         if ignore:
-            raise ValueError("ignore= is not supported by cw2v's native format (every attribute is stored)")
-        persist.save_word2vec_model(self, fname_or_handle)
+            raise ValueError("ignore= is not supported by cw2v's save (every attribute is stored)")
+        if format == "gensim":
+            persist.save_gensim(self, fname_or_handle)
+        elif format == "cw2v":
+            persist.save_word2vec_model(self, fname_or_handle)
+        else:
+            raise ValueError(f"format must be 'cw2v' or 'gensim', got {format!r}")
 
-    @classmethod
+    @persist_class_only
     def load(cls, fname, mmap=None, **kwargs):
-        """Load a model saved by :meth:`save` or by gensim 4's ``Word2Vec.save`` (restricted unpickler).
+        """Load a model saved by :meth:`save` or by gensim (1.x to 4.x, through a restricted unpickler).
+
+        A class method only: ``model.load(fname)`` raises AttributeError, as in gensim.
 
         Parameters
         ----------
         fname : str or os.PathLike
         mmap : {None, 'r', 'r+', 'c'}, optional
-            Memory-map the ``.npy`` arrays (``'r'``: read-only, for queries; ``'c'``: copy-on-write).
+            Memory-map the arrays (``'r'``: read-only ``np.memmap`` views into the file, for queries; ``'c'``:
+            copy-on-write, trainable). Default None reads them into memory.
         **kwargs
             Accepted for compatibility with gensim (``rethrow``) and ignored.
 
@@ -1218,7 +1250,7 @@ class Word2Vec:
 
         Raises
         ------
-        TypeError
+        cw2v.persist.WrongClassError (an AttributeError, as gensim raises, and a TypeError)
             The file holds only KeyedVectors.
         cw2v.persist.PersistFormatError (a ValueError)
             Malformed, inconsistent or unsupported file.
@@ -1227,3 +1259,45 @@ class Word2Vec:
         """
         from cw2v import persist
         return persist.load_word2vec_model(fname, mmap=mmap, cls=cls)
+
+    def to_gensim(self):
+        """A gensim ``Word2Vec`` with a copy of this model: it trains on in gensim from where this one stopped.
+
+        Returns
+        -------
+        gensim.models.word2vec.Word2Vec
+            Same vocabulary order, vectors, output weights (``syn1neg``/``syn1``), Huffman tree, counts and
+            training settings; nothing is shared with this model, which is not modified.
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed (``pip install gensim``).
+        """
+        from cw2v import persist
+        return persist.word2vec_to_gensim(self)
+
+    @classmethod
+    def from_gensim(cls, model):
+        """A cw2v model with a copy of a gensim ``Word2Vec``; it keeps training in cw2v.
+
+        Parameters
+        ----------
+        model : gensim.models.word2vec.Word2Vec
+            Not modified.
+
+        Returns
+        -------
+        Word2Vec
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed (``pip install gensim``).
+        TypeError
+            `model` is not a gensim Word2Vec.
+        cw2v.persist.PersistFormatError (a ValueError)
+            The model is inconsistent, or has parameters cw2v does not accept.
+        """
+        from cw2v import persist
+        return persist.word2vec_from_gensim(cls, model)

@@ -209,3 +209,23 @@ def test_gensim_module_paths_and_flags():
     from cw2v.similarities.annoy import AnnoyIndexer
     from cw2v.test.utils import common_texts, get_tmpfile
     assert AnnoyIndexer.__name__ == "AnnoyIndexer" and len(common_texts) == 9 and get_tmpfile("x").endswith("x")
+
+
+def test_vocabulary_update_subsamples_by_the_new_corpus_as_gensim():
+    """After build_vocab(update=True), the words of the new corpus are subsampled by their counts in it
+    (threshold sample x its tokens) and the others keep their keep-probabilities: gensim's rule, which
+    keeps a new word from moving twice as far as gensim moves it when the update corpus is small."""
+    from cw2v.vocab import KEEP_SCALE, keep_probabilities
+    old = [["a", "b", "c", "d"] * 50 + ["e"]] * 20
+    new = [["a", "z", "z", "q"]] * 30
+    model = Word2Vec(old, vector_size=8, min_count=1, sample=1e-2, epochs=1, workers=1)
+    before = model._tables.keep_threshold.copy()
+    model.build_vocab(new, update=True)
+    keys = model.wv.index_to_key
+    after = model._tables.keep_threshold
+    want_new = keep_probabilities(np.array([30, 60, 30]), 1e-2)  # a, z, q as counted in the new corpus
+    for word, p in zip(["a", "z", "q"], want_new):
+        assert after[keys.index(word)] == np.round(p * KEEP_SCALE)
+    for word in ["b", "c", "d", "e"]:
+        assert after[keys.index(word)] == before[keys.index(word)]
+    assert model.wv.get_vecattr("a", "count") == 1000 + 30  # counts still accumulate
