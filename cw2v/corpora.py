@@ -21,7 +21,7 @@ import logging
 import os
 import re
 
-__all__ = ["LineSentence", "PathLineSentences", "Text8Corpus", "open_text"]
+__all__ = ["LineSentence", "PathLineSentences", "Text8Corpus", "BrownCorpus", "open_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -292,6 +292,45 @@ class Text8Corpus:
                 while len(sentence) >= n:
                     yield sentence[:n]
                     sentence = sentence[n:]
+
+
+class BrownCorpus:
+    """Sentences of the Brown corpus as NLTK ships it: one file per text, one sentence per line of ``word/TAG``.
+
+    Each token becomes ``word.lower() + '/' + TAG[:2]``; tokens that are not exactly ``word/TAG`` or whose
+    tag does not start with two letters (punctuation tags) are dropped, and so are lines left empty, as in
+    gensim. Every regular file of ``dirname`` is read, in the order ``os.listdir`` gives.
+
+    Parameters
+    ----------
+    dirname : str or os.PathLike
+        The folder of the corpus files.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``dirname`` is not a folder (when iterating).
+    UnicodeDecodeError
+        If a file is not valid UTF-8 (when iterating).
+    """
+
+    def __init__(self, dirname):
+        self.dirname = dirname
+
+    def __iter__(self):
+        for name in os.listdir(self.dirname):
+            path = os.path.join(self.dirname, name)
+            if not os.path.isfile(path):
+                continue
+            with open_binary(path) as fin:
+                for line in fin:
+                    words = []
+                    for token in line.decode("utf8").split():
+                        parts = token.split("/")
+                        if len(parts) == 2 and parts[1][:2].isalpha():
+                            words.append("%s/%s" % (parts[0].lower(), parts[1][:2]))
+                    if words:
+                        yield words
 
 
 class _Unclosed:

@@ -34,7 +34,9 @@ from cw2v._version import __version__
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences, int_key_index
 from cw2v._kernels import HotNodes, Trainer, _aligned_rows
-from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompressed_size
+# the corpus readers are importable from here too, as from gensim.models.word2vec
+from cw2v.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus  # noqa: F401
+from cw2v.corpora import iter_line_blocks, local_path, uncompressed_size
 from cw2v.keyedvectors import KeyedVectors
 from cw2v.persist import ClassOnlyMethod as persist_class_only
 

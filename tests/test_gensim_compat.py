@@ -229,3 +229,28 @@ def test_vocabulary_update_subsamples_by_the_new_corpus_as_gensim():
     for word in ["b", "c", "d", "e"]:
         assert after[keys.index(word)] == before[keys.index(word)]
     assert model.wv.get_vecattr("a", "count") == 1000 + 30  # counts still accumulate
+
+
+def test_brown_corpus_reads_word_tag_tokens(tmp_path):
+    from cw2v.models.word2vec import BrownCorpus, PathLineSentences, Text8Corpus  # gensim's module path
+    assert PathLineSentences.__module__ == Text8Corpus.__module__ == "cw2v.corpora"
+    (tmp_path / "ca01").write_text("The/at Fulton/np-tl said/vbd ,/, x/y/z ./.\n\n,/,\nIt/pps is/bez\n",
+                                   encoding="utf8")
+    (tmp_path / "sub").mkdir()  # folders are skipped
+    assert list(BrownCorpus(str(tmp_path))) == [["the/at", "fulton/np", "said/vb"], ["it/pp", "is/be"]]
+
+
+def test_word2vec_standalone_script_writes_vectors_and_prints_nothing(tmp_path):
+    import subprocess
+    import sys
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(" ".join(map(str, w)) for w in walks(n_walks=40)), encoding="utf8")
+    out = tmp_path / "vec.txt"
+    proc = subprocess.run([sys.executable, "-m", "cw2v.scripts.word2vec_standalone", "-train", str(corpus),
+                           "-output", str(out), "-size", "12", "-iter", "2", "-min_count", "1", "-cbow", "0"],
+                          capture_output=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b""
+    from cw2v import KeyedVectors
+    kv = KeyedVectors.load_word2vec_format(str(out))
+    assert kv.vector_size == 12 and len(kv) == 40
