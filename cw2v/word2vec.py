@@ -875,7 +875,8 @@ class Word2Vec:
         ValueError
             If ``epochs`` or the corpus size are missing or invalid.
         """
-        trainer = self._make_trainer()  # no vocabulary: gensim's RuntimeError before any other check
+        if not len(self.wv):  # gensim's RuntimeError comes before the checks of the arguments
+            self._make_trainer()
         if epochs is None or isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValueError("train() needs an explicit epochs >= 1 (e.g. epochs=model.epochs), got %r" % (epochs,))
         if total_examples is None and total_words is None:
@@ -889,6 +890,7 @@ class Word2Vec:
         end_alpha = self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
         queue_factor = _check_int("queue_factor", queue_factor, 1)
         corpus = self._corpus(corpus_iterable, corpus_file, epochs)
+        trainer = self._make_trainer()
         if self.hs and self.negative:
             logger.warning("Both hierarchical softmax and negative sampling are activated. Each prediction then "
                            "trains both output layers (syn1 and syn1neg); set hs=0 or negative=0 unless that is "
