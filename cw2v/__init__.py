@@ -9,5 +9,7 @@ from cw2v.keyedvectors import KeyedVectors
 from cw2v.corpora import LineSentence, PathLineSentences, Text8Corpus
 from cw2v.word2vec import Word2Vec
 from cw2v.phrases import Phrases, FrozenPhrases
+from cw2v.patch import patch_gensim, unpatch_gensim
 
-__all__ = ["Word2Vec", "KeyedVectors", "LineSentence", "PathLineSentences", "Text8Corpus", "Phrases", "FrozenPhrases", "__version__"]
+__all__ = ["Word2Vec", "KeyedVectors", "LineSentence", "PathLineSentences", "Text8Corpus", "Phrases", "FrozenPhrases",
+           "patch_gensim", "unpatch_gensim", "__version__"]
