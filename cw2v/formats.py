@@ -36,6 +36,7 @@ import numpy as np
 __all__ = [
     "Word2VecFormatError",
     "TruncatedFileError",
+    "KeyDecodeError",
     "open_file",
     "read_word2vec_format",
     "read_word2vec_vocab",
@@ -67,6 +68,30 @@ class Word2VecFormatError(ValueError):
 
 class TruncatedFileError(Word2VecFormatError, EOFError):
     """A word2vec file ends before the records its header declares (also an :class:`EOFError`)."""
+
+
+class KeyDecodeError(Word2VecFormatError, UnicodeDecodeError):
+    """A key (or vocabulary line) is not valid in the file's encoding with ``unicode_errors='strict'``.
+
+    Both a :class:`Word2VecFormatError` and a :class:`UnicodeDecodeError` (gensim raises the latter), with
+    the usual ``encoding``, ``object``, ``start``, ``end`` and ``reason`` attributes of the decoding failure
+    and a message naming the file and the record.
+    """
+
+    def __init__(self, encoding, obj, start, end, reason, message=None):
+        UnicodeDecodeError.__init__(self, encoding, obj, start, end, reason)
+        self.message = message
+
+    def __str__(self):
+        return self.message if self.message is not None else UnicodeDecodeError.__str__(self)
+
+    def __reduce__(self):
+        return type(self), (self.encoding, self.object, self.start, self.end, self.reason, self.message)
+
+    @classmethod
+    def from_error(cls, err, message):
+        """The KeyDecodeError carrying `err`'s (a UnicodeDecodeError) details and `message`."""
+        return cls(err.encoding, err.object, err.start, err.end, err.reason, message)
 
 
 class _NoHeaderBinaryError(ValueError, NotImplementedError):
@@ -202,9 +227,10 @@ def _decode_key(raw, encoding, unicode_errors, where):
     try:
         return raw.decode(encoding, unicode_errors)
     except UnicodeDecodeError as err:
-        raise Word2VecFormatError(
+        raise KeyDecodeError.from_error(
+            err,
             f"{where}: key {bytes(raw[:60])!r} is not valid {encoding} ({err.reason}); "
-            "pass unicode_errors='replace' or 'ignore' to load it anyway"
+            "pass unicode_errors='replace' or 'ignore' to load it anyway",
         ) from err
 
 
@@ -578,8 +604,9 @@ def read_word2vec_format(
     ------
     Word2VecFormatError (a ValueError)
         Invalid header (not two integers, negative, zero dimensionality), a text row with the wrong number of
-        values, an unparsable number, an undecodable key with ``unicode_errors='strict'``, a binary record
-        without a key.
+        values, an unparsable number, a binary record without a key.
+    KeyDecodeError (both a Word2VecFormatError and a UnicodeDecodeError)
+        An undecodable key with ``unicode_errors='strict'``.
     TruncatedFileError (both a Word2VecFormatError and an EOFError)
         The file ends before the declared records, or (for uncompressed files) is too small to hold what the
         header declares; nothing large is allocated in that case.
@@ -666,6 +693,8 @@ def read_word2vec_vocab(fname, unicode_errors="strict", encoding="utf8"):
     ------
     Word2VecFormatError (a ValueError)
         A line that is not exactly a key and an integer, or a negative count.
+    KeyDecodeError (both a Word2VecFormatError and a UnicodeDecodeError)
+        A line that is not valid in `encoding` with ``unicode_errors='strict'``.
     """
     counts = {}
     name = _display_name(fname)
@@ -674,7 +703,9 @@ def read_word2vec_vocab(fname, unicode_errors="strict", encoding="utf8"):
             try:
                 parts = line.decode(encoding, unicode_errors).split()
             except UnicodeDecodeError as err:
-                raise Word2VecFormatError(f"{name}: line {line_no}: invalid {encoding} ({err.reason})") from err
+                raise KeyDecodeError.from_error(
+                    err, f"{name}: line {line_no}: invalid {encoding} ({err.reason})"
+                ) from err
             if not parts:
                 continue
             try:

@@ -15,7 +15,10 @@ State (plain attributes, as in gensim):
   set ``norms = None`` (the methods here do; code updating ``vectors`` in place, like training, must too).
 
 This module imports nothing from the training side of cw2v (only NumPy, SciPy, the standard library and
-:mod:`cw2v.formats`).
+:mod:`cw2v.formats`; :meth:`KeyedVectors.wmdistance` imports :mod:`cw2v._wmd` and the optional POT when
+called). Module-level names gensim's ``gensim.models.keyedvectors`` offers are here too: ``REAL``,
+:func:`pseudorandom_weak_vector`, :func:`prep_vectors`, :func:`load_word2vec_format` and the class aliases
+``Word2VecKeyedVectors``, ``Doc2VecKeyedVectors``, ``EuclideanKeyedVectors``.
 """
 from __future__ import annotations
 
@@ -30,9 +33,15 @@ from scipy.linalg.blas import dnrm2 as _dnrm2
 from cw2v.formats import open_file, read_word2vec_format, read_word2vec_vocab
 from cw2v.formats import _write_word2vec
 
-__all__ = ["KeyedVectors"]
+__all__ = ["KeyedVectors", "REAL", "pseudorandom_weak_vector", "prep_vectors", "load_word2vec_format"]
 
 logger = logging.getLogger(__name__)
+
+#: Default dtype of vectors (float32), under gensim's name for it.
+REAL = np.float32
+
+#: Generator used by :func:`pseudorandom_weak_vector` when no seed string is given (seeded from OS entropy).
+_default_rng = np.random.default_rng()
 
 _KEY_TYPES = (str, int, np.integer)
 _KEY_OR_VECTOR_TYPES = (str, int, np.integer, np.ndarray)
@@ -43,6 +52,107 @@ _ANALOGY_BATCH_ENTRIES = 1 << 23
 
 class _EmptyInputError(ValueError, ZeroDivisionError):
     """Empty input where at least one key is needed (gensim raises ZeroDivisionError in that case)."""
+
+
+def pseudorandom_weak_vector(size, seed_string=None, hashfxn=hash):
+    """A small random vector, uniform in ``[-0.5 / size, 0.5 / size)``, as gensim draws initial vectors.
+
+    Parameters
+    ----------
+    size : int
+        Length of the vector (> 0).
+    seed_string : str, optional
+        When given (and non-empty), the vector is derived deterministically from it: the generator is
+        NumPy's SFC64 seeded with ``hashfxn(seed_string) & 0xffffffff``. Otherwise a module-level generator
+        seeded from OS entropy is used (a different vector on each call).
+    hashfxn : callable, optional
+        Hash function for `seed_string` (default the built-in ``hash``, which for strings varies between
+        processes unless ``PYTHONHASHSEED`` is set; pass a stable one, e.g. built on ``zlib.crc32``, for
+        vectors reproducible across runs).
+
+    Returns
+    -------
+    ndarray of shape (size,), dtype float32
+
+    Raises
+    ------
+    ValueError
+        If `size` is not a positive integer.
+    """
+    if isinstance(size, bool) or not isinstance(size, Integral) or size <= 0:
+        raise ValueError(f"size must be a positive integer, got {size!r}")
+    if seed_string:
+        rng = np.random.Generator(np.random.SFC64(hashfxn(seed_string) & 0xFFFFFFFF))
+    else:
+        rng = _default_rng
+    return (rng.random(int(size)).astype(REAL) - 0.5) / int(size)
+
+
+def prep_vectors(target_shape, prior_vectors=None, seed=0, dtype=REAL):
+    """An array of shape `target_shape` that keeps `prior_vectors`' values and fills the rest at random.
+
+    Parameters
+    ----------
+    target_shape : tuple of (int, int)
+        ``(count, vector_size)`` wanted.
+    prior_vectors : ndarray of shape (m, k), optional
+        Existing vectors; returned unchanged (same object) if they already have `target_shape`. Otherwise
+        their overlap with the target (first ``min(m, count)`` rows, ``min(k, vector_size)`` columns) is
+        copied into the new array.
+    seed : int, optional
+        Seed of ``np.random.default_rng`` drawing the new values (default 0).
+    dtype : numpy floating dtype, optional
+        dtype of the new array (default float32).
+
+    Returns
+    -------
+    ndarray of shape `target_shape`, dtype `dtype`
+        New entries uniform in ``[-1 / vector_size, 1 / vector_size)``; the same values as gensim's
+        ``prep_vectors`` for the same arguments.
+
+    Raises
+    ------
+    ValueError
+        If `target_shape` is not two non-negative integers.
+    """
+    try:
+        count, vector_size = (int(x) for x in target_shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"target_shape must be (count, vector_size), got {target_shape!r}") from None
+    if count < 0 or vector_size < 0:
+        raise ValueError(f"target_shape must be non-negative, got {target_shape!r}")
+    if prior_vectors is None:
+        prior_vectors = np.zeros((0, 0), dtype=dtype)
+    if prior_vectors.shape == (count, vector_size):
+        return prior_vectors
+    new = np.random.default_rng(seed=seed).random((count, vector_size), dtype=dtype)
+    new *= 2.0
+    new -= 1.0
+    if vector_size:
+        new /= vector_size
+    rows, cols = min(prior_vectors.shape[0], count), min(prior_vectors.shape[1], vector_size)
+    new[:rows, :cols] = prior_vectors[:rows, :cols]
+    return new
+
+
+def load_word2vec_format(*args, **kwargs):
+    """Same as :meth:`KeyedVectors.load_word2vec_format` (module-level, as in gensim)."""
+    return KeyedVectors.load_word2vec_format(*args, **kwargs)
+
+
+def _load_word2vec_format(cls, fname, fvocab=None, binary=False, encoding="utf8", unicode_errors="strict",
+                          limit=None, datatype=REAL, no_header=False, binary_chunk_size=100 * 1024):
+    """gensim's module-level loader: ``cls.load_word2vec_format`` with the same arguments.
+
+    `binary_chunk_size` is accepted for compatibility and only checked: cw2v's reader picks its own read
+    sizes (results do not depend on it). Raises ValueError if it is not a positive integer.
+    """
+    if isinstance(binary_chunk_size, bool) or not isinstance(binary_chunk_size, Integral) or binary_chunk_size <= 0:
+        raise ValueError(f"binary_chunk_size must be a positive integer, got {binary_chunk_size!r}")
+    return cls.load_word2vec_format(
+        fname, fvocab=fvocab, binary=binary, encoding=encoding, unicode_errors=unicode_errors, limit=limit,
+        datatype=datatype, no_header=no_header,
+    )
 
 
 def _as_list(value):
@@ -504,6 +614,53 @@ class KeyedVectors:
         self.vectors /= self.norms[..., np.newaxis]
         self.norms = np.ones((len(self.vectors),))
 
+    _MIGRATION = "See https://github.com/RaRe-Technologies/gensim/wiki/Migrating-from-Gensim-3.x-to-4"
+
+    @property
+    def vectors_norm(self):
+        """Removed in gensim 4 (and absent here): reading it raises AttributeError; use :meth:`get_normed_vectors`.
+
+        Assigning to it is accepted and ignored (old code and old pickles set it).
+        """
+        raise AttributeError(
+            "vectors_norm was removed in gensim 4.0.0: unit-length vectors are computed on demand, use "
+            "get_normed_vectors() instead. " + self._MIGRATION
+        )
+
+    @vectors_norm.setter
+    def vectors_norm(self, _value):
+        pass
+
+    @property
+    def index2word(self):
+        """Replaced by ``index_to_key`` in gensim 4: reading it raises AttributeError, assigning sets ``index_to_key``."""
+        raise AttributeError("index2word was replaced by index_to_key in gensim 4.0.0. " + self._MIGRATION)
+
+    @index2word.setter
+    def index2word(self, value):
+        self.index_to_key = value
+
+    @property
+    def index2entity(self):
+        """Replaced by ``index_to_key`` in gensim 4: reading it raises AttributeError, assigning sets ``index_to_key``."""
+        raise AttributeError("index2entity was replaced by index_to_key in gensim 4.0.0. " + self._MIGRATION)
+
+    @index2entity.setter
+    def index2entity(self, value):
+        self.index_to_key = value
+
+    @property
+    def vocab(self):
+        """Removed in gensim 4: reading or assigning it raises AttributeError naming the replacements."""
+        raise AttributeError(
+            "The vocab attribute was removed from KeyedVectors in gensim 4.0.0: use key_to_index, index_to_key, "
+            "get_vecattr(key, attr) and set_vecattr(key, attr, value) instead. " + self._MIGRATION
+        )
+
+    @vocab.setter
+    def vocab(self, _value):
+        self.vocab  # raises the AttributeError above
+
     def init_sims(self, replace=False):
         """Deprecated: :meth:`fill_norms`, plus :meth:`unit_normalize_all` if `replace`."""
         warnings.warn("init_sims() is deprecated, use fill_norms()", DeprecationWarning, stacklevel=2)
@@ -809,6 +966,59 @@ class KeyedVectors:
         mean2 = self.get_mean_vector(ws2, pre_normalize=False)
         return np.dot(_unit(mean1), _unit(mean2))
 
+    def wmdistance(self, document1, document2, norm=True):
+        """Word Mover's Distance between two documents (Kusner et al. 2015, "From Word Embeddings To
+        Document Distances", ICML).
+
+        Each document is a bag of words weighted by relative frequency; the distance is the least total
+        cost of moving the weight of one document's words onto the other's, moving weight between two words
+        costing the Euclidean distance of their vectors. It is computed exactly by POT's ``ot.emd2``
+        (Flamary et al. 2021, "POT: Python Optimal Transport", JMLR), an optional dependency:
+        ``pip install POT`` (or ``pip install 'cw2v[wmd]'``).
+
+        Parameters
+        ----------
+        document1, document2 : sequence of keys
+            The documents as lists of tokens (any iterable of keys; a plain string is refused). Tokens
+            unknown to these vectors are dropped (an INFO log message gives how many per document).
+        norm : bool, optional
+            Use unit-length vectors (default True) rather than the raw ones.
+
+        Returns
+        -------
+        float
+            The distance (>= 0, symmetric). ``float('inf')`` if a document has no known token (logged as a
+            warning); 0.0 when both consist of one and the same token.
+
+        Raises
+        ------
+        ImportError
+            If POT is not installed (the message says ``pip install POT``).
+        TypeError
+            If a document is a str/bytes or not iterable.
+        ValueError
+            With `norm`, if a token used has a zero (or NaN) vector, which has no direction.
+
+        Notes
+        -----
+        Same values as gensim 4.4.0's ``wmdistance`` (up to floating-point rounding), with two deliberate
+        differences: documents whose cost matrix is all zeros (every pair of words has the same vector, or
+        parallel vectors with `norm`) get their true distance, 0.0, where gensim returns ``inf``; and zero
+        vectors with `norm` raise ValueError where gensim returns a meaningless number.
+        """
+        from cw2v import _wmd
+        return _wmd.wmdistance(self, document1, document2, norm=norm)
+
+    def similarity_unseen_docs(self, *args, **kwargs):
+        """Not available on word vectors (as in gensim, where it belongs to Doc2Vec).
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
+        raise NotImplementedError("similarity_unseen_docs() belongs to Doc2Vec models, which cw2v does not provide")
+
     def most_similar_to_given(self, key1, keys_list):
         """The key of `keys_list` most similar to `key1`."""
         return keys_list[int(np.argmax([self.similarity(key1, key) for key in keys_list]))]
@@ -889,6 +1099,37 @@ class KeyedVectors:
         logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct, correct + incorrect)
         return score
 
+    #: gensim's name for the per-section accuracy logger of :meth:`evaluate_word_analogies`.
+    _log_evaluate_word_analogies = _log_section
+
+    @staticmethod
+    def log_accuracy(section):
+        """Log the accuracy of one section of :meth:`evaluate_word_analogies` results (INFO level).
+
+        Parameters
+        ----------
+        section : dict
+            With keys ``'section'`` (str), ``'correct'`` and ``'incorrect'`` (lists). Nothing is logged for a
+            section without questions.
+        """
+        KeyedVectors._log_section(section)
+
+    @staticmethod
+    def log_evaluate_word_pairs(pearson, spearman, oov, pairs):
+        """Log the results of :meth:`evaluate_word_pairs` (INFO level).
+
+        Parameters
+        ----------
+        pearson, spearman : tuple-like of (statistic, pvalue)
+        oov : float
+            Percentage of pairs with unknown words.
+        pairs : str or os.PathLike
+            The file evaluated (for the message).
+        """
+        logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
+        logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
+        logger.info("Pairs with unknown words ratio: %.1f%%", oov)
+
     def evaluate_word_analogies(
         self, analogies, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False,
         similarity_function="most_similar",
@@ -917,7 +1158,11 @@ class KeyedVectors:
         dummy4unknown : bool, optional
             Count questions with unknown words as incorrect (default False: skip them).
         similarity_function : str, optional
-            Only ``'most_similar'`` (3CosAdd) is supported; gensim accepts and ignores this argument.
+            Accepted for compatibility with gensim 4.4.0, which takes any value (e.g.
+            ``'most_similar_cosmul'``) and always answers with 3CosAdd (``'most_similar'``, the default).
+            cw2v does the same, so results never depend on it; a value other than ``'most_similar'`` is
+            logged (at WARNING level) as ignored. For 3CosMul answers to single questions, call
+            :meth:`most_similar_cosmul`.
 
         Returns
         -------
@@ -931,14 +1176,15 @@ class KeyedVectors:
         Raises
         ------
         ValueError
-            A question before any section header, a file without any question, or an unsupported
-            `similarity_function`.
+            A question before any section header, or a file without any question (that error is also a
+            ZeroDivisionError, which gensim raises there).
         UnicodeDecodeError
             If the file is not valid UTF-8.
         """
         if similarity_function != "most_similar":
-            raise ValueError(
-                f"similarity_function={similarity_function!r} is not supported; only 'most_similar' (3CosAdd) is"
+            logger.warning(
+                "similarity_function=%r is ignored: analogies are answered with 'most_similar' (3CosAdd), "
+                "as in gensim 4.4.0", similarity_function,
             )
         ok_vocab = self._ok_vocab(restrict_vocab, case_insensitive)
         logger.info("Evaluating word analogies for top %s words in the model on %s", restrict_vocab, analogies)
@@ -972,7 +1218,7 @@ class KeyedVectors:
                 records.append((section, quad, len(questions)))
                 questions.append((ok_vocab[a], ok_vocab[b], ok_vocab[c], a, b, c, expected))
         if total_questions == 0:
-            raise ValueError(f"no analogy questions found in {analogies}")
+            raise _EmptyInputError(f"no analogy questions found in {analogies}")
 
         correct = self._solve_analogies(questions, restrict_vocab, case_insensitive)
         for sec, quad, q in records:
@@ -1269,6 +1515,9 @@ class KeyedVectors:
         ------
         ValueError, EOFError
             Malformed or truncated files, see :func:`cw2v.formats.read_word2vec_format`.
+        UnicodeDecodeError
+            A key (or `fvocab` line) undecodable with ``unicode_errors='strict'``
+            (:class:`cw2v.formats.KeyDecodeError`, also a ValueError).
         """
         keys, vectors, counts = read_word2vec_format(
             fname, binary=binary, limit=limit, unicode_errors=unicode_errors, datatype=datatype,
@@ -1341,42 +1590,55 @@ class KeyedVectors:
         self.vectors_lockf = lockf_arr
         logger.info("merged %d vectors into %s matrix from %s", len(rows), self.vectors.shape, fname)
 
-    # ------------------------------------------------------------------------------------ native files
+    # ------------------------------------------------------------------------------------ save/load
 
     def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
-             pickle_protocol=None):
-        """Save in cw2v's native format: a JSON manifest at `fname_or_handle` plus one ``.npy`` per array.
+             pickle_protocol=None, format="cw2v"):
+        """Save to one file: cw2v's native format (no pickle, memory-mappable), or gensim's.
 
-        See :mod:`cw2v.persist` for the layout. Nothing is pickled; the save is atomic (an interrupted save
-        leaves the previous one loadable). Load with :meth:`load` (memory-mappable).
+        The file is written to a temporary file in the same folder, fsynced and renamed into place, so an
+        interrupted save leaves the previous file loadable. See :mod:`cw2v.persist` for the layout (a
+        safetensors file: JSON header, then every array at a 64-byte offset). Load with :meth:`load`.
 
         Parameters
         ----------
         fname_or_handle : str or os.PathLike
-            Path of the manifest (file objects are not supported: the format is several files).
+            Destination file (file objects are not supported).
         separately, sep_limit, pickle_protocol : optional
-            Accepted for compatibility with gensim and ignored: every array is always stored in its own
-            ``.npy`` file and nothing is pickled.
+            Accepted for compatibility with gensim and ignored: arrays always go into the one file.
         ignore : collection of str, optional
-            Must be empty (the native format stores every attribute).
+            Must be empty (every attribute is stored).
+        format : {'cw2v', 'gensim'}, optional
+            ``'cw2v'`` (default): the native format, which stores str and int keys. ``'gensim'``: a pickle that
+            gensim 4.4.0's ``KeyedVectors.load`` reads (and cw2v's :meth:`load`); needs gensim installed,
+            stores any picklable key.
 
         Raises
         ------
         TypeError
-            A file object was given, or a key/attribute cannot be stored without pickle.
+            A file object was given, or a per-key attribute holds objects that cannot be stored without pickle.
         ValueError
-            `ignore` is not empty, or ``vectors`` is inconsistent with ``index_to_key``.
+            `ignore` is not empty, `format` is unknown, ``vectors`` is inconsistent with ``index_to_key``, or
+            (native format) a key is neither str nor int (the message names it and suggests
+            ``format='gensim'``).
+        ImportError
+            ``format='gensim'`` without gensim installed.
         OSError
-            If writing fails (the previous save is left intact).
+            If writing fails (the previous file is left intact).
         """
         from cw2v import persist
         if ignore:
-            raise ValueError("ignore= is not supported by cw2v's native format (every attribute is stored)")
-        persist.save_keyed_vectors(self, fname_or_handle)
+            raise ValueError("ignore= is not supported by cw2v's save (every attribute is stored)")
+        if format == "gensim":
+            persist.save_gensim(self, fname_or_handle)
+        elif format == "cw2v":
+            persist.save_keyed_vectors(self, fname_or_handle)
+        else:
+            raise ValueError(f"format must be 'cw2v' or 'gensim', got {format!r}")
 
     @classmethod
     def load(cls, fname, mmap=None):
-        """Load vectors saved by :meth:`save` or by gensim 4's ``KeyedVectors.save``.
+        """Load vectors saved by :meth:`save` or by gensim (1.x to 4.x ``KeyedVectors.save``).
 
         gensim files (pickles) are read with a restricted unpickler that admits only the classes such files
         need and refuses anything else (:class:`cw2v.persist.UnsafePickleError`) before it runs; gensim is not
@@ -1386,17 +1648,17 @@ class KeyedVectors:
         ----------
         fname : str or os.PathLike
         mmap : {None, 'r', 'r+', 'c'}, optional
-            Memory-map the arrays stored in ``.npy`` files (``'r'`` gives read-only ``np.memmap`` vectors).
-            Default None reads them into memory.
+            Memory-map the arrays (``'r'`` gives read-only ``np.memmap`` vectors, views into the file at
+            64-byte aligned offsets). Default None reads them into memory.
 
         Returns
         -------
-        KeyedVectors
+        KeyedVectors or Word2Vec
+            A file holding a full model gives the :class:`cw2v.Word2Vec` model, as gensim's
+            ``KeyedVectors.load`` does (a warning is logged; its vectors are ``.wv``).
 
         Raises
         ------
-        TypeError
-            The file holds a full ``Word2Vec`` model (use ``Word2Vec.load(fname).wv``).
         cw2v.persist.PersistFormatError (a ValueError)
             Malformed, inconsistent or unsupported file.
         cw2v.persist.UnsafePickleError (a pickle.UnpicklingError)
@@ -1406,3 +1668,50 @@ class KeyedVectors:
         """
         from cw2v import persist
         return persist.load_keyed_vectors(fname, mmap=mmap, cls=cls)
+
+    def to_gensim(self):
+        """A gensim ``KeyedVectors`` with a copy of these keys, vectors and per-key attributes.
+
+        Returns
+        -------
+        gensim.models.keyedvectors.KeyedVectors
+            Nothing is shared with this object, which is not modified.
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed (``pip install gensim``).
+        """
+        from cw2v import persist
+        return persist.keyed_vectors_to_gensim(self)
+
+    @classmethod
+    def from_gensim(cls, kv):
+        """A cw2v ``KeyedVectors`` with a copy of a gensim ``KeyedVectors``.
+
+        Parameters
+        ----------
+        kv : gensim.models.keyedvectors.KeyedVectors
+            Not modified.
+
+        Returns
+        -------
+        KeyedVectors
+
+        Raises
+        ------
+        ImportError
+            gensim is not installed (``pip install gensim``).
+        TypeError
+            `kv` is not a gensim KeyedVectors.
+        cw2v.persist.PersistFormatError (a ValueError)
+            Its attributes are inconsistent.
+        """
+        from cw2v import persist
+        return persist.keyed_vectors_from_gensim(cls, kv)
+
+
+# gensim's other names for the class (old pickles and imports refer to them).
+Word2VecKeyedVectors = KeyedVectors
+Doc2VecKeyedVectors = KeyedVectors
+EuclideanKeyedVectors = KeyedVectors

@@ -511,7 +511,7 @@ def test_evaluate_word_analogies_errors(tmp_path, planted):
     (tmp_path / "empty.txt").write_text(": only a header\n", encoding="utf8")
     with pytest.raises(ValueError, match="no analogy questions"):
         ours.evaluate_word_analogies(tmp_path / "empty.txt")
-    with pytest.raises(ValueError, match="similarity_function"):
+    with pytest.raises(ZeroDivisionError, match="no analogy questions"):  # gensim's exception type there
         ours.evaluate_word_analogies(tmp_path / "empty.txt", similarity_function="most_similar_cosmul")
 
 
