@@ -834,20 +834,20 @@ def _writer(fname, append):
 
 
 def _key_strings(keys, order, prefix, binary):
-    """Output keys (with prefix) as str, checking that each can be read back."""
-    out = []
-    for i in order:
-        key = keys[i]
-        if not isinstance(key, (str, int, np.integer)) or isinstance(key, bool):
-            raise TypeError(f"keys must be str or int, got {type(key).__name__} ({key!r})")
-        text = f"{prefix}{key}"
-        if " " in text or (not binary and "\n" in text) or (binary and text.startswith("\n")):
-            what = "a space" if " " in text else "a newline"
-            raise ValueError(
-                f"key {text!r} contains {what}; it could not be read back from a word2vec "
-                f"{'binary' if binary else 'text'} file"
-            )
-        out.append(text)
+    """Output keys (with prefix) as str, as gensim writes them (``f"{prefix}{key}"`` for any key).
+
+    A key with a space (or, in a text file, a newline) is written as it is, like gensim does, with a warning
+    naming such keys: word2vec readers (cw2v's, gensim's, word2vec.c's) split records at the first space, so
+    those records will not read back as they were written.
+    """
+    out = [f"{prefix}{keys[i]}" for i in order]
+    bad = [t for t in out if " " in t or (not binary and "\n" in t) or (binary and t.startswith("\n"))]
+    if bad:
+        shown = ", ".join(repr(t) for t in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        logger.warning("%d key(s) contain a space or a newline and are written as they are, as gensim writes "
+                       "them; word2vec readers split a record at its first space, so these %d records will not "
+                       "read back correctly: %s. Replace the spaces (e.g. with '_') before saving to keep them.",
+                       len(bad), len(bad), shown)
     return out
 
 
