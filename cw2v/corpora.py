@@ -42,13 +42,20 @@ def is_uri(path):
     return bool(match) and match.group(1).lower() != "file"
 
 
-def _open_uri(uri):
+def open_uri(uri, mode="rb", **kwargs):
+    """Open a URI with smart_open (which compresses and decompresses by extension, like :func:`open_binary`).
+
+    Raises
+    ------
+    ValueError
+        If smart_open is not installed.
+    """
     try:
         import smart_open
     except ImportError:
-        raise ValueError("%r is a URI; reading URIs needs the optional package smart_open "
+        raise ValueError("%r is a URI; opening URIs needs the optional package smart_open "
                          "(pip install smart_open)" % (uri,)) from None
-    return smart_open.open(uri, "rb")  # decompresses by extension, like open_binary
+    return smart_open.open(uri, mode, **kwargs)
 
 
 def local_path(source):
@@ -80,7 +87,7 @@ def open_binary(path):
     """
     local = local_path(path)
     if local is None:
-        return _open_uri(os.fspath(path))
+        return open_uri(os.fspath(path))
     path = local
     opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
     return opener(path, "rb")

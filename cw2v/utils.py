@@ -16,7 +16,7 @@ import re
 import subprocess
 import unicodedata
 
-from cw2v.corpora import local_path, open_binary
+from cw2v.corpora import local_path, open_binary, open_uri
 from cw2v.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
 
 __all__ = ["simple_preprocess", "tokenize", "simple_tokenize", "deaccent", "to_unicode", "any2unicode",
@@ -206,13 +206,7 @@ def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, 
     enc = (encoding or "utf8") if text else None
     path = local_path(uri)
     if path is None:
-        try:
-            import smart_open
-        except ImportError:
-            raise ValueError("%r is a URI; opening URIs needs the optional package smart_open "
-                             "(pip install smart_open)" % (uri,)) from None
-        return smart_open.open(uri, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline,
-                               **kwargs)
+        return open_uri(uri, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline, **kwargs)
     ext = os.path.splitext(path)[1].lower()
     if ext in _WRITE_COMPRESSORS:
         if mode.startswith("r"):

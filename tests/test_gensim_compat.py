@@ -254,3 +254,31 @@ def test_word2vec_standalone_script_writes_vectors_and_prints_nothing(tmp_path):
     from cw2v import KeyedVectors
     kv = KeyedVectors.load_word2vec_format(str(out))
     assert kv.vector_size == 12 and len(kv) == 40
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz", ".bz2", ".xz"])
+def test_utils_open_and_save_as_line_sentence_round_trip(tmp_path, suffix):
+    from cw2v import LineSentence
+    from cw2v.utils import open as cw2v_open, save_as_line_sentence
+    path = tmp_path / ("corpus.txt" + suffix)
+    sentences = [["ein", "hübscher", "satz"], ["zwei"]]
+    save_as_line_sentence(sentences, path)
+    assert list(LineSentence(str(path))) == sentences
+    with cw2v_open(path, "r") as f:
+        assert f.read() == "ein hübscher satz\nzwei\n"
+    with cw2v_open(path, "rb") as f:
+        assert f.read().startswith("ein hübscher".encode("utf8"))
+    with pytest.raises(ValueError, match="smart_open"):
+        if __import__("importlib").util.find_spec("smart_open") is not None:
+            raise ValueError("smart_open installed: opening s3:// would go through it")
+        cw2v_open("s3://bucket/key.txt")
+
+
+def test_repeat_corpus_helpers():
+    from cw2v.utils import RepeatCorpus, RepeatCorpusNTimes, check_output
+    import sys
+    assert list(RepeatCorpus([[1], [2]], 5)) == [[1], [2], [1], [2], [1]]
+    assert list(RepeatCorpusNTimes([[1], [2]], 2)) == [[1], [2], [1], [2]]
+    assert check_output(args=[sys.executable, "-c", "print('hi')"]).strip() == b"hi"
+    with pytest.raises(__import__("subprocess").CalledProcessError):
+        check_output(args=[sys.executable, "-c", "import sys; sys.exit(2)"])
