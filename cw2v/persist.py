@@ -69,6 +69,7 @@ import pickle
 import re
 import secrets
 import stat
+import sys
 import tokenize
 import zipfile
 from numbers import Integral
@@ -95,7 +96,7 @@ logger = logging.getLogger(__name__)
 #: Value of the manifest's ``"format"`` field.
 FORMAT_NAME = "cw2v"
 #: Newest manifest version this module writes and reads.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: ``mmap`` modes accepted by the loaders (``'w+'`` would truncate the arrays and is refused).
 _MMAP_MODES = (None, "r", "r+", "c")
@@ -153,7 +154,8 @@ def file_kind(fname):
     Returns
     -------
     {'native', 'pickle', 'gzip', 'bz2', 'xz'}
-        ``'native'`` for a cw2v JSON manifest, ``'pickle'`` for an uncompressed pickle (gensim), or the
+        ``'native'`` for a cw2v save (one file, or the JSON manifest of cw2v 0.1's manifest-and-.npy layout),
+        ``'pickle'`` for an uncompressed pickle (gensim), or the
         compression of a compressed file (gensim's ``.gz``/``.bz2`` saves; the content is checked on loading).
 
     Raises
@@ -164,17 +166,19 @@ def file_kind(fname):
         If the file cannot be read.
     """
     path = _check_path(fname, "file_kind")
-    head = _read_head(path)
+    head = _read_head(path, 8 + len(_SIGNATURE))
     kind = _kind_of(head)
     if kind is None:
         raise PersistFormatError(
-            f"{path}: not a file saved by cw2v or gensim (starts with {head!r}); word2vec C files are read "
+            f"{path}: not a file saved by cw2v or gensim (starts with {head[:8]!r}); word2vec C files are read "
             "with KeyedVectors.load_word2vec_format"
         )
     return kind
 
 
 def _kind_of(head):
+    if _is_one_file(head):  # checked first: the 8-byte length before the signature may start with any byte
+        return "native"
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith(b"\xef\xbb\xbf"):
         stripped = stripped[3:].lstrip(b" \t\r\n")
@@ -388,6 +392,238 @@ def _is_own_array_file(name, base):
     return bool(_TOKEN_RE.match(rest[:12])) and rest[12:13] == "."
 
 
+# ============================================================================================ one-file container
+
+#: Every array of a one-file save starts at a multiple of this many bytes from the start of the file.
+_ALIGN = 64
+#: safetensors dtype names and the (little-endian) NumPy dtypes they stand for.
+_ST_DTYPES = {"BOOL": "|b1", "U8": "|u1", "I8": "|i1", "U16": "<u2", "I16": "<i2", "F16": "<f2", "U32": "<u4",
+              "I32": "<i4", "F32": "<f4", "U64": "<u8", "I64": "<i8", "F64": "<f8"}
+_ST_NAMES = {np.dtype(v): k for k, v in _ST_DTYPES.items()}
+#: Name of the uint8 array holding the manifest (UTF-8 JSON) in a one-file save.
+_MANIFEST_ENTRY = "__cw2v_manifest__"
+#: Names of the zero-filled uint8 arrays that pad the next array to an aligned offset.
+_PAD_PREFIX = "__cw2v_pad_"
+#: First bytes of the JSON header of every one-file save (right after its 8-byte length).
+_SIGNATURE = b'{"__metadata__":{"format":"cw2v"'
+#: Longest JSON header accepted when reading (a header lists arrays only, so real ones are a few KiB).
+_MAX_HEADER = 1 << 24
+
+
+def _st_dtype(arr, name):
+    """The safetensors name of `arr`'s dtype (byte order aside); raise ValueError for other dtypes."""
+    dtype = arr.dtype
+    if dtype.byteorder == ">":
+        dtype = dtype.newbyteorder("<")
+    elif dtype.byteorder == "=":
+        dtype = dtype.newbyteorder("<") if dtype.itemsize > 1 else dtype
+    st = _ST_NAMES.get(np.dtype(dtype.str.replace("=", "<")))
+    if st is None:
+        raise ValueError(f"array {name!r} has dtype {arr.dtype}, which the native format cannot store (it stores "
+                         f"{', '.join(sorted(set(_ST_NAMES.keys()), key=str))}); use format='gensim'")
+    return st
+
+
+class _ArraySink:
+    """Collects the arrays of a one-file save; :meth:`add_array` returns the manifest's reference to one."""
+
+    def __init__(self):
+        self.arrays = {}  # name -> (safetensors dtype, array)
+
+    def add_array(self, name, arr):
+        if not isinstance(arr, np.ndarray):
+            arr = np.asarray(arr)
+        if arr.dtype.hasobject:
+            raise ValueError(f"array {name!r} holds Python objects (dtype object) and cannot be saved without "
+                             "pickle; use format='gensim'")
+        st = _st_dtype(arr, name)
+        candidate, k = name, 1
+        while candidate in self.arrays or candidate.startswith(("__cw2v", "__metadata__")):
+            k += 1
+            candidate = f"{name}-{k}"
+        self.arrays[candidate] = (st, arr)
+        return {"tensor": candidate, "dtype": np.dtype(_ST_DTYPES[st]).str, "shape": list(arr.shape)}
+
+
+def _atomic_write(path, write):
+    """Call ``write(f)`` on a new temporary file beside `path`, fsync it and rename it over `path`.
+
+    The temporary file is removed if anything fails (including KeyboardInterrupt), so `path` keeps its
+    previous content; the permission bits of a replaced file are kept. Returns nothing.
+    """
+    folder, base = os.path.split(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot save to {path}: it is a directory")
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - 100 collisions of 48 random bits
+        raise FileExistsError(f"could not create a temporary file in {folder}")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if os.path.exists(path):
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    _fsync_dir(folder)
+
+
+def _write_one_file(path, manifest, sink):
+    """Write `manifest` and the arrays of `sink` as one aligned safetensors-layout file, atomically.
+
+    Layout: an 8-byte little-endian header length N, a JSON header of N bytes (space-padded so that the data
+    starts at a multiple of 64), then the data: every array C-ordered and little-endian at an offset that is a
+    multiple of 64, zero padding in between (described in the header as ``__cw2v_pad_<k>`` uint8 arrays, so
+    that the file is a valid safetensors file), the manifest last as the uint8 array ``__cw2v_manifest__``.
+    A previous native save at `path` in the manifest-and-.npy layout has its array files deleted afterwards.
+    """
+    old_files = _previous_array_files(path)
+    manifest_bytes = json.dumps(manifest, ensure_ascii=True, allow_nan=True, separators=(",", ":")).encode("ascii")
+    entries = list(sink.arrays.items()) + [(_MANIFEST_ENTRY, ("U8", np.frombuffer(manifest_bytes, np.uint8)))]
+    header = {"__metadata__": {"format": FORMAT_NAME, "version": str(FORMAT_VERSION), "cw2v_version": __version__}}
+    plan = []  # (padding bytes before, array)
+    offset = 0
+    for name, (st, arr) in entries:
+        pad = -offset % _ALIGN
+        if pad:
+            header[f"{_PAD_PREFIX}{len(plan)}"] = {"dtype": "U8", "shape": [pad], "data_offsets": [offset, offset + pad]}
+            offset += pad
+        nbytes = arr.size * arr.dtype.itemsize
+        header[name] = {"dtype": st, "shape": list(arr.shape), "data_offsets": [offset, offset + nbytes]}
+        offset += nbytes
+        plan.append((pad, arr))
+    head = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    head += b" " * (-(8 + len(head)) % _ALIGN)
+    little = np.dtype("<u8")
+
+    def write(f):
+        f.write(np.array([len(head)], dtype=little).tobytes())
+        f.write(head)
+        for pad, arr in plan:
+            if pad:
+                f.write(b"\0" * pad)
+            if arr.size == 0:
+                continue
+            if arr.dtype.byteorder == ">" or (arr.dtype.byteorder == "=" and sys.byteorder == "big"):
+                arr = arr.astype(arr.dtype.newbyteorder("<"))
+            arr = np.ascontiguousarray(arr)
+            f.write(memoryview(arr.reshape(-1)).cast("B"))
+
+    _atomic_write(path, write)
+    for basename in old_files:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(os.path.dirname(os.path.abspath(path)), basename))
+
+
+def _is_one_file(head):
+    """Whether the first bytes `head` (at least 8 + len(_SIGNATURE)) start a cw2v one-file save."""
+    return len(head) >= 8 + len(_SIGNATURE) and head[8:8 + len(_SIGNATURE)] == _SIGNATURE
+
+
+class _OneFile:
+    """Reader of a one-file save: parses and checks the header; :meth:`load` reads or maps one array by name."""
+
+    def __init__(self, path):
+        self.path = path
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            raw = f.read(8)
+            if len(raw) < 8:
+                raise PersistFormatError(f"{path}: truncated file")
+            n = int(np.frombuffer(raw, dtype="<u8")[0])
+            if not 2 <= n <= min(_MAX_HEADER, size - 8):
+                raise PersistFormatError(f"{path}: header length {n} does not fit the file ({size} bytes)")
+            head = f.read(n)
+        try:
+            header = json.loads(head.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            raise PersistFormatError(f"{path}: the header is not valid JSON ({err})") from None
+        if not isinstance(header, dict) or not isinstance(header.get("__metadata__"), dict) \
+                or header["__metadata__"].get("format") != FORMAT_NAME:
+            raise PersistFormatError(f"{path}: not a cw2v native file")
+        version = header["__metadata__"].get("version")
+        if not isinstance(version, str) or not version.isdigit():
+            raise PersistFormatError(f"{path}: bad format version {version!r:.40}")
+        if int(version) > FORMAT_VERSION:
+            raise PersistFormatError(f"{path}: format version {version} is newer than this cw2v reads "
+                                     f"({FORMAT_VERSION}); upgrade cw2v")
+        self.data_start = 8 + n
+        data_len = size - self.data_start
+        self.entries = {}
+        for name, info in header.items():
+            if name == "__metadata__":
+                continue
+            try:
+                dtype = np.dtype(_ST_DTYPES[info["dtype"]])
+                shape = tuple(info["shape"])
+                begin, end = info["data_offsets"]
+                if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape + (begin, end)):
+                    raise ValueError
+            except (KeyError, TypeError, ValueError):
+                raise PersistFormatError(f"{path}: bad header entry for {name!r:.60}") from None
+            if len(shape) > 32 or end < begin or end > data_len or end - begin != math.prod(shape) * dtype.itemsize:
+                raise PersistFormatError(f"{path}: array {name!r:.60} ({shape} {dtype}) does not fit its place in "
+                                         f"the file ({begin}..{end} of {data_len} bytes of data)")
+            self.entries[name] = (dtype, shape, begin)
+
+    def read_manifest(self):
+        if _MANIFEST_ENTRY not in self.entries:
+            raise PersistFormatError(f"{self.path}: no manifest in the file")
+        data = self._read(_MANIFEST_ENTRY, None)
+        try:
+            manifest = json.loads(data.tobytes().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            raise PersistFormatError(f"{self.path}: the manifest is not valid JSON ({err})") from None
+        return _check_manifest(manifest, self.path, FORMAT_VERSION)
+
+    def _read(self, name, mmap):
+        dtype, shape, begin = self.entries[name]
+        count = math.prod(shape)
+        if mmap is not None and count:
+            return np.memmap(self.path, dtype=dtype, mode=mmap, offset=self.data_start + begin, shape=shape)
+        out = np.empty(shape, dtype=dtype)
+        if count:
+            with open(self.path, "rb") as f:
+                f.seek(self.data_start + begin)
+                got = f.readinto(memoryview(out.reshape(-1)).cast("B"))
+            if got != out.nbytes:
+                raise PersistFormatError(f"{self.path}: truncated while reading {name!r}")
+        return out
+
+    def load(self, ref, mmap, where):
+        name = ref.get("tensor")
+        if not isinstance(name, str) or name not in self.entries or name == _MANIFEST_ENTRY:
+            raise PersistFormatError(f"{where}: the manifest refers to an array {name!r:.60} the file does not hold")
+        return self._read(name, mmap), name
+
+
+class _Folder:
+    """Reader of the arrays of a manifest-and-.npy save (cw2v 0.1): one ``.npy`` file per array in `folder`."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def load(self, ref, mmap, where):
+        name = ref.get("file")
+        if not isinstance(name, str):
+            raise PersistFormatError(f"{where}: bad array reference {ref!r:.80}")
+        if not name or os.path.basename(name) != name or name in (".", "..") or "\x00" in name:
+            raise PersistFormatError(f"{where}: array file name {name!r} is not a plain file name")
+        return _load_npy(os.path.join(self.folder, name), mmap, where), name
+
+
 # ============================================================================================ JSON values
 
 
@@ -418,18 +654,22 @@ def _json_value(value, depth=0):
 
 
 def _json_key(key):
-    if key is None or isinstance(key, str):
-        return key
-    if isinstance(key, Integral) and not isinstance(key, bool):
+    """`key` as a JSON value that loads back equal and of the same type: str, int (NumPy ints become int), None."""
+    if key is None:
+        return None
+    if isinstance(key, str):
+        return str(key)  # np.str_ and other str subclasses load back as str
+    if isinstance(key, Integral) and not isinstance(key, (bool, np.bool_)):
         return int(key)
-    raise TypeError(f"key {key!r} of type {type(key).__name__} cannot be stored in the native format "
-                    "(keys must be str or int)")
+    raise ValueError(f"key {key!r:.80} of type {type(key).__name__} cannot be stored in cw2v's native format, "
+                     "which keeps str and int keys only; save with format='gensim' (a pickle) instead")
 
 
 # ============================================================================================ KeyedVectors
 
 
 def _kv_section(kv, tx, prefix):
+    """The manifest section of `kv`; its arrays go to ``tx.add_array`` (an _ArraySink or a _SaveTransaction)."""
     n = len(kv.index_to_key)
     vectors = kv.vectors
     if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.shape != (n, kv.vector_size):
@@ -453,14 +693,16 @@ def _kv_section(kv, tx, prefix):
         if not isinstance(attr, str):
             raise TypeError(f"per-key attribute name {attr!r} is not a str")
         values = np.asarray(values)
-        if values.dtype.hasobject:
+        if values.dtype.hasobject or values.dtype.kind == "U":
             try:
                 expandos[attr] = {"values": [_json_value(v) for v in values.tolist()], "shape": list(values.shape)}
             except _NotJSON:
                 raise TypeError(
                     f"per-key attribute {attr!r} holds values that are neither numbers nor strings; they cannot "
-                    "be stored without pickle"
+                    "be stored without pickle (use format='gensim')"
                 ) from None
+            if values.dtype.kind == "U":
+                expandos[attr]["dtype"] = values.dtype.str
         else:
             expandos[attr] = {"array": tx.add_array(f"{prefix}expando.{attr}", values)}
     section["expandos"] = expandos
@@ -471,29 +713,44 @@ def _kv_section(kv, tx, prefix):
 
 
 def _manifest_head(cls_name, tx):
-    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "class": cls_name, "cw2v_version": __version__,
-            "token": tx.token}
+    head = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "class": cls_name, "cw2v_version": __version__}
+    if isinstance(tx, _SaveTransaction):
+        head["version"] = 1
+        head["token"] = tx.token
+    return head
 
 
 def save_keyed_vectors(kv, fname):
-    """Save a :class:`cw2v.KeyedVectors` in the native format (see the module docstring for the layout).
+    """Save a :class:`cw2v.KeyedVectors` in the native one-file format (see the module docstring).
 
     Parameters
     ----------
     kv : cw2v.KeyedVectors
+        Not modified.
     fname : str or os.PathLike
-        Path of the JSON manifest; arrays go to ``fname.<token>.<name>.npy`` beside it.
+        Destination; written through a temporary file in the same folder, fsynced and renamed into place.
 
     Raises
     ------
     TypeError
-        `fname` is a file object; a key is neither str nor int; a per-key attribute holds objects that are
-        not JSON numbers or strings.
+        `fname` is a file object, or a per-key attribute holds objects that are not JSON numbers or strings.
     ValueError
-        ``vectors`` does not have shape ``(len(index_to_key), vector_size)``.
+        A key is neither str nor int (the message names it and suggests ``format='gensim'``), an array has
+        a dtype the format does not store, or ``vectors`` does not have shape ``(len(index_to_key),
+        vector_size)``.
     OSError
-        If writing fails; the previous save at `fname`, if any, is left intact.
+        If writing fails; the previous file at `fname`, if any, is left intact.
     """
+    path = _check_path(fname, "save")
+    sink = _ArraySink()
+    manifest = _manifest_head("KeyedVectors", sink)
+    manifest["kv"] = _kv_section(kv, sink, "")
+    _write_one_file(path, manifest, sink)
+    logger.info("saved %s to %s (%d arrays)", kv, path, len(sink.arrays))
+
+
+def _save_keyed_vectors_manifest(kv, fname):
+    """Save `kv` in the manifest-and-.npy layout of cw2v 0.1 (still read by :func:`load_keyed_vectors`)."""
     path = _check_path(fname, "save")
     tx = _SaveTransaction(path)
     try:
@@ -506,13 +763,11 @@ def save_keyed_vectors(kv, fname):
     logger.info("saved %s to %s (%d arrays)", kv, path, len(tx.files))
 
 
-def _manifest_array(ref, folder, mmap, where, kinds=None, ndim=None):
-    if not isinstance(ref, dict) or not isinstance(ref.get("file"), str):
-        raise PersistFormatError(f"{where}: bad array reference {ref!r}")
-    name = ref["file"]
-    if not name or os.path.basename(name) != name or name in (".", "..") or "\x00" in name:
-        raise PersistFormatError(f"{where}: array file name {name!r} is not a plain file name")
-    arr = _load_npy(os.path.join(folder, name), mmap, where)
+def _manifest_array(ref, source, mmap, where, kinds=None, ndim=None):
+    """The array a manifest reference names, read (or memory-mapped) from `source` (_OneFile or _Folder)."""
+    if not isinstance(ref, dict):
+        raise PersistFormatError(f"{where}: bad array reference {ref!r:.80}")
+    arr, name = source.load(ref, mmap, where)
     shape = ref.get("shape")
     if shape is not None and (not isinstance(shape, list) or list(arr.shape) != shape):
         raise PersistFormatError(f"{where}: {name} has shape {arr.shape}, the manifest says {shape!r:.60}")
@@ -523,7 +778,7 @@ def _manifest_array(ref, folder, mmap, where, kinds=None, ndim=None):
     return arr
 
 
-def _kv_from_section(kv_cls, section, folder, mmap, where):
+def _kv_from_section(kv_cls, section, source, mmap, where):
     if not isinstance(section, dict):
         raise PersistFormatError(f"{where}: missing KeyedVectors section")
     keys = section.get("keys")
@@ -532,7 +787,7 @@ def _kv_from_section(kv_cls, section, folder, mmap, where):
         raise PersistFormatError(f"{where}: 'keys' must be a list of strings or integers")
     if isinstance(vector_size, bool) or not isinstance(vector_size, int) or vector_size < 0:
         raise PersistFormatError(f"{where}: bad vector_size {vector_size!r}")
-    vectors = _manifest_array(section.get("vectors"), folder, mmap, f"{where} (vectors)", kinds="f", ndim=2)
+    vectors = _manifest_array(section.get("vectors"), source, mmap, f"{where} (vectors)", kinds="f", ndim=2)
     if vectors.shape != (len(keys), vector_size):
         raise PersistFormatError(f"{where}: vectors have shape {vectors.shape} for {len(keys)} keys of size "
                                  f"{vector_size}")
@@ -569,11 +824,16 @@ def _kv_from_section(kv_cls, section, folder, mmap, where):
         if not isinstance(entry, dict):
             raise PersistFormatError(f"{where}: bad per-key attribute {attr!r}")
         if "array" in entry:
-            values = _manifest_array(entry["array"], folder, None, f"{where} (attribute {attr!r})")
+            values = _manifest_array(entry["array"], source, None, f"{where} (attribute {attr!r})")
         elif isinstance(entry.get("values"), list):
             values = np.empty(len(entry["values"]), dtype=object)
             for i, v in enumerate(entry["values"]):
                 values[i] = v
+            if isinstance(entry.get("dtype"), str) and re.fullmatch(r"[<>|=]?U\d{1,7}", entry["dtype"]):
+                try:
+                    values = values.astype(entry["dtype"])
+                except (TypeError, ValueError):
+                    raise PersistFormatError(f"{where}: per-key attribute {attr!r} is not made of strings") from None
         else:
             raise PersistFormatError(f"{where}: bad per-key attribute {attr!r}")
         if values.ndim != 1 or len(values) != len(keys):
@@ -581,7 +841,7 @@ def _kv_from_section(kv_cls, section, folder, mmap, where):
                                      f"{len(keys)} keys")
         kv.expandos[attr] = values
     if section.get("vectors_lockf") is not None:
-        lockf = _manifest_array(section["vectors_lockf"], folder, None, f"{where} (vectors_lockf)", kinds="f",
+        lockf = _manifest_array(section["vectors_lockf"], source, None, f"{where} (vectors_lockf)", kinds="f",
                                 ndim=1)
         if len(lockf) not in (1, len(keys)):
             raise PersistFormatError(f"{where}: vectors_lockf has shape {lockf.shape} for {len(keys)} keys")
@@ -591,32 +851,56 @@ def _kv_from_section(kv_cls, section, folder, mmap, where):
 
 
 def _read_manifest(path, where):
+    """The manifest of a save of either layout, checked, and the source of its arrays (_OneFile or _Folder)."""
+    if _is_one_file(_read_head(path, 8 + len(_SIGNATURE))):
+        source = _OneFile(path)
+        return source.read_manifest(), source
     with open(path, "rb") as f:
         data = f.read()
     try:
         manifest = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as err:
         raise PersistFormatError(f"{where}: the manifest is not valid JSON ({err})") from None
+    # the manifest-and-.npy layout is version 1 only
+    return _check_manifest(manifest, where, 1), _Folder(os.path.dirname(os.path.abspath(path)))
+
+
+def _check_manifest(manifest, where, newest):
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise PersistFormatError(f"{where}: not a cw2v native file (no \"format\": \"{FORMAT_NAME}\")")
     version = manifest.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise PersistFormatError(f"{where}: bad format version {version!r}")
-    if version > FORMAT_VERSION:
+    if version > newest:
         raise PersistFormatError(f"{where}: format version {version} is newer than this cw2v reads "
-                                 f"({FORMAT_VERSION}); upgrade cw2v")
+                                 f"({newest}); upgrade cw2v")
     if manifest.get("class") not in ("KeyedVectors", "Word2Vec"):
         raise PersistFormatError(f"{where}: unknown class {manifest.get('class')!r:.60} in the manifest")
     return manifest
 
 
+class WrongClassError(AttributeError, TypeError):
+    """``Word2Vec.load`` was given a file holding only KeyedVectors.
+
+    An AttributeError, as gensim raises in that case, and a TypeError, as cw2v 0.1 raised.
+    """
+
+
 def _wrong_class(path, found, wanted):
     hint = ""
-    if found == "Word2Vec" and wanted == "KeyedVectors":
-        hint = "; load it with Word2Vec.load(fname) and use its .wv"
-    elif found == "KeyedVectors" and wanted == "Word2Vec":
+    if found == "KeyedVectors" and wanted == "Word2Vec":
         hint = "; load it with KeyedVectors.load(fname) (a full model is needed to train)"
-    return TypeError(f"{path} holds a {found}, not a {wanted}{hint}")
+    return WrongClassError(f"{path} holds a {found}, not a {wanted}; it can't be loaded by {wanted}.load{hint}")
+
+
+def _model_instead_of_vectors(path, mmap, obj=None):
+    """``KeyedVectors.load`` of a full-model file: the model, as gensim returns it (with a warning)."""
+    from cw2v.word2vec import Word2Vec
+    logger.warning("%s holds a full Word2Vec model: KeyedVectors.load returns the model, as gensim does; use "
+                   "Word2Vec.load(fname).wv for its vectors", path)
+    if obj is not None:
+        return _model_from_gensim(Word2Vec, obj, path)
+    return load_word2vec_model(path, mmap=mmap, cls=Word2Vec)
 
 
 def load_keyed_vectors(fname, mmap=None, cls=None):
@@ -626,19 +910,22 @@ def load_keyed_vectors(fname, mmap=None, cls=None):
     ----------
     fname : str or os.PathLike
     mmap : {None, 'r', 'r+', 'c'}, optional
-        Memory-map the arrays stored in separate ``.npy`` files instead of reading them (``'r'``: read-only
-        ``np.memmap``; ``'c'``: copy-on-write). Default None reads them into memory.
+        Memory-map the arrays instead of reading them (``'r'``: read-only ``np.memmap`` views of the file at
+        each array's offset; ``'c'``: copy-on-write). Default None reads them into memory. For gensim files,
+        only arrays gensim stored in separate ``.npy`` files can be mapped.
     cls : type, optional
         Class to instantiate (default :class:`cw2v.KeyedVectors`).
 
     Returns
     -------
-    KeyedVectors
+    KeyedVectors or Word2Vec
+        A file holding a full model gives the :class:`cw2v.Word2Vec` model (as gensim's ``KeyedVectors.load``
+        does), with a logged warning.
 
     Raises
     ------
     TypeError
-        The file holds a ``Word2Vec`` model, or `fname` is not a path.
+        `fname` is not a path.
     PersistFormatError (a ValueError)
         Malformed or inconsistent file, missing array file, unsupported version.
     UnsafePickleError (a pickle.UnpicklingError)
@@ -654,13 +941,13 @@ def load_keyed_vectors(fname, mmap=None, cls=None):
     path = _check_path(fname, "load")
     kind = file_kind(path)
     if kind == "native":
-        manifest = _read_manifest(path, path)
-        if manifest.get("class") != "KeyedVectors":
-            raise _wrong_class(path, manifest.get("class"), "KeyedVectors")
-        return _kv_from_section(cls, manifest.get("kv"), os.path.dirname(os.path.abspath(path)), mmap, path)
+        manifest, source = _read_manifest(path, path)
+        if manifest.get("class") == "Word2Vec":
+            return _model_instead_of_vectors(path, mmap)
+        return _kv_from_section(cls, manifest.get("kv"), source, mmap, path)
     obj = _load_gensim_pickle(path, kind, mmap)
     if isinstance(obj, _GensimWord2Vec):
-        raise _wrong_class(path, "Word2Vec", "KeyedVectors")
+        return _model_instead_of_vectors(path, mmap, obj)
     if not isinstance(obj, _GensimKeyedVectors):
         raise PersistFormatError(f"{path}: the pickle does not hold a gensim KeyedVectors")
     return _kv_from_gensim(cls, obj, path, keep_object_attrs=True)
@@ -679,20 +966,24 @@ def _constructor_params(cls):
 
 
 def save_word2vec_model(model, fname):
-    """Save a full :class:`cw2v.Word2Vec` model in the native format; it can resume training after loading.
+    """Save a full :class:`cw2v.Word2Vec` model in the native one-file format; it resumes training after loading.
 
     Parameters
     ----------
     model : cw2v.Word2Vec
+        Not modified.
     fname : str or os.PathLike
-        Path of the JSON manifest; arrays go to ``fname.<token>.<name>.npy`` beside it.
+        Destination; written through a temporary file in the same folder, fsynced and renamed into place.
 
     Raises
     ------
     TypeError
-        `fname` is a file object, or a key cannot be stored (see :func:`save_keyed_vectors`).
+        `fname` is a file object.
+    ValueError
+        A vocabulary key (or a ``raw_vocab`` key) is neither str nor int: the message names it and suggests
+        ``format='gensim'``.
     OSError
-        If writing fails; the previous save at `fname`, if any, is left intact.
+        If writing fails; the previous file at `fname`, if any, is left intact.
 
     Notes
     -----
@@ -701,52 +992,77 @@ def save_word2vec_model(model, fname):
     constructor's defaults.
     """
     path = _check_path(fname, "save")
-    params_names = _constructor_params(type(model))
+    sink = _ArraySink()
+    manifest = _model_manifest(model, sink)
+    _write_one_file(path, manifest, sink)
+    logger.info("saved %s to %s (%d arrays)", model, path, len(sink.arrays))
+
+
+def _save_word2vec_model_manifest(model, fname):
+    """Save `model` in the manifest-and-.npy layout of cw2v 0.1 (still read by :func:`load_word2vec_model`)."""
+    path = _check_path(fname, "save")
     tx = _SaveTransaction(path)
     try:
-        manifest = _manifest_head("Word2Vec", tx)
-        params = {}
-        for name in params_names:
-            if hasattr(model, name):
-                try:
-                    params[name] = _json_value(getattr(model, name))
-                except _NotJSON:
-                    logger.debug("parameter %s of type %s not stored", name, type(getattr(model, name)).__name__)
-        attributes, tuples, arrays, skipped = {}, [], {}, []
-        for name, value in vars(model).items():
-            if name in params or name in _SPECIAL_ATTRS or not _NAME_RE.match(name):
-                continue
-            if isinstance(value, np.ndarray):
-                if value.dtype.hasobject:
-                    skipped.append(name)
-                    continue
-                arrays[name] = tx.add_array(name, value)
-                continue
-            try:
-                attributes[name] = _json_value(value)
-            except _NotJSON:
-                skipped.append(name)
-                continue
-            if isinstance(value, tuple):
-                tuples.append(name)
-        if skipped:
-            logger.debug("attributes not stored (not plain data): %s", ", ".join(skipped))
-        manifest["params"] = params
-        manifest["attributes"] = attributes
-        manifest["tuples"] = tuples
-        manifest["arrays"] = arrays
-        tables = getattr(model, "_tables", None)
-        if tables is not None and hasattr(tables, "__dataclass_fields__"):
-            manifest["tables"] = {field: tx.add_array(f"tables.{field}", getattr(tables, field))
-                                  for field in tables.__dataclass_fields__}
-        else:
-            manifest["tables"] = None
-        manifest["wv"] = _kv_section(model.wv, tx, "wv.")
-        tx.commit(manifest)
+        tx.commit(_model_manifest(model, tx))
     except BaseException:
         tx.abort()
         raise
     logger.info("saved %s to %s (%d arrays)", model, path, len(tx.files))
+
+
+def _model_manifest(model, tx):
+    """The manifest of a Word2Vec `model`; arrays go to ``tx.add_array``."""
+    one_file = isinstance(tx, _ArraySink)
+    manifest = _manifest_head("Word2Vec", tx)
+    params = {}
+    for name in _constructor_params(type(model)):
+        if hasattr(model, name):
+            try:
+                params[name] = _json_value(getattr(model, name))
+            except _NotJSON:
+                logger.debug("parameter %s of type %s not stored", name, type(getattr(model, name)).__name__)
+    attributes, tuples, arrays, skipped = {}, [], {}, []
+    for name, value in vars(model).items():
+        if name in params or name in _SPECIAL_ATTRS or not _NAME_RE.match(name):
+            continue
+        if one_file and name == "raw_vocab" and isinstance(value, dict):
+            # as [key, count] pairs: the keys may be ints as well as strings
+            manifest["raw_vocab"] = [[_json_key(k), _json_value(c)] for k, c in value.items()]
+            continue
+        if isinstance(value, np.ndarray):
+            if value.dtype.hasobject or (one_file and _storable_dtype(value) is None):
+                skipped.append(name)
+                continue
+            arrays[name] = tx.add_array(name, value)
+            continue
+        try:
+            attributes[name] = _json_value(value)
+        except _NotJSON:
+            skipped.append(name)
+            continue
+        if isinstance(value, tuple):
+            tuples.append(name)
+    if skipped:
+        logger.debug("attributes not stored (not plain data): %s", ", ".join(skipped))
+    manifest["params"] = params
+    manifest["attributes"] = attributes
+    manifest["tuples"] = tuples
+    manifest["arrays"] = arrays
+    tables = getattr(model, "_tables", None)
+    if tables is not None and hasattr(tables, "__dataclass_fields__"):
+        manifest["tables"] = {field: tx.add_array(f"tables.{field}", getattr(tables, field))
+                              for field in tables.__dataclass_fields__}
+    else:
+        manifest["tables"] = None
+    manifest["wv"] = _kv_section(model.wv, tx, "wv.")
+    return manifest
+
+
+def _storable_dtype(arr):
+    try:
+        return _st_dtype(arr, "")
+    except ValueError:
+        return None
 
 
 def _settable(cls, name):
@@ -872,10 +1188,9 @@ def load_word2vec_model(fname, mmap=None, cls=None):
             raise PersistFormatError(f"{path}: the pickle does not hold a gensim Word2Vec model")
         return _model_from_gensim(cls, obj, path)
 
-    manifest = _read_manifest(path, path)
+    manifest, source = _read_manifest(path, path)
     if manifest.get("class") != "Word2Vec":
         raise _wrong_class(path, manifest.get("class"), "Word2Vec")
-    folder = os.path.dirname(os.path.abspath(path))
     params = manifest.get("params")
     if not isinstance(params, dict):
         raise PersistFormatError(f"{path}: missing 'params'")
@@ -900,6 +1215,12 @@ def load_word2vec_model(fname, mmap=None, cls=None):
             raise PersistFormatError(f"{path}: stored attribute {name!r} is a {type(value).__name__}, "
                                      f"expected a {type(default).__name__}")
         setattr(model, name, tuple(value) if name in tuples and isinstance(value, list) else value)
+    if "raw_vocab" in manifest:  # one-file saves: [key, count] pairs
+        pairs = manifest["raw_vocab"]
+        if not isinstance(pairs, list) or not all(
+                isinstance(p, list) and len(p) == 2 and isinstance(p[0], (str, int)) for p in pairs):
+            raise PersistFormatError(f"{path}: bad raw_vocab")
+        model.raw_vocab = {k: c for k, c in pairs}
     raw_vocab = getattr(model, "raw_vocab", None)
     if isinstance(raw_vocab, dict) and not all(
             isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in raw_vocab.values()):
@@ -911,15 +1232,15 @@ def load_word2vec_model(fname, mmap=None, cls=None):
         if not _settable(cls, name):
             logger.warning("%s: ignoring stored array %r", path, name)
             continue
-        setattr(model, name, _manifest_array(ref, folder, mmap, f"{path} ({name})"))
+        setattr(model, name, _manifest_array(ref, source, mmap, f"{path} ({name})"))
     from cw2v.keyedvectors import KeyedVectors
     kv_cls = type(model.wv) if isinstance(getattr(model, "wv", None), KeyedVectors) else KeyedVectors
-    model.wv = _kv_from_section(kv_cls, manifest.get("wv"), folder, mmap, f"{path} (wv)")
+    model.wv = _kv_from_section(kv_cls, manifest.get("wv"), source, mmap, f"{path} (wv)")
     _check_model_arrays(model, path)
     stored_tables = manifest.get("tables")
     tables = None
     if isinstance(stored_tables, dict):
-        loaded = {field: _manifest_array(ref, folder, None, f"{path} (tables.{field})")
+        loaded = {field: _manifest_array(ref, source, None, f"{path} (tables.{field})")
                   for field, ref in stored_tables.items() if isinstance(field, str)}
         tables = _tables_from_arrays(model, loaded, path)
     if tables is not None:
@@ -960,7 +1281,43 @@ class _GensimWord2Vec(_GensimObject):
 
 
 class _GensimKeyedVectors(_GensimObject):
-    """Stand-in for ``gensim.models.keyedvectors.KeyedVectors``."""
+    """Stand-in for ``gensim.models.keyedvectors.KeyedVectors`` (and its older names)."""
+
+
+class _GensimVocab(_GensimObject):
+    """Stand-in for gensim < 4's per-word ``Vocab`` record (``count``, ``index``, ``sample_int``, ``code``, ...)."""
+
+    def __init__(self, *args, **kwargs):
+        self.state = dict(kwargs)
+
+
+class _GensimPart(_GensimObject):
+    """Stand-in for gensim 3's ``Word2VecVocab`` and ``Word2VecTrainables`` (parts of a Word2Vec's state)."""
+
+
+class _GensimPhrases(_GensimObject):
+    """Stand-in for ``gensim.models.phrases.Phrases``."""
+
+
+class _GensimFrozenPhrases(_GensimObject):
+    """Stand-in for ``gensim.models.phrases.FrozenPhrases`` (``Phraser`` in gensim 3)."""
+
+
+class _ScorerRef:
+    """Stand-in for a reference to one of gensim's built-in phrase scoring functions; never callable."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        raise UnsafePickleError(f"refusing to call gensim's {self.name} scorer while unpickling")
+
+    def __reduce__(self):  # pragma: no cover - never pickled again
+        raise TypeError("not picklable")
+
+
+_DEFAULT_SCORER = _ScorerRef("original_scorer")
+_NPMI_SCORER = _ScorerRef("npmi_scorer")
 
 
 class _Inert:
@@ -1041,6 +1398,8 @@ def _build_array(shape, dtype, fortran, data):
         return arr.reshape(shape, order=order)
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
+    elif isinstance(data, str):  # a Python 2 str, decoded as latin-1 by the unpickler: the original bytes
+        data = data.encode("latin-1")
     if not isinstance(data, bytes) or len(data) != count * dtype.itemsize:
         raise UnsafePickleError(f"array data does not match shape {shape} and dtype {dtype}")
     return np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy()
@@ -1080,6 +1439,28 @@ class _DefaultDictStub(dict):
         return (dict, (dict(self),))
 
 
+def _codecs_encode(*args):
+    """Stand-in for ``_codecs.encode``: only ``encode(str, 'latin1')``, how Python 3 writes bytes in protocol 2."""
+    if len(args) != 2 or not isinstance(args[0], str) or args[1] not in ("latin1", "latin-1"):
+        raise UnsafePickleError("refusing _codecs.encode with arguments other than (str, 'latin1'): "
+                                f"got {', '.join(type(a).__name__ for a in args)}"
+                                + (f" and encoding {args[1]!r:.40}" if len(args) > 1 else ""))
+    return args[0].encode("latin-1")
+
+
+class _ObjectMarker:
+    """Stand-in for the ``object`` class a Python 2 ``copy_reg._reconstructor`` call names as base."""
+
+
+def _copyreg_reconstructor(cls, base, state):
+    """Stand-in for ``copy_reg._reconstructor``: only for the stand-in classes, with base ``object``, no state."""
+    if not (isinstance(cls, type) and issubclass(cls, _GensimObject)) or base is not _ObjectMarker \
+            or state is not None:
+        raise UnsafePickleError("refusing copy_reg._reconstructor for anything but a gensim object on object")
+    obj = cls.__new__(cls)
+    return obj
+
+
 def _safe_builtin(kind):
     def make(*args):
         if len(args) > 1:
@@ -1113,7 +1494,28 @@ _ADMITTED = {
     ("builtins", "dict"): _safe_builtin(dict),
     ("builtins", "set"): _safe_builtin(set),
     ("builtins", "frozenset"): _safe_builtin(frozenset),
+    # gensim < 4 and Python 2 names
+    ("gensim.models.keyedvectors", "EuclideanKeyedVectors"): _GensimKeyedVectors,
+    ("gensim.models.keyedvectors", "Vocab"): _GensimVocab,
+    ("gensim.models.keyedvectors", "CompatVocab"): _GensimVocab,
+    ("gensim.models.word2vec", "Vocab"): _GensimVocab,
+    ("gensim.models.word2vec", "Word2VecVocab"): _GensimPart,
+    ("gensim.models.word2vec", "Word2VecTrainables"): _GensimPart,
+    ("gensim.models.phrases", "Phrases"): _GensimPhrases,
+    ("gensim.models.phrases", "Phraser"): _GensimFrozenPhrases,
+    ("gensim.models.phrases", "FrozenPhrases"): _GensimFrozenPhrases,
+    ("gensim.models.phrases", "original_scorer"): _DEFAULT_SCORER,
+    ("gensim.models.phrases", "npmi_scorer"): _NPMI_SCORER,
+    ("_codecs", "encode"): _codecs_encode,
+    ("copy_reg", "_reconstructor"): _copyreg_reconstructor,
+    ("copyreg", "_reconstructor"): _copyreg_reconstructor,
+    ("__builtin__", "object"): _ObjectMarker,
+    ("__builtin__", "long"): _safe_builtin(int),
+    ("__builtin__", "unicode"): _safe_builtin(str),
+    ("UserString", "defaultdict"): _DefaultDictStub,  # how Python 3.4 named collections.defaultdict in protocol 2
 }
+for _name in ("hash", "int", "float", "str", "bool", "list", "tuple", "dict", "set", "frozenset"):
+    _ADMITTED[("__builtin__", _name)] = _ADMITTED[("builtins", _name)]
 for _module in _NUMPY_MODULES:
     _ADMITTED[(_module, "_reconstruct")] = _reconstruct
     _ADMITTED[(_module, "scalar")] = _scalar
@@ -1144,8 +1546,8 @@ class RestrictedUnpickler(pickle.Unpickler):
         if target is None:
             if module.startswith("gensim."):
                 raise UnsafePickleError(
-                    f"refusing to unpickle {module}.{name}: cw2v only reads gensim 4 Word2Vec and KeyedVectors "
-                    "files (no FastText, Doc2Vec or gensim 3.x classes)"
+                    f"refusing to unpickle {module}.{name}: cw2v only reads gensim Word2Vec, KeyedVectors and "
+                    "Phrases files (no FastText, Doc2Vec, custom scorers, ...)"
                 )
             raise UnsafePickleError(
                 f"refusing to unpickle {module}.{name}: not a class a gensim Word2Vec/KeyedVectors file needs "
@@ -1173,7 +1575,8 @@ def restricted_loads(data):
         Any other failure: truncated or invalid pickle data, wrong argument types, ...
     """
     try:
-        return RestrictedUnpickler(io.BytesIO(data)).load()
+        # latin-1, as gensim itself reads: Python 2 byte strings (array data) come back unchanged
+        return RestrictedUnpickler(io.BytesIO(data), encoding="latin1").load()
     except UnsafePickleError:
         raise
     except Exception as err:  # noqa: BLE001 - any failure of the stand-ins means a bad file
@@ -1255,6 +1658,216 @@ def _attach_separate_arrays(obj, prefix, compressed, mmap, depth):
         state[attr] = None
 
 
+# ============================================================================================ gensim < 4 states
+
+
+def _upgrade_kv_state(st, where):
+    """Rename, in place, the attributes of a gensim < 4 KeyedVectors state to gensim 4's names.
+
+    gensim 1.x - 3.x kept the vectors in ``syn0`` (later ``vectors``), the keys in ``index2word`` (or
+    ``index2entity``) and a ``vocab`` dict of per-key ``Vocab`` records (``index``, ``count``, ``sample_int``
+    and, with hierarchical softmax, ``code`` and ``point``); gensim 4 has ``vectors``, ``index_to_key``,
+    ``key_to_index`` and per-key arrays in ``expandos``.
+    """
+    if "vectors" not in st and "syn0" in st:
+        st["vectors"] = st.pop("syn0")
+    if "index_to_key" not in st:
+        for old in ("index2word", "index2entity"):
+            if old in st:
+                st["index_to_key"] = st.pop(old)
+                break
+    vectors = st.get("vectors")
+    if isinstance(vectors, _ArrayStub):
+        vectors = vectors.array
+    if st.get("vector_size") is None and isinstance(vectors, np.ndarray) and vectors.ndim == 2:
+        st["vector_size"] = vectors.shape[1]
+    if "key_to_index" in st or not isinstance(st.get("vocab"), dict):
+        return
+    vocab = st.pop("vocab")
+    keys = st.get("index_to_key")
+    if not isinstance(keys, list):
+        raise PersistFormatError(f"{where}: the old KeyedVectors has a vocabulary but no key list")
+    n = len(keys)
+    key_to_index = {}
+    records = [None] * n
+    for key, rec in vocab.items():
+        rec_state = rec.state if isinstance(rec, _GensimVocab) else None
+        index = _plain(rec_state.get("index")) if isinstance(rec_state, dict) else None
+        if isinstance(index, bool) or not isinstance(index, Integral) or not 0 <= index < n:
+            raise PersistFormatError(f"{where}: vocabulary record of {key!r:.60} has no valid index")
+        key_to_index[key] = int(index)
+        records[int(index)] = rec_state
+    st["key_to_index"] = key_to_index
+    expandos = {}
+    for attr, dtype in (("count", np.int64), ("sample_int", np.uint32)):
+        values = [_plain(r.get(attr)) if r else None for r in records]
+        if any(v is not None for v in values):
+            if not all(v is None or (isinstance(v, Integral) and 0 <= v < 2 ** 63) for v in values):
+                raise PersistFormatError(f"{where}: per-key {attr} values are not non-negative integers")
+            # gensim 0.12 wrote 2**32 for "always keep", which gensim 4 reads as 2**32 - 1
+            expandos[attr] = np.minimum(np.array([v or 0 for v in values], dtype=np.int64),
+                                        np.iinfo(dtype).max).astype(dtype)
+    for attr, dtype in (("code", np.uint8), ("point", np.uint32)):
+        values = [r.get(attr) if r else None for r in records]
+        if all(v is not None for v in values) and n:
+            arr = np.empty(n, dtype=object)
+            for i, v in enumerate(values):
+                v = v.array if isinstance(v, _ArrayStub) else v
+                arr[i] = np.asarray(v, dtype=dtype).ravel()
+            expandos[attr] = arr
+    st["expandos"] = expandos
+
+
+def _upgrade_model_state(st, where):
+    """Bring, in place, a gensim < 4 Word2Vec state to gensim 4's layout (see :func:`_upgrade_kv_state`).
+
+    gensim 3.x moved some parameters into ``vocabulary`` (``Word2VecVocab``) and ``trainables``
+    (``Word2VecTrainables``) parts, 1.x - 2.x called the epochs ``iter`` and the lock factors ``syn0_lockf``,
+    and files before 1.0 kept the vectors on the model itself rather than in ``wv``.
+    """
+    for part_name, names in (("vocabulary", ("max_vocab_size", "min_count", "sample", "sorted_vocab", "null_word",
+                                             "raw_vocab", "max_final_vocab", "ns_exponent")),
+                             ("trainables", ("hashfxn", "layer1_size", "seed", "syn1neg", "syn1", "vectors_lockf"))):
+        part = st.pop(part_name, None)
+        if isinstance(part, _GensimPart) and isinstance(part.state, dict):
+            for name in names:
+                if name in part.state and name not in st:
+                    st[name] = part.state[name]
+    if "epochs" not in st and "iter" in st:
+        st["epochs"] = st.pop("iter")
+    if "vector_size" not in st:
+        for old in ("layer1_size", "size"):
+            if isinstance(_plain(st.get(old)), Integral):
+                st["vector_size"] = st[old]
+                break
+    if not isinstance(st.get("wv"), _GensimKeyedVectors) and ("syn0" in st or "vocab" in st):
+        wv = _GensimKeyedVectors()  # gensim < 1.0: the vocabulary and vectors were attributes of the model
+        wv.state = {name: st.pop(name) for name in ("syn0", "vocab", "index2word") if name in st}
+        st["wv"] = wv
+    wv = st.get("wv")
+    if isinstance(wv, _GensimKeyedVectors) and isinstance(wv.state, dict):
+        lockf = st.pop("vectors_lockf", None)
+        lockf = st.pop("syn0_lockf", None) if lockf is None else lockf
+        if lockf is not None and "vectors_lockf" not in wv.state:
+            wv.state["vectors_lockf"] = lockf
+        _upgrade_kv_state(wv.state, f"{where} (wv)")
+    st.setdefault("corpus_total_words", None)  # not recorded before gensim 3.x: unknown, as gensim says
+    st.setdefault("max_final_vocab", None)
+    st.setdefault("ns_exponent", 0.75)
+
+
+def _text(value, where, what):
+    """A gensim 3 byte string (UTF-8) as str; str unchanged."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PersistFormatError(f"{where}: {what} {value!r:.60} is not UTF-8") from None
+    if not isinstance(value, str):
+        raise PersistFormatError(f"{where}: {what} is a {type(value).__name__}, not a string")
+    return value
+
+
+def _scoring_name(value, where):
+    if value is None or value is _DEFAULT_SCORER or value == "default":
+        return "default"
+    if value is _NPMI_SCORER or value == "npmi":
+        return "npmi"
+    raise PersistFormatError(f"{where}: unknown phrase scoring {value!r:.60}")
+
+
+def is_pickle_file(fname):
+    """Whether `fname` starts like a pickle (possibly gzip/bzip2/xz-compressed): what gensim's ``save`` writes.
+
+    Parameters
+    ----------
+    fname : str or os.PathLike
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    """
+    return _kind_of(_read_head(_check_path(fname, "load"), 8 + len(_SIGNATURE))) in ("pickle", "gzip", "bz2", "xz")
+
+
+def gensim_phrases_document(fname, cls_name):
+    """Read a gensim ``Phrases`` / ``Phraser`` / ``FrozenPhrases`` pickle as a cw2v phrases JSON document.
+
+    The pickle goes through :class:`RestrictedUnpickler` (gensim is never imported); gensim 3's byte strings
+    become str (UTF-8), its ``common_terms`` become ``connector_words`` and its ``(word, word)`` phrase keys
+    are joined with the delimiter. The result is what ``cw2v.Phrases.save`` / ``cw2v.FrozenPhrases.save``
+    write, for their ``load`` to check and build from.
+
+    Parameters
+    ----------
+    fname : str or os.PathLike
+    cls_name : {'Phrases', 'FrozenPhrases'} or None
+        The class expected in the file; None accepts either (the document says which the file holds).
+
+    Returns
+    -------
+    dict
+        ``{"format": "cw2v-phrases", "version": 1, "class": "Phrases" or "FrozenPhrases", "params": ...}``.
+
+    Raises
+    ------
+    ValueError
+        The file holds another class (the message says which) or malformed data (PersistFormatError).
+    UnsafePickleError (a pickle.UnpicklingError)
+        The pickle references anything else, e.g. a custom scoring function.
+    """
+    path = _check_path(fname, "load")
+    obj = _load_gensim_pickle(path, _kind_of(_read_head(path, 8 + len(_SIGNATURE))), None)
+    found = {_GensimPhrases: "Phrases", _GensimFrozenPhrases: "FrozenPhrases"}.get(type(obj))
+    if found is None:
+        raise PersistFormatError(f"{path}: the pickle does not hold a gensim Phrases or FrozenPhrases model")
+    if cls_name is not None and found != cls_name:
+        raise PersistFormatError(f"{path} holds a gensim {found}, not a {cls_name}; load it with cw2v.{found}.load")
+    cls_name = found
+    st = obj.state
+    delimiter = _text(st.get("delimiter", "_"), path, "delimiter")
+    connector_words = st.get("connector_words", st.get("common_terms", ()))
+    if not isinstance(connector_words, (set, frozenset, list, tuple)):
+        raise PersistFormatError(f"{path}: connector words are a {type(connector_words).__name__}")
+    params = {
+        "min_count": _plain(st.get("min_count", 5)),
+        "threshold": _plain(st.get("threshold", 10.0)),
+        "delimiter": delimiter,
+        "connector_words": sorted(_text(w, path, "a connector word") for w in connector_words),
+        "scoring": _scoring_name(st.get("scoring"), path),
+    }
+    doc = {"format": "cw2v-phrases", "version": 1, "class": cls_name, "params": params}
+    if cls_name == "Phrases":
+        params["max_vocab_size"] = _plain(st.get("max_vocab_size", 40000000))
+        params["progress_per"] = _plain(st.get("progress_per", 10000))
+        vocab = st.get("vocab")
+        if not isinstance(vocab, dict):
+            raise PersistFormatError(f"{path}: the Phrases model has no vocabulary")
+        doc["vocab"] = {_text(k, path, "a vocabulary key"): _plain(v) for k, v in vocab.items()}
+        doc["corpus_word_count"] = _plain(st.get("corpus_word_count", 0))
+        doc["min_reduce"] = _plain(st.get("min_reduce", 1))
+    else:
+        grams = st.get("phrasegrams")
+        if not isinstance(grams, dict):
+            raise PersistFormatError(f"{path}: the FrozenPhrases model has no phrase table")
+        table = {}
+        for key, value in grams.items():
+            if isinstance(key, tuple):  # gensim 3: (word, word) -> (count, score)
+                key = delimiter.join(_text(k, path, "a phrase word") for k in key)
+            else:
+                key = _text(key, path, "a phrase")
+            if isinstance(value, tuple) and len(value) == 2:
+                value = value[1]
+            table[key] = _plain(value)
+        doc["phrasegrams"] = table
+    return doc
+
+
 def _array(value, where, name, kinds=None, ndim=None, allow_none=False):
     if isinstance(value, _ArrayStub):
         value = value.array
@@ -1273,10 +1886,12 @@ def _kv_from_gensim(kv_cls, obj, where, keep_object_attrs):
     st = obj.state
     if not isinstance(st, dict):
         raise PersistFormatError(f"{where}: the KeyedVectors in the pickle has no attributes")
+    _upgrade_kv_state(st, where)
     vectors = _array(st.get("vectors"), where, "vectors", kinds="f", ndim=2)
     keys = st.get("index_to_key")
-    if not isinstance(keys, list) or not all(k is None or isinstance(k, (str, int)) for k in keys):
-        raise PersistFormatError(f"{where}: index_to_key is not a list of str/int keys")
+    if not isinstance(keys, list) or not all(_plain_key(k) for k in keys):
+        raise PersistFormatError(f"{where}: index_to_key is not a list of keys (str, bytes, numbers or tuples "
+                                 "of them)")
     vector_size = st.get("vector_size", vectors.shape[1])
     if vectors.shape != (len(keys), vector_size):
         raise PersistFormatError(f"{where}: vectors have shape {vectors.shape} for {len(keys)} keys of size "
@@ -1309,10 +1924,22 @@ def _kv_from_gensim(kv_cls, obj, where, keep_object_attrs):
             if not (keep_object_attrs and plain):
                 continue  # e.g. gensim's Huffman 'code'/'point' arrays, turned into tables by the caller
         kv.expandos[str(attr)] = values
+    lockf = st.get("vectors_lockf")
+    if lockf is not None:
+        lockf = _array(lockf, where, "vectors_lockf", kinds="fiu").reshape(-1)
+        if len(lockf) in (1, n):
+            kv.vectors_lockf = lockf.astype(np.float32)
     mapfile_path = st.get("mapfile_path")
     kv.mapfile_path = mapfile_path if isinstance(mapfile_path, str) else None
     kv.norms = None
     return kv
+
+
+def _plain_key(key, depth=0):
+    """Whether `key` (from a pickle) is a plain hashable token: str, bytes, a number, None, or a tuple of them."""
+    if key is None or isinstance(key, (str, bytes, int, float, np.integer, np.floating)):
+        return True
+    return isinstance(key, tuple) and depth < 8 and all(_plain_key(k, depth + 1) for k in key)
 
 
 #: gensim Word2Vec attributes that are cw2v constructor parameters of the same meaning.
@@ -1360,6 +1987,7 @@ def _model_from_gensim(cls, obj, where):
     st = obj.state
     if not isinstance(st, dict):
         raise PersistFormatError(f"{where}: the Word2Vec in the pickle has no attributes")
+    _upgrade_model_state(st, where)
     wv_obj = st.get("wv")
     if not isinstance(wv_obj, _GensimKeyedVectors):
         raise PersistFormatError(f"{where}: the model has no KeyedVectors 'wv'")
@@ -1396,6 +2024,8 @@ def _model_from_gensim(cls, obj, where):
         value = _plain(st.get(name))
         if isinstance(value, Integral) and not isinstance(value, bool) and value >= 0:
             setattr(model, name, int(value))
+    if st.get("corpus_total_words", 0) is None:  # files of gensim < 3 do not know it, nor does gensim
+        model.corpus_total_words = None
     for name in ("running_training_loss", "total_train_time"):
         value = _plain(st.get(name))
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -1403,7 +2033,7 @@ def _model_from_gensim(cls, obj, where):
     raw_vocab = st.get("raw_vocab")
     if isinstance(raw_vocab, dict):
         model.raw_vocab = {k: int(_plain(v)) for k, v in raw_vocab.items()
-                           if isinstance(k, str) and isinstance(_plain(v), Integral)}
+                           if _plain_key(k) and isinstance(_plain(v), Integral)}
     if "count" not in wv.expandos:
         raise PersistFormatError(f"{where}: the vocabulary has no 'count' attribute")
     wv.expandos["count"] = np.asarray(wv.expandos["count"], dtype=np.int64)
@@ -1423,3 +2053,207 @@ def _model_from_gensim(cls, obj, where):
             else np.zeros(0, dtype=np.uint32)
     logger.info("imported gensim model %s from %s", model, where)
     return model
+
+
+# ============================================================================================ live gensim objects
+
+
+def _import_gensim():
+    """gensim's word2vec and keyedvectors modules; ImportError naming ``pip install gensim`` without them."""
+    try:
+        from gensim.models import keyedvectors as gensim_kv
+        from gensim.models import word2vec as gensim_w2v
+    except ImportError as err:
+        raise ImportError(f"converting to or from gensim objects needs gensim: pip install gensim ({err})") from err
+    return gensim_w2v, gensim_kv
+
+
+def _copied_state(obj):
+    """The attribute dict of a live object, arrays (also inside dicts) copied to plain in-memory arrays."""
+    def copy(value):
+        if isinstance(value, np.ndarray):
+            return np.array(value)  # also turns a memmap into an in-memory array
+        if isinstance(value, dict):
+            return {k: copy(v) for k, v in value.items()}
+        return value
+    return {name: copy(value) for name, value in vars(obj).items()}
+
+
+def keyed_vectors_to_gensim(kv):
+    """A gensim 4 ``KeyedVectors`` holding a copy of `kv` (keys, vectors, per-key attributes, lock factors).
+
+    Parameters
+    ----------
+    kv : cw2v.KeyedVectors
+        Not modified; nothing is shared with the result.
+
+    Returns
+    -------
+    gensim.models.keyedvectors.KeyedVectors
+
+    Raises
+    ------
+    ImportError
+        gensim is not installed.
+    """
+    _, gensim_kv = _import_gensim()
+    vectors = np.array(kv.vectors)
+    out = gensim_kv.KeyedVectors(int(kv.vector_size), count=0, dtype=vectors.dtype)
+    out.vectors = vectors
+    out.index_to_key = list(kv.index_to_key)
+    out.key_to_index = dict(kv.key_to_index)
+    out.next_index = int(getattr(kv, "next_index", len(kv.index_to_key)))
+    out.expandos = {name: np.array(values) for name, values in kv.expandos.items()}
+    out.norms = None
+    out.mapfile_path = getattr(kv, "mapfile_path", None)
+    lockf = getattr(kv, "vectors_lockf", None)
+    if isinstance(lockf, np.ndarray):
+        out.vectors_lockf = np.array(lockf, dtype=np.float32)
+    return out
+
+
+def keyed_vectors_from_gensim(kv_cls, gensim_kv):
+    """A `kv_cls` (cw2v.KeyedVectors) holding a copy of a gensim 4 ``KeyedVectors``.
+
+    Raises
+    ------
+    TypeError
+        `gensim_kv` is not a gensim KeyedVectors.
+    PersistFormatError (a ValueError)
+        Its attributes are inconsistent (e.g. vectors and keys of different lengths).
+    """
+    _, gensim_kv_module = _import_gensim()
+    if not isinstance(gensim_kv, gensim_kv_module.KeyedVectors):
+        raise TypeError(f"from_gensim needs a gensim KeyedVectors, got {type(gensim_kv).__name__}")
+    stand_in = _GensimKeyedVectors()
+    stand_in.state = _copied_state(gensim_kv)
+    return _kv_from_gensim(kv_cls, stand_in, "gensim KeyedVectors", keep_object_attrs=True)
+
+
+def word2vec_to_gensim(model):
+    """A gensim 4 ``Word2Vec`` with a copy of `model`'s parameters, vocabulary, weights and training state.
+
+    The result trains in gensim from where `model` stopped: vectors, ``syn1neg``/``syn1``, counts, gensim's
+    ``sample_int`` subsampling thresholds (from the same formula), cw2v's Huffman codes and points (so that
+    ``syn1`` rows keep their meaning), ``cum_table``, lock factors, ``corpus_count``/``corpus_total_words``,
+    epochs done and the learning-rate settings. Callbacks and ``trim_rule`` are not carried over.
+
+    Parameters
+    ----------
+    model : cw2v.Word2Vec
+        Not modified; nothing is shared with the result.
+
+    Returns
+    -------
+    gensim.models.word2vec.Word2Vec
+
+    Raises
+    ------
+    ImportError
+        gensim is not installed.
+    """
+    from cw2v import vocab as _vocab
+    gensim_w2v, _ = _import_gensim()
+    seed = model.seed if isinstance(model.seed, int) and model.seed >= 0 else int(model.random_seed)
+    params = {name: getattr(model, name) for name in _GENSIM_PARAMS if name != "seed" and hasattr(model, name)}
+    params = {k: v for k, v in params.items() if k in inspect.signature(gensim_w2v.Word2Vec.__init__).parameters}
+    out = gensim_w2v.Word2Vec(seed=seed, hashfxn=model.hashfxn, **params)
+    wv = keyed_vectors_to_gensim(model.wv)
+    n = len(wv.index_to_key)
+    counts = np.asarray(wv.expandos.get("count", np.ones(n, dtype=np.int64)), dtype=np.int64)
+    wv.expandos["count"] = counts
+    keep = _vocab.keep_probabilities(counts, model.sample) if n else np.zeros(0)
+    wv.expandos["sample_int"] = (np.minimum(keep, 1.0) * (2 ** 32 - 1)).astype(np.uint32)
+    tables = getattr(model, "_tables", None)
+    if model.hs and n:
+        if tables is None or len(tables.code_lens) != n:
+            tables = _vocab.build_tables(counts, model.sample, model.ns_exponent, model.negative, model.hs)
+        codes = np.empty(n, dtype=object)
+        points = np.empty(n, dtype=object)
+        for i in range(n):
+            length = int(tables.code_lens[i])
+            codes[i] = np.array(tables.codes[i, :length], dtype=np.uint8)
+            points[i] = np.array(tables.points[i, :length], dtype=np.uint32)
+        wv.expandos["code"], wv.expandos["point"] = codes, points
+    if not isinstance(getattr(wv, "vectors_lockf", None), np.ndarray):
+        wv.vectors_lockf = np.ones(1, dtype=np.float32)
+    out.wv = wv
+    out.layer1_size = int(model.vector_size)
+    if model.negative:
+        out.syn1neg = np.array(model.syn1neg, dtype=np.float32)
+    if model.hs:
+        out.syn1 = np.array(model.syn1, dtype=np.float32)
+    if model.negative:
+        out.make_cum_table()
+    for name in ("corpus_count", "corpus_total_words", "effective_min_count", "train_count", "total_train_time",
+                 "running_training_loss", "min_alpha_yet_reached"):
+        if hasattr(model, name):
+            setattr(out, name, getattr(model, name))
+    out.raw_vocab = dict(getattr(model, "raw_vocab", {}) or {})
+    return out
+
+
+def word2vec_from_gensim(cls, gensim_model):
+    """A `cls` (cw2v.Word2Vec) with a copy of a live gensim 4 ``Word2Vec``; it keeps training in cw2v.
+
+    Raises
+    ------
+    TypeError
+        `gensim_model` is not a gensim Word2Vec.
+    PersistFormatError (a ValueError)
+        Its attributes are inconsistent, or hold parameters cw2v does not accept.
+    """
+    gensim_w2v, gensim_kv = _import_gensim()
+    if not isinstance(gensim_model, gensim_w2v.Word2Vec):
+        raise TypeError(f"from_gensim needs a gensim Word2Vec, got {type(gensim_model).__name__}")
+    if not isinstance(getattr(gensim_model, "wv", None), gensim_kv.KeyedVectors):
+        raise PersistFormatError("the gensim model has no KeyedVectors 'wv'")
+    stand_in = _GensimWord2Vec()
+    stand_in.state = _copied_state(gensim_model)
+    wv = _GensimKeyedVectors()
+    wv.state = _copied_state(gensim_model.wv)
+    stand_in.state["wv"] = wv
+    return _model_from_gensim(cls, stand_in, "gensim Word2Vec")
+
+
+def save_gensim(obj, fname):
+    """Write `obj` (cw2v KeyedVectors or Word2Vec) as a gensim 4 file, atomically, in one pickle file.
+
+    ``gensim.models.Word2Vec.load`` / ``KeyedVectors.load`` (and cw2v's ``load``) read it. Every array is inside
+    the pickle (no ``.npy`` files beside it), so the file can be renamed into place in one step.
+
+    Raises
+    ------
+    ImportError
+        gensim is not installed.
+    OSError
+        If writing fails; the previous file at `fname`, if any, is left intact.
+    """
+    from cw2v.word2vec import Word2Vec
+    path = _check_path(fname, "save")
+    converted = word2vec_to_gensim(obj) if isinstance(obj, Word2Vec) else keyed_vectors_to_gensim(obj)
+    old_files = _previous_array_files(path)
+    # a file object makes gensim pickle the whole object into it, arrays included
+    _atomic_write(path, lambda f: converted.save(f, pickle_protocol=4))
+    for basename in old_files:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(os.path.dirname(os.path.abspath(path)), basename))
+    logger.info("saved %s to %s in gensim's format", obj, path)
+
+
+class ClassOnlyMethod(classmethod):
+    """A classmethod that refuses to run on an instance: ``instance.method(...)`` raises AttributeError.
+
+    gensim's ``Word2Vec.load`` behaves so (``model.load(fname)`` would otherwise silently return another
+    model, leaving ``model`` unchanged).
+    """
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return super().__get__(instance, owner)
+        name = getattr(self.__func__, "__name__", "method")
+
+        def refuse(*args, **kwargs):
+            raise AttributeError(f"{name}() must be called on the class ({type(instance).__name__}.{name}(fname)), "
+                                 f"not on an instance: it returns a new object and leaves the instance unchanged")
+        return refuse

@@ -15,15 +15,22 @@ Models are saved as JSON (no pickle), through a temporary file renamed into plac
 
 >>> bigram.save("bigram.json")                       # doctest: +SKIP
 >>> bigram = Phrases.load("bigram.json")             # doctest: +SKIP
+
+A custom scoring function is saved by name (its module and qualified name), as pickle would refer to
+it; loading finds it again only in a module the program has already imported, so loading a file never
+imports or runs code that the file names.
 """
 import abc
 import inspect
+import io
 import json
 import logging
 import math
 import os
+import sys
 import tempfile
 import time
+import types
 from itertools import chain, islice
 
 try:  # the C helper behind ``collections.Counter.update``; plain dicts work with it
@@ -126,11 +133,90 @@ _BUILTIN_SCORERS = {"default": original_scorer, "npmi": npmi_scorer}
 
 
 def _scorer_name(scoring):
-    """Name of a built-in scorer (``'default'`` / ``'npmi'``), or None for a custom callable."""
+    """Name of a built-in scorer (``'default'`` / ``'npmi'``; gensim's count too), or None for a custom callable."""
     for name, func in _BUILTIN_SCORERS.items():
         if scoring is func:
             return name
+    if getattr(scoring, "__module__", None) == "gensim.models.phrases":
+        return {"original_scorer": "default", "npmi_scorer": "npmi"}.get(getattr(scoring, "__qualname__", None))
     return None
+
+
+def _find_function(module_name, qualname):
+    """The plain Python function at ``module_name``/``qualname``, looked up without importing or running code.
+
+    Only a module already in ``sys.modules`` is searched, attributes are read with
+    :func:`inspect.getattr_static` (no properties or ``__getattr__`` hooks run), and the result must be a
+    function whose own ``__module__`` and ``__qualname__`` are the ones asked for. Returns None otherwise.
+    """
+    if not isinstance(module_name, str) or not isinstance(qualname, str) or not qualname or "<" in qualname:
+        return None
+    obj = sys.modules.get(module_name)
+    if obj is None:
+        return None
+    for part in qualname.split("."):
+        try:
+            obj = inspect.getattr_static(obj, part)
+        except AttributeError:
+            return None
+        if isinstance(obj, staticmethod):
+            obj = obj.__func__
+    if (isinstance(obj, types.FunctionType) and obj.__module__ == module_name
+            and obj.__qualname__ == qualname and _names_scorer_parameters(obj)):
+        return obj
+    return None
+
+
+def _names_scorer_parameters(func):
+    """Whether ``func`` names each scorer parameter (a keyword it can take) and needs no other argument.
+
+    Functions found by a name read from a file must pass this, so a file can only pick functions written
+    to score phrases, not any function that happens to take ``**kwargs``.
+    """
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    keyword_kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    if any(name not in params or params[name].kind not in keyword_kinds for name in _SCORER_PARAMS):
+        return False
+    return all(p.name in _SCORER_PARAMS or p.default is not inspect.Parameter.empty
+               or p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+               for p in params.values())
+
+
+def _scoring_to_json(scoring):
+    """How ``scoring`` is saved: ``'default'``, ``'npmi'``, ``{"module": ..., "qualname": ...}``, or None
+    if it is a callable that cannot be found again by name (a lambda, a nested function, an object)."""
+    name = _scorer_name(scoring)
+    if name is not None:
+        return name
+    module, qualname = getattr(scoring, "__module__", None), getattr(scoring, "__qualname__", None)
+    if _find_function(module, qualname) is scoring:
+        return {"module": module, "qualname": qualname}
+    return None
+
+
+def _scoring_from_json(value, path):
+    """The scorer saved as ``value``: ``(callable, None)``, or ``(None, reference)`` for a custom function
+    that cannot be found in the modules imported so far (None, None when none was saved)."""
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        if value not in _BUILTIN_SCORERS:
+            raise ValueError("%s: unknown scoring %r" % (path, value))
+        return _BUILTIN_SCORERS[value], None
+    if not (isinstance(value, dict) and set(value) == {"module", "qualname"}
+            and all(isinstance(v, str) for v in value.values())):
+        raise ValueError("%s: bad scoring %r" % (path, value))
+    func = _find_function(value["module"], value["qualname"])
+    if func is None:
+        return None, value
+    try:
+        return _resolve_scoring(func), None
+    except ValueError as err:
+        raise ValueError("%s: the saved scoring function %s.%s does not fit: %s"
+                         % (path, value["module"], value["qualname"], err)) from None
 
 
 def _resolve_scoring(scoring):
@@ -303,9 +389,36 @@ def _umask():
     return mask
 
 
+def _write_document(fname_or_handle, doc):
+    """Write a phrases document as JSON to a path (atomically) or to an open file (text or binary)."""
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    if hasattr(fname_or_handle, "write"):
+        if isinstance(fname_or_handle, io.TextIOBase):
+            fname_or_handle.write(text)
+        else:
+            fname_or_handle.write(text.encode("utf-8"))
+        return
+    _atomic_write_text(fname_or_handle, text)
+
+
+def _check_save_args(ignore):
+    if ignore:
+        raise ValueError("ignore must be empty: a phrases model is saved whole, got %r" % (ignore,))
+
+
 def _read_document(path, cls_name):
-    """Read and check a saved phrases file; returns its JSON object."""
+    """Read and check a saved phrases file; returns its JSON object.
+
+    ``cls_name`` is the class whose ``load`` was called; the document may hold either class (as in
+    gensim, ``Phrases.load`` of a saved ``FrozenPhrases`` returns that ``FrozenPhrases``).
+    A gensim pickle (``Phrases``, ``Phraser`` or ``FrozenPhrases`` of gensim 3.x or 4.x) is read through
+    :func:`cw2v.persist.gensim_phrases_document` (restricted unpickler, gensim never imported) into the same
+    document; one referencing anything else, e.g. a custom scorer, raises ``cw2v.persist.UnsafePickleError``.
+    """
     path = os.fspath(path)
+    from cw2v import persist
+    if persist.is_pickle_file(path):
+        return persist.gensim_phrases_document(path, None)
     try:
         with open(path, "r", encoding="utf-8") as fin:
             doc = json.load(fin)
@@ -315,10 +428,25 @@ def _read_document(path, cls_name):
         raise ValueError("%s is not a cw2v phrases file" % (path,))
     if doc.get("version") != _FORMAT_VERSION:
         raise ValueError("%s: unsupported cw2v phrases format version %r" % (path, doc.get("version")))
-    if doc.get("class") != cls_name:
-        raise ValueError("%s holds a %s, not a %s; load it with cw2v.%s.load"
-                         % (path, doc.get("class"), cls_name, doc.get("class")))
+    if doc.get("class") not in ("Phrases", "FrozenPhrases"):
+        raise ValueError("%s: unknown class %r in a cw2v phrases file" % (path, doc.get("class")))
     return doc
+
+
+def _from_document(cls, doc, fname, scoring):
+    """Build the model a phrases document holds: an instance of ``cls`` if it is (a subclass of) the
+    document's class, else of the document's class (``Phrases`` or ``FrozenPhrases``)."""
+    saved_cls = Phrases if doc["class"] == "Phrases" else FrozenPhrases
+    if not (isinstance(cls, type) and issubclass(cls, saved_cls)):
+        if cls is not _PhrasesTransformation:
+            logger.info("%s holds a %s: loading it as such", fname, saved_cls.__name__)
+        cls = saved_cls
+    try:
+        if saved_cls is Phrases:
+            return cls._from_phrases_document(doc, fname, scoring)
+        return cls._from_frozen_document(doc, fname, scoring)
+    except (KeyError, TypeError) as err:
+        raise ValueError("%s: corrupted cw2v phrases file (%s: %s)" % (fname, type(err).__name__, err)) from None
 
 
 def _check_table(table, what, path, value_ok):
@@ -353,6 +481,19 @@ class _PhrasesTransformation(abc.ABC):
 
     def __init__(self, connector_words=frozenset()):
         self.connector_words = _check_connector_words(connector_words)
+
+    @classmethod
+    def load(cls, fname, mmap=None, scoring=None):
+        """Load a :class:`Phrases` or :class:`FrozenPhrases`, whichever the file holds.
+
+        See :meth:`Phrases.load` for the parameters.
+
+        Returns
+        -------
+        Phrases or FrozenPhrases
+        """
+        doc = _read_document(fname, None)
+        return _from_document(cls, doc, fname, scoring)
 
     @abc.abstractmethod
     def score_candidate(self, word_a, word_b, in_between):
@@ -546,7 +687,8 @@ class Phrases(_PhrasesTransformation):
     scoring : {'default', 'npmi'} or callable, optional
         ``'default'``: :func:`original_scorer`; ``'npmi'``: :func:`npmi_scorer`; or a function taking
         the keyword arguments ``worda_count, wordb_count, bigram_count, len_vocab, min_count,
-        corpus_word_count`` and returning a float (a model with a custom scorer cannot be saved).
+        corpus_word_count`` and returning a float. :meth:`save` stores a custom function by name, so it must
+        be defined at the top level of a module (or in a class) to be saved.
     connector_words : collection of str, optional
         Words that may appear inside a phrase but never start or end one, such as
         :data:`ENGLISH_CONNECTOR_WORDS` (giving ``bank_of_america``).
@@ -756,69 +898,103 @@ class Phrases(_PhrasesTransformation):
         """
         return FrozenPhrases(self)
 
-    def save(self, fname):
+    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
+             pickle_protocol=None):
         """Save the model as JSON: parameters and count table (no pickle).
 
-        The file is written to a temporary file in the same folder, then renamed into place.
+        A custom scoring function is saved by name; see :meth:`load` for how it is found again.
 
         Parameters
         ----------
-        fname : str or os.PathLike
-            Destination path.
+        fname_or_handle : str, os.PathLike or file object
+            Destination path (written to a temporary file in the same folder, then renamed into place),
+            or a file opened for writing, text or binary (written as is).
+        separately, sep_limit, pickle_protocol : optional
+            Accepted for compatibility with gensim's ``save`` and ignored (nothing is pickled).
+        ignore : collection of str, optional
+            Must be empty: the model is saved whole.
 
         Raises
         ------
         ValueError
-            If the model uses a custom scoring function, which cannot be stored.
+            If the scoring function cannot be saved by name (a lambda, a function defined inside
+            another function, a callable object, a function taking ``**kwargs`` instead of naming the
+            six scorer parameters): define it at the top level of a module, or
+            :meth:`freeze` the model and save the :class:`FrozenPhrases`, which does not need it.
+            Also if `ignore` is not empty.
         """
-        name = _scorer_name(self.scoring)
-        if name is None:
-            raise ValueError("cannot save a Phrases model with a custom scoring function (%r): only "
-                             "scoring='default' or 'npmi' can be saved; use freeze() and save the "
-                             "FrozenPhrases instead" % (self.scoring,))
+        _check_save_args(ignore)
+        scoring = _scoring_to_json(self.scoring)
+        if scoring is None:
+            raise ValueError("cannot save a Phrases model with the custom scoring function %r: it cannot be "
+                             "found again by name (only functions defined at the top level of a module, or in "
+                             "a class, and naming the parameters %s can be saved); define it so, or use "
+                             "freeze() and save the FrozenPhrases instead" % (self.scoring, ", ".join(_SCORER_PARAMS)))
         params = self._params()
-        params.update(scoring=name, max_vocab_size=self.max_vocab_size, progress_per=self.progress_per)
+        params.update(scoring=scoring, max_vocab_size=self.max_vocab_size, progress_per=self.progress_per)
         doc = {
             "format": _FORMAT, "version": _FORMAT_VERSION, "class": "Phrases", "params": params,
             "corpus_word_count": self.corpus_word_count, "min_reduce": self.min_reduce, "vocab": self.vocab,
         }
-        _atomic_write_text(fname, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        _write_document(fname_or_handle, doc)
 
     @classmethod
-    def load(cls, fname):
+    def load(cls, fname, mmap=None, scoring=None):
         """Load a model written by :meth:`save`.
+
+        As in gensim, the file decides the class: a saved :class:`FrozenPhrases` loads as a
+        ``FrozenPhrases``, whichever class's ``load`` reads it.
 
         Parameters
         ----------
         fname : str or os.PathLike
             Path of the saved model.
+        mmap : None, optional
+            Accepted for compatibility with gensim and ignored (there are no arrays to map).
+        scoring : {'default', 'npmi'} or callable, optional
+            Scoring function to use instead of the saved one. Needed when the model was saved with a
+            custom scoring function whose module this program has not imported: the file names the
+            function (module and qualified name) and it is looked up in ``sys.modules`` only, so a
+            file never makes cw2v import or run anything.
 
         Returns
         -------
-        Phrases
+        Phrases or FrozenPhrases
 
         Raises
         ------
         ValueError
-            If the file is not a saved cw2v ``Phrases`` model or is corrupted.
+            If the file is not a saved cw2v phrases model or is corrupted, or if its custom scoring
+            function is not found and `scoring` is not given.
         """
         doc = _read_document(fname, "Phrases")
-        try:
-            params = doc["params"]
-            model = cls(
-                min_count=params["min_count"], threshold=params["threshold"],
-                max_vocab_size=params["max_vocab_size"], delimiter=params["delimiter"],
-                progress_per=params["progress_per"], scoring=params["scoring"],
-                connector_words=params["connector_words"],
-            )
-            count_ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0  # noqa: E731
-            model.vocab = _check_table(doc["vocab"], "vocab", fname, count_ok)
-            if not count_ok(doc["corpus_word_count"]) or not count_ok(doc["min_reduce"]):
-                raise ValueError("%s: bad corpus_word_count or min_reduce" % (fname,))
-            model.corpus_word_count = doc["corpus_word_count"]
-            model.min_reduce = doc["min_reduce"]
-        except (KeyError, TypeError) as err:
-            raise ValueError("%s: corrupted cw2v phrases file (%s: %s)" % (fname, type(err).__name__, err)) from None
+        return _from_document(cls, doc, fname, scoring)
+
+    @classmethod
+    def _from_phrases_document(cls, doc, fname, scoring):
+        params = doc["params"]
+        if scoring is None:
+            scoring, reference = _scoring_from_json(params["scoring"], fname)
+            if scoring is None:
+                if reference is None:
+                    raise ValueError("%s: the model has no scoring function" % (fname,))
+                raise ValueError(
+                    "%s was saved with the custom scoring function %s.%s, which is not among the modules "
+                    "imported so far: import %s before loading (cw2v never imports a module a file names), "
+                    "or pass scoring=<the function> to load()"
+                    % (fname, reference["module"], reference["qualname"], reference["module"]))
+        model = cls(
+            min_count=params["min_count"], threshold=params["threshold"],
+            max_vocab_size=params["max_vocab_size"], delimiter=params["delimiter"],
+            progress_per=params["progress_per"], scoring=scoring,
+            connector_words=params["connector_words"],
+        )
+        count_ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0  # noqa: E731
+        model.vocab = _check_table(doc["vocab"], "vocab", fname, count_ok)
+        if not count_ok(doc["corpus_word_count"]) or not count_ok(doc["min_reduce"]):
+            raise ValueError("%s: bad corpus_word_count or min_reduce" % (fname,))
+        model.corpus_word_count = doc["corpus_word_count"]
+        model.min_reduce = doc["min_reduce"]
         return model
 
 
@@ -843,8 +1019,8 @@ class FrozenPhrases(_PhrasesTransformation):
     phrasegrams : dict of str to float
         Phrase (delimiter-joined) to score.
     threshold, min_count, delimiter, scoring, connector_words
-        Copied from the source model (``scoring`` is None after loading a model saved with a
-        custom scorer).
+        Copied from the source model (``scoring`` is None after loading a table saved with a custom
+        scoring function that cannot be found, see :meth:`load`).
     """
 
     def __init__(self, phrases_model):
@@ -908,56 +1084,93 @@ class FrozenPhrases(_PhrasesTransformation):
         """
         return dict(self.phrasegrams)
 
-    def save(self, fname):
-        """Save the phrase table and parameters as JSON, through a temporary file renamed into place.
+    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
+             pickle_protocol=None):
+        """Save the phrase table and parameters as JSON (no pickle).
+
+        A custom scoring function is saved by name if it can be found again by name; otherwise it is
+        left out (with a warning), since the table alone detects the phrases.
 
         Parameters
         ----------
-        fname : str or os.PathLike
-            Destination path.
+        fname_or_handle : str, os.PathLike or file object
+            Destination path (written to a temporary file in the same folder, then renamed into place),
+            or a file opened for writing, text or binary (written as is).
+        separately, sep_limit, pickle_protocol : optional
+            Accepted for compatibility with gensim's ``save`` and ignored (nothing is pickled).
+        ignore : collection of str, optional
+            Must be empty: the model is saved whole.
+
+        Raises
+        ------
+        ValueError
+            If `ignore` is not empty.
         """
+        _check_save_args(ignore)
         params = self._params()
-        params["scoring"] = _scorer_name(self.scoring)
+        if self.scoring is None:
+            params["scoring"] = getattr(self, "_scoring_reference", None)
+        else:
+            params["scoring"] = _scoring_to_json(self.scoring)
+            if params["scoring"] is None:
+                logger.warning("saving %s without its scoring function %r, which cannot be saved by name "
+                               "(phrase detection does not need it)", self, self.scoring)
         doc = {"format": _FORMAT, "version": _FORMAT_VERSION, "class": "FrozenPhrases", "params": params,
                "phrasegrams": self.phrasegrams}
-        _atomic_write_text(fname, json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+        _write_document(fname_or_handle, doc)
 
     @classmethod
-    def load(cls, fname):
+    def load(cls, fname, mmap=None, scoring=None):
         """Load a table written by :meth:`save`.
+
+        As in gensim, the file decides the class: a saved :class:`Phrases` loads as a ``Phrases``,
+        whichever class's ``load`` reads it.
 
         Parameters
         ----------
         fname : str or os.PathLike
             Path of the saved table.
+        mmap : None, optional
+            Accepted for compatibility with gensim and ignored.
+        scoring : {'default', 'npmi'} or callable, optional
+            Scoring function to set instead of the saved one. A saved custom function is looked up by
+            name among the modules already imported (see :meth:`Phrases.load`); if it is not found,
+            ``scoring`` is None (with a warning): the table does not need it, and saving the table again
+            keeps the saved name.
 
         Returns
         -------
-        FrozenPhrases
+        FrozenPhrases or Phrases
 
         Raises
         ------
         ValueError
-            If the file is not a saved cw2v ``FrozenPhrases`` or is corrupted.
+            If the file is not a saved cw2v phrases model or is corrupted.
         """
         doc = _read_document(fname, "FrozenPhrases")
+        return _from_document(cls, doc, fname, scoring)
+
+    @classmethod
+    def _from_frozen_document(cls, doc, fname, scoring):
         self = cls.__new__(cls)
-        try:
-            params = doc["params"]
-            scoring = params["scoring"]
-            if scoring is not None and scoring not in _BUILTIN_SCORERS:
-                raise ValueError("%s: unknown scoring %r" % (fname, scoring))
-            self.scoring = None if scoring is None else _BUILTIN_SCORERS[scoring]
-            threshold = params["threshold"]
-            if not _is_number(threshold):
-                raise ValueError("%s: bad threshold %r" % (fname, threshold))
-            self.threshold = threshold
-            self.min_count = params["min_count"]
-            self.delimiter = _check_delimiter(params["delimiter"])
-            self.connector_words = _check_connector_words(params["connector_words"])
-            self.phrasegrams = _check_table(doc["phrasegrams"], "phrasegrams", fname, _is_number)
-        except (KeyError, TypeError) as err:
-            raise ValueError("%s: corrupted cw2v phrases file (%s: %s)" % (fname, type(err).__name__, err)) from None
+        params = doc["params"]
+        if scoring is not None:
+            self.scoring = _resolve_scoring(scoring)
+        else:
+            self.scoring, reference = _scoring_from_json(params["scoring"], fname)
+            if reference is not None:
+                logger.warning("%s was saved with the custom scoring function %s.%s, which is not among the "
+                               "modules imported so far: scoring is None (phrase detection does not need it)",
+                               fname, reference["module"], reference["qualname"])
+                self._scoring_reference = reference
+        threshold = params["threshold"]
+        if not _is_number(threshold):
+            raise ValueError("%s: bad threshold %r" % (fname, threshold))
+        self.threshold = threshold
+        self.min_count = params["min_count"]
+        self.delimiter = _check_delimiter(params["delimiter"])
+        self.connector_words = _check_connector_words(params["connector_words"])
+        self.phrasegrams = _check_table(doc["phrasegrams"], "phrasegrams", fname, _is_number)
         return self
 
 

@@ -1,8 +1,15 @@
-"""Native save/load (no pickle, atomic, resumable) and import of gensim-saved files (restricted unpickler)."""
+"""Native save/load (no pickle, atomic, resumable) and import of gensim-saved files (restricted unpickler).
+
+The native format is one file (safetensors layout); files of cw2v 0.1 (a JSON manifest plus one ``.npy`` per
+array) still load: the tests marked ``layout="manifest"`` write them with cw2v 0.1's writer, which persist keeps
+as ``_save_keyed_vectors_manifest`` / ``_save_word2vec_model_manifest``.
+"""
 import gzip
 import json
 import os
 import pickle
+import shutil
+import struct
 import sys
 
 import numpy as np
@@ -46,17 +53,51 @@ def own_files(folder, base):
     return sorted(name for name in os.listdir(folder) if name.startswith(base + "."))
 
 
+LAYOUTS = ["one-file", "manifest"]
+
+
+def save(obj, path, layout="one-file"):
+    """Save `obj` (KeyedVectors or Word2Vec) in one of the two native layouts."""
+    if layout == "one-file":
+        obj.save(path)
+    elif isinstance(obj, Word2Vec):
+        persist._save_word2vec_model_manifest(obj, path)
+    else:
+        persist._save_keyed_vectors_manifest(obj, path)
+
+
+def read_header(path):
+    """The JSON header of a one-file save and the offset where its data starts."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        return json.loads(f.read(n)), 8 + n
+
+
+def read_manifest(path):
+    header, start = read_header(path)
+    begin, end = header["__cw2v_manifest__"]["data_offsets"]
+    with open(path, "rb") as f:
+        f.seek(start + begin)
+        return json.loads(f.read(end - begin))
+
+
 # ------------------------------------------------------------------------------------ native KeyedVectors
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_keyed_vectors_round_trip(tmp_path, dtype):
+def test_keyed_vectors_round_trip(tmp_path, dtype, layout):
     kv = sample_kv(dtype)
     path = tmp_path / "vectors.kv"
-    kv.save(path)
+    save(kv, path, layout)
     assert persist.file_kind(path) == "native"
-    manifest = json.loads(path.read_text())
-    assert manifest["format"] == "cw2v" and manifest["version"] == 1 and manifest["class"] == "KeyedVectors"
+    if layout == "manifest":
+        manifest = json.loads(path.read_text())
+        assert manifest["version"] == 1 and len(os.listdir(tmp_path)) == 3
+    else:
+        manifest = read_manifest(path)
+        assert manifest["version"] == 2 and os.listdir(tmp_path) == ["vectors.kv"]
+    assert manifest["format"] == "cw2v" and manifest["class"] == "KeyedVectors"
     assert manifest["kv"]["keys"] == ["apple", "b\u00e9\u00e9r", 7, "\u732b"]
 
     loaded = KeyedVectors.load(path)
@@ -68,11 +109,17 @@ def test_keyed_vectors_round_trip(tmp_path, dtype):
     assert loaded.most_similar("apple", topn=2) == kv.most_similar("apple", topn=2)
 
 
-def test_mmap_gives_read_only_memmap(tmp_path):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_mmap_gives_read_only_memmap(tmp_path, layout):
     kv = sample_kv()
-    kv.save(tmp_path / "v")
+    save(kv, tmp_path / "v", layout)
     loaded = KeyedVectors.load(str(tmp_path / "v"), mmap="r")
     assert isinstance(loaded.vectors, np.memmap)
+    if layout == "one-file":  # a view of the file itself at the array's offset, not a copy
+        header, start = read_header(tmp_path / "v")
+        assert loaded.vectors.filename == str(tmp_path / "v")
+        assert loaded.vectors.offset == start + header["vectors"]["data_offsets"][0]
+        assert loaded.vectors.offset % 64 == 0 and loaded.vectors.ctypes.data % 64 == 0
     np.testing.assert_array_equal(loaded.vectors, kv.vectors)
     with pytest.raises(ValueError):
         loaded.vectors[0, 0] = 1.0
@@ -84,10 +131,10 @@ def test_mmap_gives_read_only_memmap(tmp_path):
 def test_resave_replaces_arrays_and_deletes_old_ones(tmp_path):
     kv = sample_kv()
     path = tmp_path / "v"
-    kv.save(path)
+    save(kv, path, "manifest")
     first = own_files(tmp_path, "v")
     kv.vectors[0] += 1.0
-    kv.save(path)
+    save(kv, path, "manifest")
     second = own_files(tmp_path, "v")
     assert len(first) == len(second) == 2 and not set(first) & set(second)
     np.testing.assert_array_equal(KeyedVectors.load(path).vectors, kv.vectors)
@@ -98,7 +145,7 @@ def test_resave_replaces_arrays_and_deletes_old_ones(tmp_path):
 def test_interrupted_save_keeps_previous_save(tmp_path, monkeypatch, stage):
     kv = sample_kv()
     path = tmp_path / "v"
-    kv.save(path)
+    save(kv, path, "manifest")
     before = sorted(os.listdir(tmp_path))
     changed = sample_kv()
     changed.vectors *= 2
@@ -119,7 +166,7 @@ def test_interrupted_save_keeps_previous_save(tmp_path, monkeypatch, stage):
         monkeypatch.setattr(persist.os, "replace", failing_replace)
 
     with pytest.raises((KeyboardInterrupt, OSError)):
-        changed.save(path)
+        save(changed, path, "manifest")
     monkeypatch.undo()
     assert sorted(os.listdir(tmp_path)) == before  # partial files of the failed save were removed
     np.testing.assert_array_equal(KeyedVectors.load(path).vectors, kv.vectors)
@@ -131,11 +178,18 @@ def test_save_errors(tmp_path):
         kv.save(f)
     with pytest.raises(ValueError, match="ignore"):
         kv.save(tmp_path / "v", ignore=["vectors"])
-    bad = KeyedVectors(2)
-    bad.add_vectors([("tuple", "key")], np.zeros((1, 2)))
-    with pytest.raises(TypeError, match="key"):
-        bad.save(tmp_path / "bad")
-    assert not os.path.exists(tmp_path / "bad")
+    with pytest.raises(ValueError, match="format must be"):
+        kv.save(tmp_path / "v", format="npz")
+    for bad_key in [("tuple", "key"), 1.5, True, b"bytes"]:
+        bad = KeyedVectors(2)
+        bad.add_vectors(["fine", bad_key], np.zeros((2, 2)))
+        with pytest.raises(ValueError, match=r"key .*format='gensim'") as info:
+            bad.save(tmp_path / "bad")
+        assert repr(bad_key)[:20] in str(info.value)
+        assert os.listdir(tmp_path) == ["f"]  # nothing written, no temporary file left
+    with pytest.raises(ValueError, match=r"key .*format='gensim'"):
+        persist._save_keyed_vectors_manifest(bad, tmp_path / "bad")
+    assert os.listdir(tmp_path) == ["f"]
 
 
 # ------------------------------------------------------------------------------------ corrupt native files
@@ -144,7 +198,7 @@ def test_save_errors(tmp_path):
 def test_corrupt_native_files_are_refused(tmp_path):
     kv = sample_kv()
     path = tmp_path / "v"
-    kv.save(path)
+    save(kv, path, "manifest")
     manifest = json.loads(path.read_text())
 
     def write(m):
@@ -193,9 +247,10 @@ def test_corrupt_native_files_are_refused(tmp_path):
 # ------------------------------------------------------------------------------------ native Word2Vec
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("params", [dict(sg=1, negative=5), dict(sg=0, hs=1, negative=0),
                                     dict(sg=1, hs=1, negative=2, batched=False)])
-def test_resumed_training_is_identical(tmp_path, params):
+def test_resumed_training_is_identical(tmp_path, params, layout):
     a, b, c = 0.03, 0.02, 0.005
     straight = new_model(**params)
     straight.train(SENTENCES, total_examples=straight.corpus_count, epochs=2, start_alpha=a, end_alpha=b)
@@ -203,7 +258,7 @@ def test_resumed_training_is_identical(tmp_path, params):
 
     resumed = new_model(**params)
     resumed.train(SENTENCES, total_examples=resumed.corpus_count, epochs=2, start_alpha=a, end_alpha=b)
-    resumed.save(tmp_path / "model")
+    save(resumed, tmp_path / "model", layout)
     del resumed
     loaded = Word2Vec.load(tmp_path / "model")
     loaded.train(SENTENCES, total_examples=loaded.corpus_count, epochs=1, start_alpha=b, end_alpha=c)
@@ -218,10 +273,11 @@ def test_resumed_training_is_identical(tmp_path, params):
     assert not np.array_equal(other.wv.vectors, straight.wv.vectors)
 
 
-def test_model_state_round_trip(tmp_path):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_model_state_round_trip(tmp_path, layout):
     model = new_model(sg=1, hs=1, negative=3, comment="hello", batched=False, compute_loss=True, epochs=2)
     model.train(SENTENCES, total_examples=model.corpus_count, epochs=2, compute_loss=True)
-    model.save(str(tmp_path / "m"))
+    save(model, str(tmp_path / "m"), layout)
     loaded = Word2Vec.load(str(tmp_path / "m"))
     for name in ("vector_size", "window", "min_count", "sample", "seed", "sg", "hs", "negative", "ns_exponent",
                  "comment", "batched", "epochs", "corpus_count", "corpus_total_words", "effective_min_count",
@@ -241,7 +297,7 @@ def test_model_state_round_trip(tmp_path):
 
 def test_tables_are_recomputed_when_missing(tmp_path):
     model = new_model(sg=0, hs=1, negative=4)
-    model.save(tmp_path / "m")
+    save(model, tmp_path / "m", "manifest")
     manifest = json.loads((tmp_path / "m").read_text())
     manifest["tables"] = None
     (tmp_path / "m").write_text(json.dumps(manifest))
@@ -250,24 +306,35 @@ def test_tables_are_recomputed_when_missing(tmp_path):
     np.testing.assert_array_equal(loaded._tables.alias_index, model._tables.alias_index)
 
 
-def test_wrong_class_is_refused(tmp_path):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_other_class_loads_as_gensim_does(tmp_path, layout, caplog):
+    """Word2Vec.load of vectors raises AttributeError; KeyedVectors.load of a model returns the model."""
+    model = new_model()
+    save(model, tmp_path / "m", layout)
+    save(model.wv, tmp_path / "kv", layout)
+    with pytest.raises(AttributeError, match="KeyedVectors.load") as info:
+        Word2Vec.load(tmp_path / "kv")
+    assert isinstance(info.value, TypeError)  # what cw2v 0.1 raised
+    loaded = KeyedVectors.load(tmp_path / "m")
+    assert type(loaded) is Word2Vec and loaded.wv.index_to_key == model.wv.index_to_key
+    assert "Word2Vec.load(fname).wv" in caplog.text
+    assert len(KeyedVectors.load(tmp_path / "kv")) == len(model.wv)
+
+
+def test_load_on_an_instance_raises_attribute_error(tmp_path):
     model = new_model()
     model.save(tmp_path / "m")
-    model.wv.save(tmp_path / "kv")
-    with pytest.raises(TypeError, match="Word2Vec.load"):
-        KeyedVectors.load(tmp_path / "m")
-    with pytest.raises(TypeError, match="KeyedVectors"):
-        Word2Vec.load(tmp_path / "kv")
-    assert len(KeyedVectors.load(tmp_path / "kv")) == len(model.wv)
+    with pytest.raises(AttributeError, match="on the class"):
+        model.load(tmp_path / "m")
+    assert len(Word2Vec.load(tmp_path / "m").wv) == len(model.wv)  # on the class it works
+    assert "load" not in vars(model)  # nothing stored on instances: the class attribute does it
 
 
 # ------------------------------------------------------------------------------------ gensim files
 
-gensim_w2v = pytest.importorskip("gensim.models.word2vec")
-
-
 @pytest.fixture(scope="module")
 def gensim_model():
+    gensim_w2v = pytest.importorskip("gensim.models.word2vec")
     return gensim_w2v.Word2Vec(SENTENCES, vector_size=12, window=3, min_count=2, sg=1, hs=1, negative=3,
                                workers=1, seed=3, epochs=2)
 
@@ -322,9 +389,8 @@ def test_gensim_mmap_and_keyed_vectors(tmp_path, gensim_model):
     assert kv.most_similar("w2", topn=3) == gensim_model.wv.most_similar("w2", topn=3)
     gensim_model.wv.save(kv_path + "2", sep_limit=1)
     assert isinstance(KeyedVectors.load(kv_path + "2", mmap="r").vectors, np.memmap)
-    with pytest.raises(TypeError, match="Word2Vec.load"):
-        KeyedVectors.load(path)
-    with pytest.raises(TypeError):
+    assert type(KeyedVectors.load(path)) is Word2Vec  # as gensim's KeyedVectors.load returns the model
+    with pytest.raises(AttributeError):
         Word2Vec.load(kv_path)
     gz = str(tmp_path / "c.model.gz")
     gensim_model.save(gz, sep_limit=1)
@@ -362,7 +428,7 @@ class _Evil:
 
 @pytest.mark.parametrize("loader", [Word2Vec.load, KeyedVectors.load])
 @pytest.mark.parametrize("wrapping", ["bare", "gzip", "inside_gensim_model"])
-def test_malicious_pickle_is_refused_before_running(tmp_path, loader, wrapping, gensim_model):
+def test_malicious_pickle_is_refused_before_running(tmp_path, loader, wrapping, request):
     marker = tmp_path / "pwned"
     path = tmp_path / ("evil.gz" if wrapping == "gzip" else "evil")
     payload = pickle.dumps(_Evil(marker), protocol=4)
@@ -371,6 +437,7 @@ def test_malicious_pickle_is_refused_before_running(tmp_path, loader, wrapping, 
     elif wrapping == "gzip":
         path.write_bytes(gzip.compress(payload))
     else:  # a genuine gensim save with one poisoned attribute
+        gensim_model = request.getfixturevalue("gensim_model")
         old = gensim_model.comment
         gensim_model.comment = _Evil(marker)
         try:
@@ -415,12 +482,259 @@ def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
         Word2Vec.load(path)
 
 
-def test_lock_factors_survive_save_and_load(tmp_path):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_lock_factors_survive_save_and_load(tmp_path, layout):
     model = new_model()
     model.wv.vectors_lockf = np.ones(len(model.wv), dtype=np.float32)
     model.wv.vectors_lockf[[1, 4]] = 0.0
-    model.save(str(tmp_path / "m"))
+    save(model, str(tmp_path / "m"), layout)
     loaded = Word2Vec.load(str(tmp_path / "m"))
     np.testing.assert_array_equal(loaded.wv.vectors_lockf, model.wv.vectors_lockf)
-    model.wv.save(str(tmp_path / "kv"))
+    save(model.wv, str(tmp_path / "kv"), layout)
     np.testing.assert_array_equal(KeyedVectors.load(str(tmp_path / "kv")).vectors_lockf, model.wv.vectors_lockf)
+
+
+# ------------------------------------------------------------------------------------ one-file layout
+
+
+def test_one_file_is_an_aligned_safetensors_file(tmp_path):
+    model = new_model(sg=1, hs=1, negative=3)
+    model.save(tmp_path / "m")
+    assert os.listdir(tmp_path) == ["m"]
+    size = os.path.getsize(tmp_path / "m")
+    header, start = read_header(tmp_path / "m")
+    assert start % 64 == 0 and header["__metadata__"]["format"] == "cw2v"
+    spans = sorted(tuple(v["data_offsets"]) + (k,) for k, v in header.items() if k != "__metadata__")
+    assert spans[0][0] == 0 and spans[-1][1] == size - start  # the data is covered without holes...
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))
+    data = (tmp_path / "m").read_bytes()
+    for begin, end, name in spans:
+        if name.startswith("__cw2v_pad_"):  # ...the gaps are declared padding, zero-filled
+            assert end - begin < 64 and data[start + begin:start + end] == b"\0" * (end - begin)
+        else:
+            assert (start + begin) % 64 == 0, name  # every array starts at a 64-byte offset
+    assert {"wv.vectors", "syn1neg", "syn1", "cum_table", "tables.points"} <= set(header)
+    np.testing.assert_array_equal(
+        np.frombuffer(data, "<f4", model.wv.vectors.size, start + header["wv.vectors"]["data_offsets"][0]),
+        model.wv.vectors.ravel())
+
+
+def test_one_file_reads_with_the_safetensors_package(tmp_path):
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    kv = sample_kv()
+    kv.save(tmp_path / "v")
+    arrays = safetensors_numpy.load_file(str(tmp_path / "v"))
+    np.testing.assert_array_equal(arrays["vectors"], kv.vectors)
+    np.testing.assert_array_equal(arrays["expando.count"], kv.expandos["count"])
+
+
+def test_the_file_alone_is_the_whole_model(tmp_path):
+    model = new_model()
+    model.train(SENTENCES, total_examples=model.corpus_count, epochs=1)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    model.save(tmp_path / "a" / "m")
+    shutil.copy(tmp_path / "a" / "m", tmp_path / "b" / "m")
+    shutil.rmtree(tmp_path / "a")
+    loaded = Word2Vec.load(tmp_path / "b" / "m")
+    np.testing.assert_array_equal(loaded.wv.vectors, model.wv.vectors)
+    np.testing.assert_array_equal(loaded.syn1neg, model.syn1neg)
+
+
+def test_saving_over_a_manifest_save_removes_its_arrays(tmp_path):
+    kv = sample_kv()
+    save(kv, tmp_path / "v", "manifest")
+    assert len(os.listdir(tmp_path)) == 3
+    kv.vectors[0] += 1
+    kv.save(tmp_path / "v")
+    assert os.listdir(tmp_path) == ["v"]
+    np.testing.assert_array_equal(KeyedVectors.load(tmp_path / "v").vectors, kv.vectors)
+
+
+def test_mmap_modes_of_a_model(tmp_path):
+    model = new_model()
+    model.save(tmp_path / "m")
+    before = (tmp_path / "m").read_bytes()
+    mapped = Word2Vec.load(tmp_path / "m", mmap="c")  # copy-on-write: trainable, the file is not changed
+    assert isinstance(mapped.wv.vectors, np.memmap) and isinstance(mapped.syn1neg, np.memmap)
+    mapped.train(SENTENCES, total_examples=mapped.corpus_count, epochs=1)
+    assert not np.array_equal(np.asarray(mapped.wv.vectors), model.wv.vectors)
+    assert (tmp_path / "m").read_bytes() == before
+    # saving over a file that is memory-mapped leaves the mapping valid (a new file is renamed into place)
+    reader = Word2Vec.load(tmp_path / "m", mmap="r")
+    mapped.save(tmp_path / "m")
+    np.testing.assert_array_equal(reader.wv.vectors, model.wv.vectors)
+    np.testing.assert_array_equal(Word2Vec.load(tmp_path / "m").wv.vectors, mapped.wv.vectors)
+
+
+@pytest.mark.parametrize("stage", ["write", "fsync", "rename"])
+def test_interrupted_one_file_save_keeps_previous_file(tmp_path, monkeypatch, stage):
+    kv = sample_kv()
+    path = tmp_path / "v"
+    kv.save(path)
+    before = path.read_bytes()
+    changed = sample_kv()
+    changed.vectors *= 2
+    if stage == "write":
+        calls = []
+
+        def failing_memoryview(obj):
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt("interrupted while writing the second array")
+            return memoryview(obj)
+        monkeypatch.setattr(persist, "memoryview", failing_memoryview, raising=False)
+    elif stage == "fsync":
+        def failing_fsync(fd):
+            raise OSError("disk full")
+        monkeypatch.setattr(persist.os, "fsync", failing_fsync)
+    else:
+        def failing_replace(src, dst):
+            raise OSError("cannot rename")
+        monkeypatch.setattr(persist.os, "replace", failing_replace)
+    with pytest.raises((KeyboardInterrupt, OSError)):
+        changed.save(path)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["v"] and path.read_bytes() == before
+    np.testing.assert_array_equal(KeyedVectors.load(path).vectors, kv.vectors)
+
+
+def test_file_permissions_are_kept(tmp_path):
+    kv = sample_kv()
+    kv.save(tmp_path / "v")
+    os.chmod(tmp_path / "v", 0o600)
+    kv.save(tmp_path / "v")
+    assert os.stat(tmp_path / "v").st_mode & 0o777 == 0o600
+
+
+def test_corrupt_one_file_is_refused(tmp_path):
+    kv = sample_kv()
+    path = tmp_path / "v"
+    kv.save(path)
+    good = path.read_bytes()
+    header, start = read_header(path)
+
+    def write_header(h):
+        raw = json.dumps(h, separators=(",", ":")).encode()
+        raw += b" " * (start - 8 - len(raw))
+        assert len(raw) == start - 8
+        path.write_bytes(good[:8] + raw + good[start:])
+
+    path.write_bytes(good[:len(good) - 100])  # truncated: the arrays no longer fit
+    with pytest.raises(PersistFormatError, match="does not fit"):
+        KeyedVectors.load(path)
+    path.write_bytes(struct.pack("<Q", 10 ** 12) + good[8:])  # header length beyond the file
+    with pytest.raises(PersistFormatError, match="header length"):
+        KeyedVectors.load(path)
+    h = json.loads(json.dumps(header))
+    h["__metadata__"]["version"] = "99"
+    write_header(h)
+    with pytest.raises(PersistFormatError, match="newer"):
+        KeyedVectors.load(path)
+    h = json.loads(json.dumps(header))
+    h["vectors"]["shape"] = [10 ** 6, 4]  # declares more data than its span holds
+    write_header(h)
+    with pytest.raises(PersistFormatError, match="does not fit"):
+        KeyedVectors.load(path)
+    h = json.loads(json.dumps(header))
+    h["vectors"]["dtype"] = "O"
+    write_header(h)
+    with pytest.raises(PersistFormatError, match="bad header entry"):
+        KeyedVectors.load(path)
+    h = json.loads(json.dumps(header))
+    h["renamed"] = h.pop("vectors")  # the manifest names an array the file does not hold
+    write_header(h)
+    with pytest.raises(PersistFormatError, match="does not hold"):
+        KeyedVectors.load(path)
+    end = len(good[:start].rstrip()) - 1  # the header's closing brace
+    path.write_bytes(good[:end] + b"x" + good[end + 1:])  # invalid JSON behind a valid signature
+    assert persist.file_kind(path) == "native"
+    with pytest.raises(PersistFormatError, match="not valid JSON"):
+        KeyedVectors.load(path)
+
+
+# ------------------------------------------------------------------------------------ keys
+
+
+def test_int_and_str_keys_keep_their_type(tmp_path):
+    kv = KeyedVectors(3)
+    keys = ["7", 7, np.int64(8), -3, 2 ** 70, np.str_("np"), "\u732b"]
+    kv.add_vectors(keys, np.arange(21, dtype=np.float32).reshape(7, 3))
+    kv.save(tmp_path / "v")
+    loaded = KeyedVectors.load(tmp_path / "v")
+    assert loaded.index_to_key == ["7", 7, 8, -3, 2 ** 70, "np", "\u732b"]
+    assert [type(k) for k in loaded.index_to_key] == [str, int, int, int, int, str, str]
+    np.testing.assert_array_equal(loaded["7"], kv["7"])
+    np.testing.assert_array_equal(loaded[7], kv[7])
+    assert not np.array_equal(loaded["7"], loaded[7])
+
+
+def test_model_with_int_tokens_round_trips(tmp_path):
+    sentences = [[int(w[1:]) if i % 2 else w for i, w in enumerate(s)] for s in SENTENCES]
+    model = Word2Vec(sentences, vector_size=8, min_count=2, workers=1, seed=2, epochs=1)
+    assert any(isinstance(k, int) for k in model.wv.index_to_key)
+    model.raw_vocab = {1: 3, "1": 4}  # a raw_vocab kept with int and str keys
+    model.save(tmp_path / "m")
+    loaded = Word2Vec.load(tmp_path / "m")
+    assert loaded.wv.index_to_key == model.wv.index_to_key
+    assert loaded.raw_vocab == {1: 3, "1": 4}
+    loaded.train(sentences, total_examples=loaded.corpus_count, epochs=1)
+
+
+# ------------------------------------------------------------------------------------ Python 2 / gensim 3 names
+
+
+@pytest.mark.parametrize("payload, refused", [
+    # _codecs.encode is admitted only as encode(str, 'latin1'): another codec could decompress or transform
+    (b"\x80\x02c_codecs\nencode\nX\x03\x00\x00\x00abcX\x06\x00\x00\x00base64\x86R.", "_codecs.encode"),
+    (b"\x80\x02c_codecs\nencode\nX\x03\x00\x00\x00abcX\x06\x00\x00\x00latin1X\x06\x00\x00\x00ignore\x87R.",
+     "_codecs.encode"),
+    (b"\x80\x02c_codecs\nencode\nK\x05X\x06\x00\x00\x00latin1\x86R.", "_codecs.encode"),
+    (b"\x80\x02c_codecs\ndecode\n.", "_codecs.decode"),
+    (b"\x80\x02c__builtin__\neval\n.", "__builtin__.eval"),
+    (b"\x80\x02c__builtin__\ngetattr\n.", "__builtin__.getattr"),
+    (b"\x80\x02c__builtin__\n__import__\n.", "__builtin__.__import__"),
+    (b"\x80\x02ccopy_reg\n__newobj__\n.", "copy_reg.__newobj__"),
+    # copy_reg._reconstructor only rebuilds a gensim stand-in on object, never another class
+    (b"\x80\x02ccopy_reg\n_reconstructor\nc__builtin__\nobject\nc__builtin__\nobject\nN\x87R.",
+     "_reconstructor"),
+    (b"\x80\x02ccopy_reg\n_reconstructor\ncgensim.models.word2vec\nWord2Vec\nc__builtin__\nobject\n"
+     b"X\x01\x00\x00\x00x\x87R.", "_reconstructor"),
+    (b"\x80\x02ccopy_reg\n_reconstructor\ncgensim.models.word2vec\nWord2Vec\nccollections\ndefaultdict\n"
+     b"N\x87R.", "_reconstructor"),
+    (b"\x80\x02cUserString\nUserString\n.", "UserString.UserString"),
+    # gensim's scorers are admitted as names only: calling one is refused
+    (b"\x80\x02cgensim.models.phrases\noriginal_scorer\n)R.", "original_scorer"),
+    (b"\x80\x02cgensim.models.phrases\nsome_custom_scorer\n.", "gensim.models.phrases.some_custom_scorer"),
+])
+def test_python2_and_old_gensim_names_admit_nothing_else(payload, refused):
+    with pytest.raises(UnsafePickleError, match=refused.replace(".", r"\.")):
+        persist.restricted_loads(payload)
+
+
+def test_python2_names_that_are_admitted_do_what_they_should():
+    latin = persist.restricted_loads(b"\x80\x02c_codecs\nencode\nX\x04\x00\x00\x00\xc3\xbf\x00aX\x06\x00\x00\x00latin1"
+                                     b"\x86R.")
+    assert latin == b"\xff\x00a"
+    assert persist.restricted_loads(b"\x80\x02c__builtin__\nlong\nX\x02\x00\x00\x0042\x85R.") == 42
+    obj = persist.restricted_loads(b"\x80\x02ccopy_reg\n_reconstructor\ncgensim.models.word2vec\nWord2Vec\n"
+                                   b"c__builtin__\nobject\nN\x87R}X\x01\x00\x00\x00aK\x01sb.")
+    assert isinstance(obj, persist._GensimWord2Vec) and obj.state == {"a": 1}
+    # a Python 2 byte string (read as latin-1) is taken as the array's raw bytes
+    arr = persist._build_array((2,), np.dtype("<u2"), False, "\x01\x00\xff\x00")
+    np.testing.assert_array_equal(arr, [1, 255])
+
+
+def test_pickle_loading_never_imports_modules(tmp_path, monkeypatch):
+    imported = []
+    import builtins
+    real_import = builtins.__import__
+
+    def spy(name, *args, **kwargs):
+        imported.append(name)
+        return real_import(name, *args, **kwargs)
+    payload = b"\x80\x02cUserString\ndefaultdict\nc__builtin__\nlong\n\x85R."
+    monkeypatch.setattr("builtins.__import__", spy)
+    out = persist.restricted_loads(payload)
+    monkeypatch.undo()
+    assert out == {} and not [m for m in imported if m.startswith(("UserString", "gensim", "copy_reg"))]
