@@ -97,10 +97,11 @@ def test_corrupted_native_manifest(originals, edits):
 @settings(max_examples=100, deadline=None)
 @given(edits=EDITS)
 def test_corrupted_native_arrays(edits):
+    from cw2v import persist
     kv = _sample_kv()
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "kv.cw2v")
-        kv.save(path)
+        persist._save_keyed_vectors_manifest(kv, path)  # cw2v 0.1's layout, one .npy per array (still read)
         arrays = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".npy")]
         assert arrays
         for name in arrays:
