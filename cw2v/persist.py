@@ -1,57 +1,82 @@
-"""Saving and loading ``KeyedVectors`` and ``Word2Vec`` without pickle, and importing gensim-saved files.
+"""Saving and loading ``KeyedVectors`` and ``Word2Vec`` without pickle, and reading and writing gensim files.
 
-Native format
--------------
-``save(fname)`` writes one small JSON *manifest* at ``fname`` and one NumPy ``.npy`` file per array beside it::
+Native format (one file)
+------------------------
+``save(fname)`` writes one file, a valid `safetensors <https://github.com/huggingface/safetensors>`_ file laid
+out for memory-mapping::
 
-    fname                                 JSON manifest (UTF-8, plain text): the commit point of a save
-    fname.<token>.<name>.npy              one array per file, e.g. model.3f9a0c1b2d4e.wv.vectors.npy
+    bytes 0..8          N, the header length (little-endian uint64)
+    bytes 8..8+N        JSON header (ASCII), space-padded so that 8 + N is a multiple of 64:
+                        {"__metadata__": {"format": "cw2v", "version": "2", "cw2v_version": "..."},
+                         "<array name>": {"dtype": "F32", "shape": [n, d], "data_offsets": [begin, end]}, ...}
+    bytes 8+N..         the arrays, C order, little-endian, each at an offset that is a multiple of 64 bytes
+                        (``__cw2v_pad_<k>`` entries name the zero bytes in between, so the data has no holes),
+                        then ``__cw2v_manifest__``: the manifest below as UTF-8 JSON in a uint8 array
 
-``<token>`` is 12 random hex digits, fresh for every save, so a save never overwrites a file that the current
-manifest refers to. A save (1) writes and fsyncs every array under its new unique name, (2) writes the manifest
-to a temporary file in the same folder, fsyncs it and renames it over ``fname`` (atomic), then (3) deletes the
-arrays of the manifest it replaced. An interrupted save therefore leaves the previous save loadable; at worst a
-few unreferenced ``fname.<token>.*.npy`` files remain, which can be deleted.
+The header always starts with ``{"__metadata__":{"format":"cw2v"`` at byte 8, which is how the file is
+recognised. ``load(fname)`` reads each array at its offset (``readinto`` a fresh array), or with ``mmap``
+maps it in place (``np.memmap`` of the file at that offset: rows of a float32 matrix are 64-byte aligned); the
+header is checked first (every array must fit inside the file, with the size its dtype and shape say), so a
+corrupted or forged file cannot make the reader allocate or read beyond it. The ``safetensors`` package can
+read the arrays (``safetensors.numpy.load_file``); cw2v itself needs nothing beyond NumPy. Dtypes are the
+safetensors ones (bool, u/int 8-64, float 16-64).
+
+A save writes a temporary file in the destination's folder, fsyncs it and renames it over `fname` (atomic),
+then fsyncs the folder: an interrupted save leaves the previous file as it was; the file's permission bits
+are kept. A file memory-mapped by a running program stays valid (the rename gives `fname` a new file).
 
 The manifest is a JSON object::
 
-    {"format": "cw2v", "version": 1, "class": "KeyedVectors" | "Word2Vec", "cw2v_version": "0.1.0",
-     "token": "<token>",
+    {"format": "cw2v", "version": 2, "class": "KeyedVectors" | "Word2Vec", "cw2v_version": "0.1.0",
      "kv": {...}                      (KeyedVectors files; "wv" in Word2Vec files)
-     "params": {...}, "attributes": {...}, "tuples": [...], "arrays": {...}, "tables": {...}   (Word2Vec only)}
+     "params": {...}, "attributes": {...}, "tuples": [...], "arrays": {...}, "tables": {...},
+     "raw_vocab": [[key, count], ...]   (Word2Vec only)}
 
 * a KeyedVectors section holds ``vector_size``, ``next_index``, ``mapfile_path``, ``keys`` (the list
-  ``index_to_key``: strings, integers or null), ``key_to_index`` (only when it is not the inverse of ``keys``),
-  ``vectors`` (an array reference) and ``expandos`` (per-key attributes: an array reference, or
-  ``{"values": [...]}`` for object arrays of JSON scalars);
-* an array reference is ``{"file": "<basename>", "dtype": "<f4", "shape": [n, d]}``; the file must sit in the
-  manifest's folder, hold exactly that dtype and shape, and is read with ``np.load(..., allow_pickle=False)``,
-  memory-mapped when ``mmap`` is given;
+  ``index_to_key``: strings, integers or null; NumPy integers are stored as integers and load as ``int``),
+  ``key_to_index`` (only when it is not the inverse of ``keys``), ``vectors`` (an array reference),
+  ``vectors_lockf`` and ``expandos`` (per-key attributes: an array reference, or ``{"values": [...]}`` for
+  object or string arrays of JSON scalars);
+* an array reference is ``{"tensor": "<name in the header>", "dtype": "<f4", "shape": [n, d]}``;
 * ``params`` are the ``Word2Vec`` constructor parameters; ``attributes`` the rest of the model's plain state
   (``corpus_count``, ``corpus_total_words``, ``effective_min_count``, ``_epochs_done``,
-  ``running_training_loss``, ``train_count``, ``total_train_time``, ``raw_vocab``, ...; names listed in
-  ``tuples`` were tuples); ``arrays`` the model's arrays (``syn1neg``, ``syn1``, ``cum_table``); ``tables``
-  the arrays of the vocabulary tables the kernels read (:class:`cw2v.vocab.VocabTables`), recomputed from the
-  counts if absent or inconsistent. Callables (``hashfxn``, ``callbacks``, ``trim_rule``) are not stored: a
-  loaded model has the constructor's defaults for them.
+  ``running_training_loss``, ``train_count``, ``total_train_time``, ...; names listed in ``tuples`` were
+  tuples); ``arrays`` the model's arrays (``syn1neg``, ``syn1``, ``cum_table``); ``tables`` the arrays of the
+  vocabulary tables the kernels read (:class:`cw2v.vocab.VocabTables`), recomputed from the counts if absent or
+  inconsistent. Callables (``hashfxn``, ``callbacks``, ``trim_rule``) are not stored: a loaded model has the
+  constructor's defaults for them.
+
+Keys must be str or int (JSON keeps both apart, so ``"7"`` and ``7`` stay two keys); any other key (a tuple,
+a float, bytes, ...) makes ``save`` raise ValueError naming it: ``save(fname, format="gensim")`` stores any
+picklable key.
 
 Everything training needs is stored, so a loaded model continues training exactly where it stopped: with
 ``workers=1`` and a fixed ``seed``, ``train(2 epochs)``, save, load, ``train(1 epoch)`` gives the same vectors
 as the three epochs without the save.
 
+Files of cw2v 0.1 (manifest version 1: a JSON manifest at ``fname`` and one ``fname.<token>.<name>.npy`` per
+array beside it, referenced as ``{"file": ..., "dtype": ..., "shape": ...}``) still load, memory-mappable too;
+saving over one removes its ``.npy`` files once the new file is in place.
+
 gensim files
 ------------
-:func:`load_keyed_vectors` and :func:`load_word2vec_model` also read files written by gensim 4's
-``KeyedVectors.save`` and ``Word2Vec.save`` (a pickle, possibly compressed as ``.gz``/``.bz2``, plus
-``fname.<attribute>.npy`` (or ``.npz`` when compressed) files for large arrays). The file kind is decided by its
-first bytes: ``{`` is a native manifest, ``\\x80`` a pickle (after decompression if the file starts with a gzip,
-bzip2 or xz signature). Pickles go through :class:`RestrictedUnpickler`, which admits only the classes such files
-reference and maps each one to an inert stand-in defined here; gensim itself is never imported. Anything else
-is refused with :class:`UnsafePickleError` (an ``pickle.UnpicklingError``) naming the class, before any of the
-file's code runs. The stand-ins are then converted to cw2v objects; an imported ``Word2Vec`` gets its
-vocabulary tables rebuilt (keeping gensim's Huffman codes) and keeps training in cw2v.
+:func:`load_keyed_vectors` and :func:`load_word2vec_model` also read files written by gensim's
+``KeyedVectors.save`` and ``Word2Vec.save``, from gensim 0.12 to 4.x (a pickle, possibly compressed as
+``.gz``/``.bz2``, plus ``fname.<attribute>.npy`` (or ``.npz`` when compressed) files for large arrays), and
+:func:`gensim_phrases_document` gensim 3.x/4.x ``Phrases``/``Phraser``/``FrozenPhrases`` pickles (for
+``cw2v.Phrases.load``). The file kind is decided by its first bytes. Pickles go through
+:class:`RestrictedUnpickler`, which admits only the classes such files reference and maps each one to an inert
+stand-in defined here; gensim itself is never imported. Anything else is refused with :class:`UnsafePickleError`
+(an ``pickle.UnpicklingError``) naming the class, before any of the file's code runs. The stand-ins are then
+converted to cw2v objects: older layouts are brought to gensim 4's first (``syn0`` -> ``vectors``,
+``index2word`` -> ``index_to_key``, per-word ``Vocab`` records -> ``key_to_index`` and per-key arrays, the
+3.x ``vocabulary``/``trainables`` parts, ``iter`` -> ``epochs``); an imported ``Word2Vec`` gets its vocabulary
+tables rebuilt (keeping gensim's Huffman codes) and keeps training in cw2v.
 
-gensim cannot read the native format; use ``save_word2vec_format`` to exchange vectors with other tools.
+With gensim installed, :func:`word2vec_to_gensim` / :func:`word2vec_from_gensim` and
+:func:`keyed_vectors_to_gensim` / :func:`keyed_vectors_from_gensim` (``to_gensim()`` / ``from_gensim()`` on the
+classes) convert live objects, copying every array, and :func:`save_gensim` (``save(fname, format="gensim")``)
+writes the converted object as one gensim pickle, atomically, which gensim 4.4.0's ``load`` reads.
 """
 from __future__ import annotations
 
@@ -89,13 +114,22 @@ __all__ = [
     "save_word2vec_model",
     "load_word2vec_model",
     "file_kind",
+    "WrongClassError",
+    "ClassOnlyMethod",
+    "is_pickle_file",
+    "gensim_phrases_document",
+    "keyed_vectors_to_gensim",
+    "keyed_vectors_from_gensim",
+    "word2vec_to_gensim",
+    "word2vec_from_gensim",
+    "save_gensim",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: Value of the manifest's ``"format"`` field.
 FORMAT_NAME = "cw2v"
-#: Newest manifest version this module writes and reads.
+#: Version of the manifest this module writes (1: cw2v 0.1's manifest-and-.npy layout, still read).
 FORMAT_VERSION = 2
 
 #: ``mmap`` modes accepted by the loaders (``'w+'`` would truncate the arrays and is refused).
@@ -1529,16 +1563,23 @@ for _module, _name in (("numpy.random._mt19937", "MT19937"), ("numpy.random._pcg
 
 
 class RestrictedUnpickler(pickle.Unpickler):
-    """Unpickler for gensim 4 Word2Vec/KeyedVectors files that admits only what such files reference.
+    """Unpickler for gensim Word2Vec/KeyedVectors/Phrases files that admits only what such files reference.
 
-    :meth:`find_class` maps gensim's ``Word2Vec`` and ``KeyedVectors`` (and its ``Word2VecKeyedVectors``
-    alias), ``gensim.utils.call_on_class_only``, NumPy's array/dtype/scalar reconstruction helpers, NumPy's
-    random-generator constructors, ``collections.defaultdict``/``OrderedDict`` and a few plain builtins
-    (``int``, ``float``, ``str``, ``bool``, ``list``, ``tuple``, ``dict``, ``set``, ``frozenset``, ``hash``) to
-    inert stand-ins defined in this module: gensim and NumPy's pickle helpers are never imported or called.
+    :meth:`find_class` maps gensim's ``Word2Vec`` and ``KeyedVectors`` (and their older names
+    ``Word2VecKeyedVectors``, ``EuclideanKeyedVectors``, the per-word ``Vocab`` record, gensim 3's
+    ``Word2VecVocab``/``Word2VecTrainables``), ``Phrases``/``Phraser``/``FrozenPhrases`` and references to its
+    two built-in phrase scorers (names only: calling one is refused), ``gensim.utils.call_on_class_only``,
+    NumPy's array/dtype/scalar reconstruction helpers, NumPy's random-generator constructors,
+    ``collections.defaultdict``/``OrderedDict`` and a few plain builtins (``int``, ``float``, ``str``,
+    ``bool``, ``list``, ``tuple``, ``dict``, ``set``, ``frozenset``, ``hash``) to inert stand-ins defined in this
+    module: gensim and NumPy's pickle helpers are never imported or called. Python 2 pickles use other names
+    for some of these: ``__builtin__.<the same builtins>`` plus ``long``/``unicode``, ``UserString.defaultdict``
+    (Python 3.4's name for ``collections.defaultdict``), ``copy_reg._reconstructor`` (admitted only to create a
+    gensim stand-in on ``object`` with no state) and ``_codecs.encode`` (how Python 3 writes bytes in protocol 2;
+    admitted only as ``encode(str, 'latin1')``, which cannot do anything but turn text into the same bytes).
     Arrays are rebuilt only from plain numeric, string or object dtypes, with data whose size matches their
     shape. Everything else raises :class:`UnsafePickleError` naming the class, before it could run.
-    Persistent ids are refused as well.
+    Persistent ids are refused as well. Byte strings of Python 2 pickles are read as latin-1, as gensim does.
     """
 
     def find_class(self, module, name):
