@@ -155,10 +155,14 @@ def test_save_load_round_trip(tmp_path, sentences):
     sample = sentences[:200]
     assert [frozen_loaded[s] for s in sample] == [model[s] for s in sample]
 
-    with pytest.raises(ValueError, match="FrozenPhrases"):
-        Phrases.load(frozen_path)
-    with pytest.raises(ValueError, match="Phrases"):
-        FrozenPhrases.load(path)
+    # as in gensim, the file decides the class, whichever class's load reads it
+    as_phrases = Phrases.load(frozen_path)
+    assert type(as_phrases) is FrozenPhrases and as_phrases.phrasegrams == frozen.phrasegrams
+    as_frozen = FrozenPhrases.load(path)
+    assert type(as_frozen) is Phrases and as_frozen.vocab == model.vocab
+    from cw2v.phrases import _PhrasesTransformation
+    assert type(_PhrasesTransformation.load(path)) is Phrases
+    assert type(_PhrasesTransformation.load(frozen_path)) is FrozenPhrases
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", "utf-8")
     with pytest.raises(ValueError, match="not a cw2v phrases file"):
@@ -339,7 +343,7 @@ def test_wrong_types_raise_type_error_in_gensim_too():
         gensim_phrases.Phrases(min_count="5")
 
 
-def test_frozen_phrases_from_a_gensim_model(sentences):
+def test_frozen_phrases_from_a_gensim_model(tmp_path, sentences):
     theirs = gensim_phrases.Phrases(sentences[:1000], min_count=3, threshold=5.0,
                                     connector_words=ENGLISH_CONNECTOR_WORDS)
     frozen, frozen_gensim = FrozenPhrases(theirs), theirs.freeze()
@@ -347,7 +351,136 @@ def test_frozen_phrases_from_a_gensim_model(sentences):
     assert frozen.connector_words == ENGLISH_CONNECTOR_WORDS
     sample = sentences[:300]
     assert [frozen[s] for s in sample] == [frozen_gensim[s] for s in sample]
+    # gensim's built-in scorer is saved as the built-in it is, without gensim's module
+    assert frozen.scoring is gensim_phrases.original_scorer
+    frozen.save(tmp_path / "frozen.json")
+    assert json.loads((tmp_path / "frozen.json").read_text("utf-8"))["params"]["scoring"] == "default"
+    assert FrozenPhrases.load(tmp_path / "frozen.json").scoring is original_scorer
     with pytest.raises(ValueError, match="no threshold, min_count"):
         FrozenPhrases(object())
     with pytest.raises(AttributeError):  # gensim's exception type
         FrozenPhrases(frozenset())
+
+
+class Scorers:
+    @staticmethod
+    def constant(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+        return 2.0
+
+
+def _doc_with_scoring(path, scoring):
+    doc = json.loads(path.read_text("utf-8"))
+    doc["params"]["scoring"] = scoring
+    path.write_text(json.dumps(doc), "utf-8")
+
+
+def test_custom_scorer_saved_by_name(tmp_path, sentences):
+    model = Phrases(sentences[:1500], min_count=2, threshold=0.2, scoring=dice_scorer)
+    path = tmp_path / "dice.pkl"  # any name: the file is JSON
+    model.save(path)
+    saved = json.loads(path.read_text("utf-8"))["params"]["scoring"]
+    assert saved == {"module": dice_scorer.__module__, "qualname": "dice_scorer"}
+    loaded = Phrases.load(path)
+    assert loaded.scoring is dice_scorer
+    assert loaded.export_phrases() == model.export_phrases() and len(model.export_phrases()) > 10
+
+    frozen_path = tmp_path / "dice-frozen.pkl"
+    model.freeze().save(frozen_path)
+    assert FrozenPhrases.load(frozen_path).scoring is dice_scorer
+
+    static = Phrases([["a", "b"]] * 3, min_count=1, threshold=1.0, scoring=Scorers.constant)
+    static.save(path)
+    assert Phrases.load(path).scoring is Scorers.constant
+    assert Phrases.load(path).find_phrases([["a", "b"]]) == {"a_b": 2.0}
+
+
+def test_custom_scorer_lookup_never_imports(tmp_path, monkeypatch, caplog):
+    module_dir = tmp_path / "mods"
+    module_dir.mkdir()
+    marker = tmp_path / "imported"
+    (module_dir / "cw2v_test_scorer_mod.py").write_text(
+        "open(%r, 'w').close()\n"
+        "def scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):\n"
+        "    return 1.0\n" % str(marker), "utf-8")
+    monkeypatch.syspath_prepend(str(module_dir))
+    model = Phrases([["a", "b"]] * 3, min_count=1, threshold=0.5)
+    path, frozen_path = tmp_path / "m.json", tmp_path / "f.json"
+    model.save(path)
+    model.freeze().save(frozen_path)
+    reference = {"module": "cw2v_test_scorer_mod", "qualname": "scorer"}
+    _doc_with_scoring(path, reference)
+    _doc_with_scoring(frozen_path, reference)
+    with pytest.raises(ValueError, match="cw2v_test_scorer_mod.scorer.*import cw2v_test_scorer_mod"):
+        Phrases.load(path)
+    assert Phrases.load(path, scoring=dice_scorer).scoring is dice_scorer
+    with caplog.at_level("WARNING", logger="cw2v.phrases"):
+        frozen = FrozenPhrases.load(frozen_path)
+    assert frozen.scoring is None and "cw2v_test_scorer_mod.scorer" in caplog.text
+    assert frozen[["a", "b"]] == ["a_b"]
+    frozen.save(tmp_path / "again.json")  # the name survives a round trip
+    assert json.loads((tmp_path / "again.json").read_text("utf-8"))["params"]["scoring"] == reference
+    assert not marker.exists()
+    import sys
+    assert "cw2v_test_scorer_mod" not in sys.modules
+
+    # once the program has imported the module itself, the function is found
+    import importlib
+    mod = importlib.import_module("cw2v_test_scorer_mod")
+    try:
+        assert Phrases.load(path).scoring is mod.scorer
+    finally:
+        del sys.modules["cw2v_test_scorer_mod"]
+
+
+@pytest.mark.parametrize("reference", [
+    {"module": "os", "qualname": "system"},                       # not a plain Python function
+    {"module": "json", "qualname": "loads"},                      # a function, but not a scorer
+    {"module": __name__, "qualname": "dice_scorer.__call__"},     # not a function defined there
+    {"module": __name__, "qualname": "<lambda>"},
+    {"module": __name__, "qualname": "aliased_dice"},             # found under another name than its own
+])
+def test_saved_scoring_names_only_scorer_functions(tmp_path, reference):
+    path = tmp_path / "m.json"
+    Phrases([["a", "b"]] * 3, min_count=1, threshold=0.5).save(path)
+    _doc_with_scoring(path, reference)
+    with pytest.raises(ValueError, match="scoring"):
+        Phrases.load(path)
+
+
+aliased_dice = dice_scorer
+
+
+@pytest.mark.parametrize("bad", ["pmi", 3, ["default"], {"module": "x"}, {"module": 1, "qualname": "f"}])
+def test_saved_scoring_malformed(tmp_path, bad):
+    path = tmp_path / "m.json"
+    Phrases([["a", "b"]] * 3, min_count=1, threshold=0.5).save(path)
+    _doc_with_scoring(path, bad)
+    with pytest.raises(ValueError, match="scoring"):
+        Phrases.load(path)
+    with pytest.raises(ValueError, match="scoring"):
+        FrozenPhrases.load(path)
+
+
+def test_save_to_open_files_and_gensim_keywords(tmp_path, sentences):
+    model = Phrases(sentences[:500], min_count=2, threshold=1.0)
+    with open(tmp_path / "b.json", "wb") as fout:
+        model.save(fout, pickle_protocol=4, sep_limit=0)
+    with open(tmp_path / "t.json", "w", encoding="utf-8") as fout:
+        model.freeze().save(fout, separately=[])
+    assert Phrases.load(tmp_path / "b.json", mmap=None).vocab == model.vocab
+    assert FrozenPhrases.load(tmp_path / "t.json").phrasegrams == model.export_phrases()
+    with pytest.raises(ValueError, match="ignore"):
+        model.save(tmp_path / "x.json", ignore=["vocab"])
+    assert not (tmp_path / "x.json").exists()
+
+
+def kwargs_scorer(**counts):
+    return 1.0
+
+
+def test_scorer_taking_only_kwargs_works_but_is_not_saved_by_name(tmp_path):
+    model = Phrases([["a", "b"]] * 3, min_count=1, threshold=0.5, scoring=kwargs_scorer)
+    assert model[["a", "b"]] == ["a_b"]
+    with pytest.raises(ValueError, match="naming the parameters"):
+        model.save(tmp_path / "m.json")
+    assert os.listdir(tmp_path) == []
