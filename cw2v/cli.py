@@ -160,8 +160,10 @@ def _load_vectors(path):
         raise CLIError("%r is a directory, not a vectors file" % path)
     reasons = []
     try:
-        return KeyedVectors.load(path)
-    except TypeError:  # a full Word2Vec model
+        loaded = KeyedVectors.load(path)
+        # a full model file gives the model, as gensim's KeyedVectors.load does: its vectors are .wv
+        return loaded if isinstance(loaded, KeyedVectors) else loaded.wv
+    except TypeError:  # a full Word2Vec model (cw2v 0.1 raised TypeError)
         from cw2v.word2vec import Word2Vec
         try:
             return Word2Vec.load(path).wv

@@ -738,3 +738,11 @@ def test_pickle_loading_never_imports_modules(tmp_path, monkeypatch):
     out = persist.restricted_loads(payload)
     monkeypatch.undo()
     assert out == {} and not [m for m in imported if m.startswith(("UserString", "gensim", "copy_reg"))]
+
+
+def test_command_line_tools_read_a_model_file(tmp_path):
+    from cw2v.cli import _load_vectors
+    model = new_model()
+    model.save(tmp_path / "m")
+    kv = _load_vectors(str(tmp_path / "m"))
+    assert isinstance(kv, KeyedVectors) and kv.index_to_key == model.wv.index_to_key
