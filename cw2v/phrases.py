@@ -27,11 +27,15 @@ import json
 import logging
 import math
 import os
+import platform
 import sys
 import tempfile
 import time
 import types
+from datetime import datetime
 from itertools import chain, islice
+
+from cw2v._version import __version__
 
 try:  # the C helper behind ``collections.Counter.update``; plain dicts work with it
     from collections import _count_elements
@@ -443,10 +447,17 @@ def _from_document(cls, doc, fname, scoring):
         cls = saved_cls
     try:
         if saved_cls is Phrases:
-            return cls._from_phrases_document(doc, fname, scoring)
-        return cls._from_frozen_document(doc, fname, scoring)
+            model = cls._from_phrases_document(doc, fname, scoring)
+        else:
+            model = cls._from_frozen_document(doc, fname, scoring)
     except (KeyError, TypeError) as err:
         raise ValueError("%s: corrupted cw2v phrases file (%s: %s)" % (fname, type(err).__name__, err)) from None
+    events = doc.get("lifecycle_events", [])  # files written before cw2v recorded them have none
+    if events is not None and not (isinstance(events, list) and all(isinstance(e, dict) for e in events)):
+        raise ValueError("%s: lifecycle_events must be a list of JSON objects or null" % (fname,))
+    model.lifecycle_events = events
+    model.add_lifecycle_event("loaded", fname=str(fname))
+    return model
 
 
 def _check_table(table, what, path, value_ok):
@@ -481,6 +492,40 @@ class _PhrasesTransformation(abc.ABC):
 
     def __init__(self, connector_words=frozenset()):
         self.connector_words = _check_connector_words(connector_words)
+        self.lifecycle_events = []
+
+    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
+        """Record a moment of the model's life (created, saving, loaded) in ``lifecycle_events``, as gensim does.
+
+        The record is ``event`` plus ``datetime`` (ISO 8601, local time), ``cw2v`` (version), ``python``,
+        ``platform`` and ``event`` (the name). It is appended to ``self.lifecycle_events`` unless that is
+        None (set it to None to stop recording) and logged at ``log_level`` (False: not logged). The list is
+        saved with the model; values JSON cannot hold are saved as their ``repr``.
+
+        Parameters
+        ----------
+        event_name : str
+        log_level : int or False, optional
+        **event
+            Values to record.
+        """
+        record = dict(event)
+        record.update(datetime=datetime.now().isoformat(), cw2v=__version__, python=sys.version,
+                      platform=platform.platform(), event=event_name)
+        if log_level:
+            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, record)
+        if getattr(self, "lifecycle_events", []) is not None:
+            if not hasattr(self, "lifecycle_events"):
+                self.lifecycle_events = []
+            self.lifecycle_events.append(record)
+
+    def _saved_events(self, fname_or_handle):
+        """Record the "saving" event and return ``lifecycle_events`` as JSON can hold them."""
+        self.add_lifecycle_event("saving", fname_or_handle=str(fname_or_handle))
+        events = getattr(self, "lifecycle_events", None)
+        if events is None:
+            return None
+        return json.loads(json.dumps(list(events), ensure_ascii=False, default=repr))
 
     @classmethod
     def load(cls, fname, mmap=None, scoring=None):
@@ -739,7 +784,7 @@ class Phrases(_PhrasesTransformation):
         if sentences is not None:
             start = time.time()
             self.add_vocab(sentences)
-            logger.info("built %s in %.2fs", self, time.time() - start)
+            self.add_lifecycle_event("created", msg="built %s in %.2fs" % (self, time.time() - start))
 
     def __str__(self):
         return "%s<%i vocab, min_count=%s, threshold=%s, max_vocab_size=%s>" % (
@@ -935,6 +980,7 @@ class Phrases(_PhrasesTransformation):
         doc = {
             "format": _FORMAT, "version": _FORMAT_VERSION, "class": "Phrases", "params": params,
             "corpus_word_count": self.corpus_word_count, "min_reduce": self.min_reduce, "vocab": self.vocab,
+            "lifecycle_events": self._saved_events(fname_or_handle),
         }
         _write_document(fname_or_handle, doc)
 
@@ -1041,7 +1087,8 @@ class FrozenPhrases(_PhrasesTransformation):
             raise ValueError("%s.export_phrases() must return a dict of str phrases to number scores"
                              % (type(phrases_model).__name__,))
         self.phrasegrams = phrasegrams
-        logger.info("exported %s from %s in %.2fs", self, phrases_model, time.time() - start)
+        self.add_lifecycle_event("created", msg="exported %s from %s in %.2fs" % (self, phrases_model,
+                                                                              time.time() - start))
 
     def __str__(self):
         return "%s<%i phrases, min_count=%s, threshold=%s>" % (
@@ -1116,7 +1163,7 @@ class FrozenPhrases(_PhrasesTransformation):
                 logger.warning("saving %s without its scoring function %r, which cannot be saved by name "
                                "(phrase detection does not need it)", self, self.scoring)
         doc = {"format": _FORMAT, "version": _FORMAT_VERSION, "class": "FrozenPhrases", "params": params,
-               "phrasegrams": self.phrasegrams}
+               "phrasegrams": self.phrasegrams, "lifecycle_events": self._saved_events(fname_or_handle)}
         _write_document(fname_or_handle, doc)
 
     @classmethod

@@ -484,3 +484,39 @@ def test_scorer_taking_only_kwargs_works_but_is_not_saved_by_name(tmp_path):
     with pytest.raises(ValueError, match="naming the parameters"):
         model.save(tmp_path / "m.json")
     assert os.listdir(tmp_path) == []
+
+
+def test_lifecycle_events_as_gensim(tmp_path, sentences):
+    ours = Phrases(sentences[:200])
+    theirs = gensim_phrases.Phrases(sentences[:200])
+    assert [e["event"] for e in ours.lifecycle_events] == [e["event"] for e in theirs.lifecycle_events] == ["created"]
+    assert Phrases().lifecycle_events == []  # gensim's has no attribute until an event
+    frozen = ours.freeze()
+    assert [e["event"] for e in frozen.lifecycle_events] == ["created"]
+    assert "msg" in frozen.lifecycle_events[0] and "datetime" in frozen.lifecycle_events[0]
+
+    ours.add_lifecycle_event("custom", note=object())  # not JSON: saved as its repr
+    path = tmp_path / "m.json"
+    ours.save(path)
+    loaded = Phrases.load(path)
+    assert [e["event"] for e in loaded.lifecycle_events] == ["created", "custom", "saving", "loaded"]
+    assert loaded.lifecycle_events[1]["note"].startswith("<object object")
+    assert loaded.lifecycle_events[-1]["fname"] == str(path)
+    frozen.save(tmp_path / "f.json")
+    assert [e["event"] for e in FrozenPhrases.load(tmp_path / "f.json").lifecycle_events] == \
+        ["created", "saving", "loaded"]
+
+    quiet = Phrases(sentences[:50])
+    quiet.lifecycle_events = None  # recording off, as in gensim
+    quiet.add_lifecycle_event("ignored")
+    quiet.save(path)
+    assert Phrases.load(path).lifecycle_events is None
+
+    doc = json.loads(path.read_text("utf-8"))
+    del doc["lifecycle_events"]  # a file from before events were saved
+    path.write_text(json.dumps(doc), "utf-8")
+    assert [e["event"] for e in Phrases.load(path).lifecycle_events] == ["loaded"]
+    doc["lifecycle_events"] = "oops"
+    path.write_text(json.dumps(doc), "utf-8")
+    with pytest.raises(ValueError, match="lifecycle_events"):
+        Phrases.load(path)
