@@ -281,13 +281,15 @@ def _is_number(value):
 
 
 def _check_threshold(threshold, scoring):
+    """Check ``threshold``; its range only for ``scoring`` given by name, as gensim does (a scorer passed as a
+    function, built-in or not, takes any number, and so does a loaded model)."""
     if not _is_number(threshold):
         raise _WrongTypeError("threshold must be a number, got %r" % (threshold,))
     if math.isnan(threshold):
         raise ValueError("threshold must be a number, got %r" % (threshold,))
-    if scoring is original_scorer and threshold <= 0:
+    if scoring == "default" and threshold <= 0:
         raise ValueError("threshold must be > 0 for scoring='default', got %r" % (threshold,))
-    if scoring is npmi_scorer and not -1 <= threshold <= 1:
+    if scoring == "npmi" and not -1 <= threshold <= 1:
         raise ValueError("threshold must be in [-1, 1] for scoring='npmi', got %r" % (threshold,))
     return threshold
 
@@ -721,7 +723,8 @@ class Phrases(_PhrasesTransformation):
         than this never score above ``-inf`` with ``'npmi'``.
     threshold : float, optional
         A phrase is accepted if its score is strictly greater than this. Must be > 0 for
-        ``'default'`` scoring and in [-1, 1] for ``'npmi'``.
+        ``scoring='default'`` and in [-1, 1] for ``scoring='npmi'`` (as in gensim, a scorer passed as a
+        function, :func:`original_scorer` included, takes any number).
     max_vocab_size : int, optional
         When the count table (words and phrases) grows past this many entries, the entries counted
         fewer than ``n`` times are dropped, ``n`` growing by one at each such pruning (as in gensim).
@@ -772,7 +775,7 @@ class Phrases(_PhrasesTransformation):
             if not value > 0:  # also refuses NaN
                 raise ValueError("%s must be %s, got %r" % (name, kind, value))
         self.scoring = _resolve_scoring(scoring)
-        self.threshold = _check_threshold(threshold, self.scoring)
+        self.threshold = _check_threshold(threshold, scoring if isinstance(scoring, str) else None)
         self.min_count = min_count
         self.max_vocab_size = max_vocab_size
         self.delimiter = _check_delimiter(delimiter)

@@ -520,3 +520,19 @@ def test_lifecycle_events_as_gensim(tmp_path, sentences):
     path.write_text(json.dumps(doc), "utf-8")
     with pytest.raises(ValueError, match="lifecycle_events"):
         Phrases.load(path)
+
+
+def test_threshold_range_checked_only_for_scoring_by_name(tmp_path):
+    corpus = [["a", "b"], ["a", "c"]] * 3
+    for scoring, threshold in [(original_scorer, 0.0), (original_scorer, -2.0), (npmi_scorer, 1.5)]:
+        gensim_scoring = getattr(gensim_phrases, scoring.__name__)
+        theirs = gensim_phrases.Phrases(corpus, min_count=1, threshold=threshold, scoring=gensim_scoring)
+        ours = Phrases(corpus, min_count=1, threshold=threshold, scoring=scoring)
+        assert ours.export_phrases() == theirs.export_phrases()
+        ours.save(tmp_path / "m.json")  # saved as the built-in's name, and loads again
+        loaded = Phrases.load(tmp_path / "m.json")
+        assert (loaded.scoring, loaded.threshold) == (scoring, threshold)
+    with pytest.raises(ValueError, match="threshold"):
+        Phrases(corpus, threshold=0.0, scoring="default")
+    with pytest.raises(ValueError, match="threshold"):
+        Phrases(corpus, threshold=1.5, scoring="npmi")
