@@ -536,3 +536,17 @@ def test_threshold_range_checked_only_for_scoring_by_name(tmp_path):
         Phrases(corpus, threshold=0.0, scoring="default")
     with pytest.raises(ValueError, match="threshold"):
         Phrases(corpus, threshold=1.5, scoring="npmi")
+
+
+def test_pickle_round_trip_and_empty_tokens_kept(sentences):
+    import pickle
+    model = Phrases(sentences[:500], min_count=2, threshold=1.0, scoring=dice_scorer)
+    again = pickle.loads(pickle.dumps(model))
+    assert again.vocab == model.vocab and again.scoring is dice_scorer
+    frozen = pickle.loads(pickle.dumps(model.freeze()))
+    assert frozen.phrasegrams == model.export_phrases()
+    assert [frozen[s] for s in sentences[:50]] == [model[s] for s in sentences[:50]]
+    # gensim drops an empty-string token where a phrase could start; cw2v keeps every token
+    toy = Phrases([["a", "b"]] * 3, min_count=1, threshold=0.1)
+    assert toy[["", "a", "x"]] == ["", "a", "x"]
+    assert toy.freeze()[["x", "", "a", "b"]] == ["x", "", "a_b"]
