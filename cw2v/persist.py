@@ -1284,6 +1284,7 @@ def load_word2vec_model(fname, mmap=None, cls=None):
         _rebuild_tables(model)
     else:
         model._tables = None
+    model._attach_vecattrs()
     logger.info("loaded %s from %s", model, path)
     return model
 
@@ -2092,6 +2093,7 @@ def _model_from_gensim(cls, obj, where):
                                where)
         model.cum_table = _vocab.cum_table(counts, model.ns_exponent) if model.negative \
             else np.zeros(0, dtype=np.uint32)
+    model._attach_vecattrs()
     logger.info("imported gensim model %s from %s", model, where)
     return model
 

@@ -781,7 +781,7 @@ class Word2Vec:
         wv.index_to_key = list(keys)
         wv.key_to_index = {k: i for i, k in enumerate(keys)}
         wv.vectors = vectors
-        wv.expandos = _Expandos({"count": counts.astype(np.int64)}, self._tables if self.hs else None)
+        wv.expandos = {"count": counts.astype(np.int64)}
         wv.norms = None
         lockf = getattr(wv, "vectors_lockf", None)
         if lockf is None or len(np.ravel(lockf)) not in (1, n):
@@ -800,6 +800,14 @@ class Word2Vec:
             return out
         self.syn1neg = grow(self.syn1neg) if self.negative else np.zeros((0, self.vector_size), np.float32)
         self.syn1 = grow(self.syn1) if self.hs else np.zeros((0, self.vector_size), np.float32)
+        self._attach_vecattrs()
+
+    def _attach_vecattrs(self):
+        """Let ``wv.get_vecattr(key, 'code' / 'point')`` read this model's Huffman tables (see _Expandos).
+
+        Runs after the vocabulary or its tables change: when the weights are prepared, and after a load.
+        """
+        self.wv.expandos = _Expandos(self.wv.expandos, self._tables if self.hs else None)
 
     # ------------------------------------------------------------------ training
     def _make_trainer(self):

@@ -173,7 +173,7 @@ def test_lifecycle_events_estimate_memory_and_layer1_size():
     assert model.layer1_size == d
 
 
-def test_huffman_code_and_point_through_get_vecattr():
+def test_huffman_code_and_point_through_get_vecattr(tmp_path):
     model = small_model(walks(n_walks=30), hs=1, negative=0)
     t = model._tables
     for key in model.wv.index_to_key[:10]:
@@ -184,8 +184,14 @@ def test_huffman_code_and_point_through_get_vecattr():
         np.testing.assert_array_equal(point, t.points[i, :t.code_lens[i]])
         assert point[0] == len(model.wv) - 2  # every path starts at the root
     assert set(model.wv.expandos) == {"count"}  # formed on demand, not stored per word
+    model.build_vocab([[200, 201, 200]], update=True)  # a new tree: the codes follow it
+    assert len(model.wv.get_vecattr(200, "code")) == model._tables.code_lens[model.wv.key_to_index[200]]
     with pytest.raises(KeyError):
         small_model(walks(n_walks=30)).wv.get_vecattr(0, "code")  # no Huffman tree without hs
+    model.save(tmp_path / "hs.model")
+    loaded = Word2Vec.load(tmp_path / "hs.model")
+    for key in model.wv.index_to_key:
+        np.testing.assert_array_equal(loaded.wv.get_vecattr(key, "code"), model.wv.get_vecattr(key, "code"))
 
 
 def test_reset_from_takes_the_other_vocabulary_with_fresh_weights():
