@@ -265,6 +265,15 @@ def _merge_counts(*parts):
     return counts, total, sentences, n_bytes
 
 
+def _fetch(future, timeout):
+    """``future.result(timeout)``; a UnicodeDecodeError is rebuilt from its arguments (once through Dask's
+    serialization its message is empty)."""
+    try:
+        return future.result(timeout=timeout)
+    except UnicodeDecodeError as exc:
+        raise UnicodeDecodeError(*exc.args) from None
+
+
 def _client(client):
     if client is None:
         try:
@@ -327,7 +336,7 @@ def count_words(corpus, client=None, *, timeout=DEFAULT_TIMEOUT, **corpus_option
                  for k in range(0, len(level), MERGE_FAN_IN)]
     future = client.compute(level[0])
     try:
-        counts, total, sentences, n_bytes = future.result(timeout=timeout)
+        counts, total, sentences, n_bytes = _fetch(future, timeout)
     except _TIMEOUTS:
         future.cancel()
         raise TimeoutError("counting the vocabulary of %r took more than timeout=%s s" % (corpus, timeout)) from None
@@ -707,9 +716,10 @@ class TrainStats:
 class _Data:
     """The corpus read, cut into jobs and encoded on the workers, held there as futures for every epoch."""
 
-    def __init__(self, client, corpus, model, n_workers, syncs, timeout):
+    def __init__(self, client, corpus, model, n_workers, syncs, job_bytes, timeout):
         self.client, self.corpus, self.n_workers, self.syncs, self.timeout = (client, corpus, n_workers, syncs,
                                                                             timeout)
+        self.job_bytes = job_bytes
         self.keys = list(model.wv.index_to_key)
         self.static = None
         self.model = model
@@ -723,10 +733,12 @@ class _Data:
             client.wait_for_workers(1, timeout=self.timeout)
         except _TIMEOUTS:
             raise TimeoutError("the Dask cluster has had no worker for timeout=%s s" % self.timeout) from None
+        if corpus.n_blocks == 0:
+            raise ValueError("the corpus %r is empty" % (corpus,))
         token = uuid.uuid4().hex[:12]
         self.token = token
         raw = client.compute([b for _, b in corpus._blocks])
-        lengths = [client.submit(_job_lengths, f, _CorpusFile.block_size, key="cw2v-jobs-%s-%d" % (token, j))
+        lengths = [client.submit(_job_lengths, f, self.job_bytes, key="cw2v-jobs-%s-%d" % (token, j))
                    for j, f in enumerate(raw)]
         lengths = self._gather(lengths, deadline, "cutting the corpus into jobs")
         self.plan, self.total_bytes = _layout(lengths, self.syncs, self.n_workers)
@@ -735,7 +747,7 @@ class _Data:
             raise ValueError("the corpus %r is empty" % (corpus,))
         if self.n_jobs < self.syncs * self.n_workers:
             logger.warning("the corpus has %d jobs of ~%d bytes for %d rounds x %d workers per epoch: some replicas "
-                           "get no job", self.n_jobs, _CorpusFile.block_size, self.syncs, self.n_workers)
+                           "get no job", self.n_jobs, self.job_bytes, self.syncs, self.n_workers)
         workers = sorted(client.nthreads())
         self.keys_future = client.scatter([self.keys], broadcast=True, hash=False)[0]
         paths = [corpus.paths[i] for i, _ in corpus._blocks]
@@ -756,7 +768,7 @@ class _Data:
         self._wait(flat, deadline, "encoding the corpus")
         for f in flat:
             if f.status == "error":
-                f.result()  # raises the task's exception (UnicodeDecodeError...)
+                _fetch(f, 1)  # raises the task's exception (UnicodeDecodeError...)
         self.seconds = time.perf_counter() - t0
         logger.info("corpus read and encoded on the cluster in %.1fs: %d bytes, %d jobs, %d rounds x %d replicas "
                     "per epoch", self.seconds, self.total_bytes, self.n_jobs, self.syncs, self.n_workers)
@@ -781,10 +793,10 @@ class _Data:
             (self.static is None or self.static.status in ("finished", "pending"))
 
 
-def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs):
+def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, job_bytes):
     problems = []
     for name, value in (("n_workers", n_workers), ("syncs_per_epoch", syncs), ("hot_rows", hot_rows),
-                        ("hot_syncs", hot_syncs)):
+                        ("hot_syncs", hot_syncs), ("job_bytes", job_bytes)):
         if state[name] != value:
             problems.append("%s=%r (the checkpoint has %r)" % (name, value, state[name]))
     if state["corpus"] != corpus.fingerprint():
@@ -796,8 +808,8 @@ def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs):
 
 
 def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alpha=None, n_workers=None,
-          syncs_per_epoch=4, hot_rows=0, hot_syncs=1, compute_loss=False, callbacks=(), checkpoint=None,
-          timeout=DEFAULT_TIMEOUT, retries=2, _state=None, **corpus_options):
+          syncs_per_epoch=4, hot_rows=0, hot_syncs=1, job_bytes=None, compute_loss=False, callbacks=(),
+          checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, _state=None, **corpus_options):
     """Train `model` on a Dask cluster by synchronous model averaging (see the module's notes).
 
     Parameters
@@ -826,7 +838,11 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
         Average the rows of this many most frequent words (and of as many inner Huffman nodes nearest the
         root) `hot_syncs` times per round instead of once (Ji et al. 2016). Default 0.
     hot_syncs : int, optional
-        Syncs of the hot rows per round (default 1: only the round's full sync).
+        Syncs of the hot rows per round (default 1: only the round's full sync); each replica's share of a
+        round is trained in `hot_syncs` consecutive pieces, with the hot rows averaged between pieces.
+    job_bytes : int, optional
+        Bytes of whole lines per job, the unit a replica trains with one random stream and one learning-rate
+        ramp (default 131072, as single-machine ``corpus_file`` training cuts a file).
     compute_loss : bool, optional
         Accumulate the training loss (``model.get_latest_training_loss()``, ``model.epoch_losses``).
     callbacks : sequence, optional
@@ -872,6 +888,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     if not hot_rows:
         hot_syncs = 1
     retries = _check_int("retries", retries, 0)
+    job_bytes = _check_int("job_bytes", _CorpusFile.block_size if job_bytes is None else job_bytes, 1)
     timeout = _timeout(timeout)
     corpus = Corpus.of(corpus, **corpus_options)
     client = _client(client)
@@ -881,7 +898,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     if checkpoint is not None:
         checkpoint = os.fspath(checkpoint)
     if _state is not None:
-        _check_state(_state, corpus, model, n_workers, syncs, hot_rows, hot_syncs)
+        _check_state(_state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, job_bytes)
     callbacks = tuple(callbacks)
 
     t0 = time.perf_counter()
@@ -907,7 +924,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     data = None
     try:
         if first_epoch < epochs:
-            data = _Data(client, corpus, model, n_workers, syncs, timeout)
+            data = _Data(client, corpus, model, n_workers, syncs, job_bytes, timeout)
             data.scatter_static(hot)
             stats.prepare_seconds = data.seconds
         for epoch in range(first_epoch, epochs):
@@ -943,6 +960,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
                 _save_checkpoint(model, checkpoint, {
                     "epoch": epoch + 1, "epochs": epochs, "start_alpha": start_alpha, "end_alpha": end_alpha,
                     "n_workers": n_workers, "syncs_per_epoch": syncs, "hot_rows": hot_rows, "hot_syncs": hot_syncs,
+                    "job_bytes": job_bytes,
                     "compute_loss": model.compute_loss, "corpus": corpus.fingerprint(), "vocab_size": len(model.wv),
                     "effective_words": stats.effective_words, "raw_words": stats.raw_words,
                     "retries": retries, "timeout": timeout})
@@ -1110,22 +1128,23 @@ def resume(checkpoint, corpus, client=None, *, callbacks=(), timeout=None, retri
     corpus = Corpus.of(corpus, **corpus_options)
     stats = train(model, corpus, client, epochs=state["epochs"], start_alpha=state["start_alpha"],
                   end_alpha=state["end_alpha"], n_workers=state["n_workers"], syncs_per_epoch=state["syncs_per_epoch"],
-                  hot_rows=state["hot_rows"], hot_syncs=state["hot_syncs"], compute_loss=state["compute_loss"],
+                  hot_rows=state["hot_rows"], hot_syncs=state["hot_syncs"], job_bytes=state["job_bytes"],
+                  compute_loss=state["compute_loss"],
                   callbacks=callbacks, checkpoint=checkpoint,
                   timeout=state["timeout"] if timeout is None else timeout,
                   retries=state["retries"] if retries is None else retries, _state=state)
     return model, stats
 
 
-def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, hot_rows=0, hot_syncs=1, checkpoint=None,
-        timeout=DEFAULT_TIMEOUT, retries=2, callbacks=(), corpus_options=None, **params):
+def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, hot_rows=0, hot_syncs=1, job_bytes=None,
+        checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, callbacks=(), corpus_options=None, **params):
     """Build the vocabulary and train a new model on the cluster: ``Word2Vec(corpus_file=...)``, distributed.
 
     Parameters
     ----------
     corpus : Corpus, str, os.PathLike or list
     client : distributed.Client, optional
-    n_workers, syncs_per_epoch, hot_rows, hot_syncs, checkpoint, timeout, retries, callbacks
+    n_workers, syncs_per_epoch, hot_rows, hot_syncs, job_bytes, checkpoint, timeout, retries, callbacks
         See :func:`train`.
     corpus_options : dict, optional
         :class:`Corpus` arguments (``blocksize``, ``storage_options``, ``max_sentence_length``).
@@ -1140,6 +1159,6 @@ def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, hot_rows=0, h
     corpus = Corpus.of(corpus, **(corpus_options or {}))
     build_vocab(model, corpus, client, timeout=timeout)
     train(model, corpus, client, n_workers=n_workers, syncs_per_epoch=syncs_per_epoch, hot_rows=hot_rows,
-          hot_syncs=hot_syncs, compute_loss=model.compute_loss, callbacks=callbacks or model.callbacks,
+          hot_syncs=hot_syncs, job_bytes=job_bytes, compute_loss=model.compute_loss, callbacks=callbacks or model.callbacks,
           checkpoint=checkpoint, timeout=timeout, retries=retries)
     return model
