@@ -36,7 +36,7 @@ Training (:func:`train`): synchronous data parallelism with model averaging
 
     Every job draws its random numbers from a stream seeded by ``(seed, epoch, job number)``, never from the
     worker or the task's placement, and every task is a pure function of its inputs; the replicas' results
-    are averaged in replica order. So the same seed, corpus, block size and ``n_workers`` give the same
+    are averaged in replica order (float32 sums). So the same seed, corpus, block size and ``n_workers`` give the same
     model bit for bit, wherever the tasks run, and a task rerun after a worker died returns what the lost
     one would have. With ``n_workers=1`` and a corpus read as one block (one file no larger than
     ``blocksize``, or a compressed file), training equals ``Word2Vec.train(corpus_file=..., workers=1)`` bit
@@ -64,8 +64,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import math
-import operator
 import os
 import time
 import uuid
@@ -90,7 +88,7 @@ from cw2v.word2vec import Word2Vec, _check_float, _check_int, _check_utf8, _Corp
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Corpus", "TrainStats", "build_vocab", "count_words", "fit", "resume", "train"]
+__all__ = ["Corpus", "TrainStats", "auto_alpha_scale", "build_vocab", "count_words", "fit", "resume", "train"]
 
 #: Default bytes per block read by Dask (vocabulary counting and the one read before training).
 DEFAULT_BLOCKSIZE = "64 MiB"
@@ -533,10 +531,6 @@ def _encode_change(new, old):
     return ("dense", np.packbits(changed), new)
 
 
-def _change_nbytes(change):
-    return int(change[1].nbytes + change[2].nbytes)
-
-
 def _alpha_at(info, position):
     """The learning rate a single-machine run has at byte `position` of epoch ``info['epoch']``."""
     span = info["start_alpha"] - info["end_alpha"]
@@ -564,7 +558,8 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
         This replica's encoded jobs for the round (from :func:`_encode_jobs`).
     info : dict
         ``epoch``, ``epochs``, ``start_alpha``, ``end_alpha``, ``total_bytes``, ``seed``, ``stream_base``,
-        ``compute_loss``.
+        ``compute_loss``, ``alpha_scale`` (the replicas' learning rate is ``alpha_scale`` times the
+        single-machine schedule's).
     part, parts : int
         Train the `part`-th of `parts` consecutive slices of `jobs`.
     base : dict or None
@@ -573,7 +568,7 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
     Returns
     -------
     dict
-        ``stats`` (effective words, raw words, sentences, loss), and either ``changes`` (last piece:
+        ``stats`` (effective words, raw words, sentences, loss, seconds spent training), and either ``changes`` (last piece:
         ``{name: change}`` from :func:`_encode_change`) or ``weights`` and ``hot`` (other pieces).
     """
     if "weights" in start:
@@ -581,7 +576,7 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
         stats = dict(start["stats"])
     else:
         weights = _copy_weights(start)
-        stats = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0}
+        stats = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0, "seconds": 0.0}
     if hot_avg is not None:
         for name, (idx, values, touched) in hot_avg.items():
             weights[name][idx[touched]] = values[touched]
@@ -589,14 +584,18 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
     lo = len(jobs) * part // parts
     hi = len(jobs) * (part + 1) // parts
     trainer = _trainer(weights, static)
+    scale = info["alpha_scale"]
+    t0 = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
         for number, position, length, ids, ends, raw in jobs[lo:hi]:
-            eff, loss = trainer.train_job(ids, ends, _alpha_at(info, position), _alpha_at(info, position + length),
-                                          info["seed"], info["stream_base"] + number, info["compute_loss"], None)
+            eff, loss = trainer.train_job(ids, ends, scale * _alpha_at(info, position),
+                                          scale * _alpha_at(info, position + length), info["seed"],
+                                          info["stream_base"] + number, info["compute_loss"], None)
             stats["effective"] += int(eff)
             stats["raw"] += int(raw)
             stats["sentences"] += len(ends)
             stats["loss"] += float(loss)
+    stats["seconds"] += time.perf_counter() - t0
     if part < parts - 1:
         hot = {}
         for name, idx in static["hot"].items():
@@ -689,6 +688,11 @@ class TrainStats:
         Rounds resubmitted after a cluster failure.
     round_seconds : list of float
         Wall time of each round.
+    replica_seconds : list of float
+        Per round, the time the slowest replica spent in the training kernels: the rest of the round's wall
+        time is the cost of distributing (sending, copying, comparing and averaging the weights, scheduling).
+    alpha_scale : float
+        The factor applied to the learning-rate schedule.
     """
     effective_words: int = 0
     raw_words: int = 0
@@ -707,6 +711,8 @@ class TrainStats:
     max_up_ratio: float = 0.0
     retries: int = 0
     round_seconds: list = field(default_factory=list)
+    replica_seconds: list = field(default_factory=list)
+    alpha_scale: float = 1.0
 
     def __iter__(self):
         """``effective, raw = train(...)`` unpacks like :meth:`cw2v.Word2Vec.train`'s result."""
@@ -793,10 +799,10 @@ class _Data:
             (self.static is None or self.static.status in ("finished", "pending"))
 
 
-def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, job_bytes):
+def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, job_bytes, alpha_scale):
     problems = []
     for name, value in (("n_workers", n_workers), ("syncs_per_epoch", syncs), ("hot_rows", hot_rows),
-                        ("hot_syncs", hot_syncs), ("job_bytes", job_bytes)):
+                        ("hot_syncs", hot_syncs), ("job_bytes", job_bytes), ("alpha_scale", alpha_scale)):
         if state[name] != value:
             problems.append("%s=%r (the checkpoint has %r)" % (name, value, state[name]))
     if state["corpus"] != corpus.fingerprint():
@@ -808,8 +814,8 @@ def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, jo
 
 
 def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alpha=None, n_workers=None,
-          syncs_per_epoch=4, hot_rows=0, hot_syncs=1, job_bytes=None, compute_loss=False, callbacks=(),
-          checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, _state=None, **corpus_options):
+          syncs_per_epoch=4, alpha_scale="auto", hot_rows=0, hot_syncs=1, job_bytes=None, compute_loss=False,
+          callbacks=(), checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, _state=None, **corpus_options):
     """Train `model` on a Dask cluster by synchronous model averaging (see the module's notes).
 
     Parameters
@@ -834,6 +840,12 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     syncs_per_epoch : int, optional
         Rounds per epoch (S; default 4): the replicas' changes are averaged S times per epoch. More syncs
         stay closer to single-machine training and move more bytes (the changed matrices twice per round).
+    alpha_scale : float or "auto", optional
+        The replicas train at `alpha_scale` times the single-machine learning rate at each byte. Averaging N
+        replicas' changes moves a row that all of them touch by the mean of N changes, each made on 1/N of
+        the text: about 1/N of what sequential training moves it, so that unscaled (``alpha_scale=1``) the
+        model learns as with an N times smaller learning rate (-3.1 points of analogy accuracy at N=2 after 5
+        epochs in ``bench/results/distributed.md``). ``"auto"`` (default): :func:`auto_alpha_scale`.
     hot_rows : int, optional
         Average the rows of this many most frequent words (and of as many inner Huffman nodes nearest the
         root) `hot_syncs` times per round instead of once (Ji et al. 2016). Default 0.
@@ -895,14 +907,19 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     if n_workers is None:
         n_workers = max(1, len(client.nthreads()))
     n_workers = _check_int("n_workers", n_workers, 1)
+    if isinstance(alpha_scale, str) and alpha_scale == "auto":
+        alpha_scale = auto_alpha_scale(n_workers)
+    else:
+        alpha_scale = _check_float("alpha_scale", alpha_scale, 0.0, low_inclusive=False)
     if checkpoint is not None:
         checkpoint = os.fspath(checkpoint)
     if _state is not None:
-        _check_state(_state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, job_bytes)
+        _check_state(_state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, job_bytes, alpha_scale)
     callbacks = tuple(callbacks)
 
     t0 = time.perf_counter()
-    stats = TrainStats(n_workers=n_workers, syncs_per_epoch=syncs, hot_rows=hot_rows, hot_syncs=hot_syncs)
+    stats = TrainStats(n_workers=n_workers, syncs_per_epoch=syncs, hot_rows=hot_rows, hot_syncs=hot_syncs,
+                       alpha_scale=alpha_scale)
     first_epoch = 0
     if _state is None:
         model.compute_loss = bool(compute_loss)
@@ -933,7 +950,8 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
                     cb.on_epoch_begin(model)
             info = {"epoch": epoch, "epochs": epochs, "start_alpha": start_alpha, "end_alpha": end_alpha,
                     "total_bytes": data.total_bytes, "seed": model._stream_seed(),
-                    "stream_base": (model._epochs_done & 0xFFFFFFFF) << 32, "compute_loss": model.compute_loss}
+                    "stream_base": (model._epochs_done & 0xFFFFFFFF) << 32, "compute_loss": model.compute_loss,
+                    "alpha_scale": alpha_scale}
             epoch_loss = 0.0
             te = time.perf_counter()
             for r in range(syncs):
@@ -944,6 +962,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
                 epoch_loss += round_stats["loss"]
                 stats.rounds += 1
                 stats.round_seconds.append(time.perf_counter() - tr)
+                stats.replica_seconds.append(round_stats["slowest"])
                 logger.info("epoch %d/%d round %d/%d: %d words in %.1fs, alpha %.6f", epoch + 1, epochs, r + 1,
                             syncs, round_stats["raw"], stats.round_seconds[-1],
                             _alpha_at(info, data.total_bytes * (r + 1) / syncs))
@@ -960,7 +979,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
                 _save_checkpoint(model, checkpoint, {
                     "epoch": epoch + 1, "epochs": epochs, "start_alpha": start_alpha, "end_alpha": end_alpha,
                     "n_workers": n_workers, "syncs_per_epoch": syncs, "hot_rows": hot_rows, "hot_syncs": hot_syncs,
-                    "job_bytes": job_bytes,
+                    "job_bytes": job_bytes, "alpha_scale": alpha_scale,
                     "compute_loss": model.compute_loss, "corpus": corpus.fingerprint(), "vocab_size": len(model.wv),
                     "effective_words": stats.effective_words, "raw_words": stats.raw_words,
                     "retries": retries, "timeout": timeout})
@@ -982,6 +1001,20 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
                               "(%d replicas, %d syncs per epoch)" % (stats.raw_words, stats.effective_words,
                                                                      stats.seconds, n_workers, syncs))
     return stats
+
+
+def auto_alpha_scale(n_workers):
+    """The learning-rate factor ``alpha_scale="auto"`` picks for `n_workers` replicas: `n_workers` itself.
+
+    Parameters
+    ----------
+    n_workers : int
+
+    Returns
+    -------
+    float
+    """
+    return float(n_workers)
 
 
 def _submit_round(data, weights_future, info, r, epoch, hot, hot_syncs, attempt):
@@ -1045,28 +1078,35 @@ def _result(future, deadline, timeout, epoch, r):
 
 
 def _average_into(weights, finals, hot_parts, stats, deadline, timeout, epoch, r):
-    """Fetch the replicas' changes in replica order and set each changed row to their mean (float64 sums)."""
-    totals = {name: None for name in weights}
-    counts = {name: np.zeros(len(arr), dtype=np.int32) for name, arr in weights.items()}
-    round_stats = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0}
+    """Fetch the replicas' changes in replica order and set each changed row to the mean of their values.
+
+    Sums are float32, added in replica order (deterministic); a row that one replica changed gets exactly its
+    value. `weights` (dict of (n, d) float32) is modified in place; rows no replica changed are left alone.
+    """
+    sums = {name: np.zeros(arr.shape, dtype=np.float32) for name, arr in weights.items()}
+    counts = {name: np.zeros(len(arr), dtype=np.float32) for name, arr in weights.items()}
+    first = {name: True for name in weights}
+    round_stats = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0, "slowest": 0.0}
     for future in finals:
         res = _result(future, deadline, timeout, epoch, r)
-        for k in round_stats:
+        for k in ("effective", "raw", "sentences", "loss"):
             round_stats[k] += res["stats"][k]
+        round_stats["slowest"] = max(round_stats["slowest"], res["stats"]["seconds"])
         up = 0
-        for name, change in res["changes"].items():
-            up += _change_nbytes(change)
-            arr = weights[name]
-            if totals[name] is None:
-                totals[name] = np.zeros(arr.shape, dtype=np.float64)
-            kind, a, b = change
+        for name, (kind, a, b) in res["changes"].items():
+            up += int(a.nbytes + b.nbytes)
+            total, count = sums[name], counts[name]
             if kind == "rows":
-                totals[name][a] += b
-                counts[name][a] += 1
+                if first[name]:
+                    total[a] = b
+                else:
+                    total[a] += b
+                count[a] += 1
             else:
-                mask = np.unpackbits(a, count=len(arr)).astype(bool)
-                totals[name][mask] += b[mask]
-                counts[name][mask] += 1
+                mask = np.unpackbits(a, count=len(count)).astype(bool)
+                np.add(total, b, out=total, where=mask[:, None])
+                count[mask] += 1
+            first[name] = False
         stats.bytes_up += up
         stats.max_up_ratio = max(stats.max_up_ratio, up / max(stats.dense_bytes, 1))
         del res
@@ -1075,9 +1115,8 @@ def _average_into(weights, finals, hot_parts, stats, deadline, timeout, epoch, r
         stats.bytes_hot += sum(v[1].nbytes for v in res.values()) * 2 * len(finals)
     stats.bytes_down += stats.dense_bytes
     for name, arr in weights.items():
-        touched = counts[name] > 0
-        if totals[name] is not None and touched.any():
-            arr[touched] = (totals[name][touched] / counts[name][touched, None]).astype(np.float32)
+        count = counts[name]
+        np.divide(sums[name], count[:, None], out=arr, where=(count > 0)[:, None])
     return round_stats
 
 
@@ -1128,7 +1167,8 @@ def resume(checkpoint, corpus, client=None, *, callbacks=(), timeout=None, retri
     corpus = Corpus.of(corpus, **corpus_options)
     stats = train(model, corpus, client, epochs=state["epochs"], start_alpha=state["start_alpha"],
                   end_alpha=state["end_alpha"], n_workers=state["n_workers"], syncs_per_epoch=state["syncs_per_epoch"],
-                  hot_rows=state["hot_rows"], hot_syncs=state["hot_syncs"], job_bytes=state["job_bytes"],
+                  alpha_scale=state["alpha_scale"], hot_rows=state["hot_rows"], hot_syncs=state["hot_syncs"],
+                  job_bytes=state["job_bytes"],
                   compute_loss=state["compute_loss"],
                   callbacks=callbacks, checkpoint=checkpoint,
                   timeout=state["timeout"] if timeout is None else timeout,
@@ -1136,15 +1176,16 @@ def resume(checkpoint, corpus, client=None, *, callbacks=(), timeout=None, retri
     return model, stats
 
 
-def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, hot_rows=0, hot_syncs=1, job_bytes=None,
-        checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, callbacks=(), corpus_options=None, **params):
+def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, alpha_scale="auto", hot_rows=0, hot_syncs=1,
+        job_bytes=None, checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, callbacks=(), corpus_options=None,
+        **params):
     """Build the vocabulary and train a new model on the cluster: ``Word2Vec(corpus_file=...)``, distributed.
 
     Parameters
     ----------
     corpus : Corpus, str, os.PathLike or list
     client : distributed.Client, optional
-    n_workers, syncs_per_epoch, hot_rows, hot_syncs, job_bytes, checkpoint, timeout, retries, callbacks
+    n_workers, syncs_per_epoch, alpha_scale, hot_rows, hot_syncs, job_bytes, checkpoint, timeout, retries, callbacks
         See :func:`train`.
     corpus_options : dict, optional
         :class:`Corpus` arguments (``blocksize``, ``storage_options``, ``max_sentence_length``).
@@ -1158,7 +1199,8 @@ def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, hot_rows=0, h
     model = Word2Vec(**params)
     corpus = Corpus.of(corpus, **(corpus_options or {}))
     build_vocab(model, corpus, client, timeout=timeout)
-    train(model, corpus, client, n_workers=n_workers, syncs_per_epoch=syncs_per_epoch, hot_rows=hot_rows,
+    train(model, corpus, client, n_workers=n_workers, syncs_per_epoch=syncs_per_epoch, alpha_scale=alpha_scale,
+          hot_rows=hot_rows,
           hot_syncs=hot_syncs, job_bytes=job_bytes, compute_loss=model.compute_loss, callbacks=callbacks or model.callbacks,
           checkpoint=checkpoint, timeout=timeout, retries=retries)
     return model

@@ -148,20 +148,24 @@ def test_same_seed_same_model_whatever_the_placement(client, corpus_parts):
 
 
 def test_quality_close_to_single_machine(client, corpus_file):
-    """Two replicas learn what one machine learns: the same neighbours for frequent words, mostly."""
+    """Two replicas learn what one machine learns: their neighbours of frequent words overlap one machine's about
+    as much as another seed's do, far more than chance."""
     params = dict(PARAMS, epochs=3, min_count=5)
     ref = Word2Vec(corpus_file=corpus_file, **params)
+    other_seed = Word2Vec(corpus_file=corpus_file, **dict(params, seed=9))
     model = Word2Vec(**params)
     cd.build_vocab(model, corpus_file, client, blocksize=200_000, timeout=60)
-    cd.train(model, corpus_file, client, blocksize=200_000, n_workers=2, syncs_per_epoch=4, timeout=60)
-    words = model.wv.index_to_key[20:60]
-    overlap = np.mean([len({w for w, _ in model.wv.most_similar(x, topn=10)}
-                           & {w for w, _ in ref.wv.most_similar(x, topn=10)}) / 10 for x in words])
+    cd.train(model, corpus_file, client, blocksize=200_000, n_workers=2, syncs_per_epoch=4, job_bytes=16_384,
+             timeout=60)
     untrained = Word2Vec(**params)
     untrained.build_vocab(corpus_file=corpus_file)
-    chance = np.mean([len({w for w, _ in untrained.wv.most_similar(x, topn=10)}
-                          & {w for w, _ in ref.wv.most_similar(x, topn=10)}) / 10 for x in words])
-    assert overlap > chance + 0.15, (overlap, chance)
+    words = ref.wv.index_to_key[20:60]
+
+    def overlap(a):
+        return np.mean([len({w for w, _ in a.wv.most_similar(x, topn=10)}
+                            & {w for w, _ in ref.wv.most_similar(x, topn=10)}) / 10 for x in words])
+    seeds, distributed_, chance = overlap(other_seed), overlap(model), overlap(untrained)
+    assert distributed_ >= 0.5 * seeds and distributed_ > chance + 0.1, (distributed_, seeds, chance)
 
 
 def test_hot_rows_are_synced_more_often(client, corpus_file):
