@@ -17,10 +17,14 @@ Errors (missing file, unknown word, malformed input) print one line to stderr an
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 import os
 import sys
 import time
+
+from cw2v import _fileio
 
 #: Words the demo asks about; each is frequent in the bundled corpus.
 DEMO_WORDS = ("king", "london", "money", "horse", "tuesday")
@@ -247,17 +251,22 @@ def cmd_evaluate(args):
     return 0
 
 
-def _open_output(path, name=None):
-    """Open ``path`` for writing UTF-8 text, compressing by the extension (``.gz``/``.bz2``/``.xz``) of
-    ``name`` (default ``path``)."""
-    import bz2
-    import gzip
-    import lzma
+@contextlib.contextmanager
+def _atomic_text_output(path):
+    """A UTF-8 text file (``'\\n'`` line ends) that replaces ``path`` atomically when the block ends normally.
 
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(os.path.splitext(name or path)[1].lower())
-    if opener is None:
-        return open(path, "w", encoding="utf8", newline="\n")
-    return opener(path, "wt", encoding="utf8", newline="\n")
+    Compressed by the extension of ``path`` (``.gz``/``.bz2``/``.xz``/``.lzma``); written to a temporary
+    file in the same folder, fsynced and renamed into place (:class:`cw2v._fileio.AtomicFile`), so an
+    interrupted run leaves any previous output as it was.
+    """
+    with _fileio.AtomicFile(path, compress=True) as out:
+        text = io.TextIOWrapper(out.file, encoding="utf8", newline="\n")
+        try:
+            yield text
+            text.flush()
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                text.detach()  # the atomic file closes (and fsyncs) the stream itself
 
 
 def cmd_phrases(args):
@@ -277,19 +286,13 @@ def cmd_phrases(args):
     if args.save_model:
         frozen.save(args.save_model)
     sentences = glued = 0
-    tmp = args.output + ".tmp%d" % os.getpid()
-    try:
-        with _open_output(tmp, args.output) as fout:
-            for sentence in corpus:
-                phrased = frozen[sentence]
-                glued += len(sentence) - len(phrased)
-                fout.write(" ".join(phrased))
-                fout.write("\n")
-                sentences += 1
-        os.replace(tmp, args.output)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with _atomic_text_output(args.output) as fout:
+        for sentence in corpus:
+            phrased = frozen[sentence]
+            glued += len(sentence) - len(phrased)
+            fout.write(" ".join(phrased))
+            fout.write("\n")
+            sentences += 1
     n_phrases = len(getattr(frozen, "phrasegrams", ()) or ())
     print("wrote %d sentences to %s: %d bigram phrases known, %d occurrences glued (%.1fs)"
           % (sentences, args.output, n_phrases, glued, time.perf_counter() - t0))

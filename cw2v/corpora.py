@@ -6,26 +6,23 @@
 - :class:`Text8Corpus`: one huge line of space-separated tokens (like ``text8``) cut into sentences of
   ``max_sentence_length`` tokens.
 
-Files ending in ``.gz``, ``.bz2`` and ``.xz`` are decompressed transparently. Sources written as URIs
-(``s3://...``, ``https://...``, ...) are opened with `smart_open <https://github.com/piskvorky/smart_open>`_
-when it is installed; plain paths never need it.
+Files ending in ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` are decompressed transparently (:mod:`cw2v._fileio`).
+Sources written as URIs (``s3://...``, ``https://...``, ...) are opened with `smart_open
+<https://github.com/piskvorky/smart_open>`_ when it is installed; plain paths never need it.
 """
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
 import itertools
-import lzma
 import logging
 import os
 import re
 
+from cw2v import _fileio
+
 __all__ = ["LineSentence", "PathLineSentences", "Text8Corpus", "BrownCorpus", "open_text"]
 
 logger = logging.getLogger(__name__)
-
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 #: ``scheme://`` at the start of a source: a URI for smart_open (a Windows drive ``C:\\`` is not one).
 _URI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")
@@ -67,7 +64,7 @@ def local_path(source):
 
 
 def open_binary(path):
-    """Open ``path`` for reading bytes, decompressing ``.gz``, ``.bz2`` and ``.xz`` by extension.
+    """Open ``path`` for reading bytes, decompressing ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` by extension.
 
     Parameters
     ----------
@@ -88,9 +85,7 @@ def open_binary(path):
     local = local_path(path)
     if local is None:
         return open_uri(os.fspath(path))
-    path = local
-    opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-    return opener(path, "rb")
+    return _fileio.open_read(local)
 
 
 def open_text(path, encoding="utf8", errors="strict"):
@@ -104,7 +99,7 @@ class LineSentence:
     Parameters
     ----------
     source : str, os.PathLike or file object
-        A path (``.gz``, ``.bz2`` and ``.xz`` are decompressed transparently) or an open file
+        A path (``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` are decompressed transparently) or an open file
         (binary or text); a file object is rewound with ``seek(0)`` at the start of each iteration.
     max_sentence_length : int, optional
         Lines with more tokens are split into pieces of at most this many tokens (default 10000).
@@ -164,7 +159,7 @@ class _NoSuchSource(ValueError, FileNotFoundError):
 class PathLineSentences:
     """Like :class:`LineSentence`, over all the files of a directory in sorted file-name order.
 
-    Every file is read as by :class:`LineSentence` (``.gz``, ``.bz2``, ``.xz`` decompressed by extension,
+    Every file is read as by :class:`LineSentence` (``.gz``, ``.bz2``, ``.xz``, ``.lzma`` decompressed by extension,
     anything else read as UTF-8 text). Subdirectories are not entered (and are skipped). The file list is
     taken when the object is created (attribute ``input_files``), as in gensim.
 
@@ -251,7 +246,7 @@ class Text8Corpus:
     Parameters
     ----------
     fname : str, os.PathLike or binary file object
-        The file (``.gz``, ``.bz2``, ``.xz`` decompressed; URIs need smart_open). A file object is
+        The file (``.gz``, ``.bz2``, ``.xz``, ``.lzma`` decompressed; URIs need smart_open). A file object is
         rewound with ``seek(0)`` at each iteration.
     max_sentence_length : int, optional
         Tokens per sentence (default 10000).
@@ -379,7 +374,7 @@ def iter_line_blocks(path, block_size=1 << 19):
 def uncompressed_size(path):
     """Size in bytes of the (decompressed) contents of ``path``; reads compressed files once."""
     path = os.fspath(path)
-    if os.path.splitext(path)[1].lower() not in _OPENERS:
+    if _fileio.compression_of(path) is None:
         return os.path.getsize(path)
     total = 0
     with open_binary(path) as fin:

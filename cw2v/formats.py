@@ -11,27 +11,24 @@ Two layouts exist, both starting (unless ``no_header``/``write_header=False``) w
 
 A *vocabulary file* (word2vec.c's ``-save-vocab``, gensim's ``fvocab``) has one ``key count`` line per key.
 
-Paths ending in ``.gz``, ``.bz2`` or ``.xz`` are (de)compressed transparently. Every write goes to a temporary
-file in the destination folder, is flushed and fsync'ed, then renamed over the destination, so an interrupted
-save leaves any previous file untouched.
+Paths ending in ``.gz``, ``.bz2``, ``.xz`` or ``.lzma`` are (de)compressed transparently. Every write to a path
+goes to a temporary file in the destination folder, is flushed and fsync'ed, then renamed over the destination
+(:class:`cw2v._fileio.AtomicFile`), so an interrupted save leaves any previous file untouched.
 
-This module depends on NumPy and the standard library only.
+This module depends on NumPy, the standard library and :mod:`cw2v._fileio` only.
 """
 from __future__ import annotations
 
-import bz2
 import codecs
 import contextlib
-import gzip
 import io
 import logging
-import lzma
 import mmap
 import os
-import secrets
-import stat
 
 import numpy as np
+
+from cw2v import _fileio
 
 __all__ = [
     "Word2VecFormatError",
@@ -58,8 +55,6 @@ _MAX_DIM = (1 << 31) - 1
 _GROW_BYTES = 1 << 22
 #: Number of vector values converted and written per chunk by the writers.
 _WRITE_CHUNK_VALUES = 1 << 20
-
-_COMPRESSED = {".gz": gzip, ".bz2": bz2, ".xz": lzma, ".lzma": lzma}
 
 
 class Word2VecFormatError(ValueError):
@@ -101,13 +96,8 @@ class _NoHeaderBinaryError(ValueError, NotImplementedError):
 # --------------------------------------------------------------------------------------------------- files
 
 
-def _compression_module(path):
-    """Return the stdlib module (gzip, bz2, lzma) matching ``path``'s extension, or None."""
-    return _COMPRESSED.get(os.path.splitext(os.fspath(path))[1].lower())
-
-
 def open_file(fname, mode="rb", encoding="utf8", errors="strict"):
-    """Open a path for reading, decompressing ``.gz``, ``.bz2`` and ``.xz`` files by extension.
+    """Open a path for reading, decompressing ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` files by extension.
 
     Parameters
     ----------
@@ -137,9 +127,7 @@ def open_file(fname, mode="rb", encoding="utf8", errors="strict"):
     if hasattr(fname, "read"):
         raw = io.BufferedReader(_NonClosing(fname))
     else:
-        path = os.fspath(fname)
-        module = _compression_module(path)
-        raw = module.open(path, "rb") if module is not None else open(path, "rb")
+        raw = _fileio.open_read(os.fspath(fname))
     if mode == "r":
         return io.TextIOWrapper(raw, encoding=encoding, errors=errors)
     return raw
@@ -166,7 +154,7 @@ class _NonClosing(io.RawIOBase):
 
 def _remaining_bytes(fin, fname):
     """Bytes left after the current position of an uncompressed file on disk, or None when unknown."""
-    if hasattr(fname, "read") or _compression_module(fname) is not None:
+    if hasattr(fname, "read") or _fileio.compression_of(fname) is not None:
         return None
     try:
         return os.fstat(fin.fileno()).st_size - fin.tell()
@@ -725,88 +713,6 @@ def read_word2vec_vocab(fname, unicode_errors="strict", encoding="utf8"):
 # --------------------------------------------------------------------------------------------------- writing
 
 
-class _AtomicWriter:
-    """A temporary file next to `path` that replaces `path` only on :meth:`commit`.
-
-    The temporary file starts as a copy of `path` when `append` is set; compression follows `path`'s
-    extension (appending to a compressed file adds a new gzip member / bz2 or xz stream, which readers
-    concatenate). The file mode of an existing `path` is kept; a new file gets the usual umask-based mode.
-    """
-
-    def __init__(self, path, append):
-        self.path = os.path.abspath(os.fspath(path))
-        folder, base = os.path.split(self.path)
-        for _ in range(100):
-            tmp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-            except FileExistsError:
-                continue
-            break
-        else:  # pragma: no cover - 100 collisions of 48 random bits
-            raise FileExistsError(f"could not create a temporary file in {folder}")
-        self.tmp = tmp
-        self.raw = os.fdopen(fd, "wb")
-        self.stream = None
-        try:
-            if os.path.exists(self.path):
-                os.chmod(tmp, stat.S_IMODE(os.stat(self.path).st_mode))
-                if append:
-                    with open(self.path, "rb") as old:
-                        while True:
-                            block = old.read(1 << 24)
-                            if not block:
-                                break
-                            self.raw.write(block)
-            module = _compression_module(self.path)
-            if module is gzip:
-                inner = os.path.splitext(base)[0]
-                self.stream = gzip.GzipFile(filename=inner, mode="wb", fileobj=self.raw)
-            elif module is not None:
-                self.stream = module.open(self.raw, "wb")
-            else:
-                self.stream = self.raw
-        except BaseException:
-            self.abort()
-            raise
-
-    def write(self, data):
-        self.stream.write(data)
-
-    def finish(self):
-        """Flush everything to disk (but do not rename yet)."""
-        if self.stream is not self.raw:
-            self.stream.close()
-        self.raw.flush()
-        os.fsync(self.raw.fileno())
-        self.raw.close()
-
-    def commit(self):
-        os.replace(self.tmp, self.path)
-        self.tmp = None
-        try:
-            dir_fd = os.open(os.path.dirname(self.path), os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
-
-    def abort(self):
-        with contextlib.suppress(Exception):
-            if self.stream is not None and self.stream is not self.raw:
-                self.stream.close()
-        with contextlib.suppress(Exception):
-            self.raw.close()
-        if self.tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self.tmp)
-            self.tmp = None
-
-
 class _PlainWriter:
     """Writer over a caller-supplied file object (no atomic replacement possible)."""
 
@@ -828,9 +734,11 @@ class _PlainWriter:
 
 
 def _writer(fname, append):
+    """A writer with ``write``/``finish``/``commit``/``abort``: atomic and compressing by extension for a path
+    (a temporary file that starts as a copy of `fname` when `append` is set), plain for a file object."""
     if hasattr(fname, "write"):
         return _PlainWriter(fname)
-    return _AtomicWriter(fname, append)
+    return _fileio.AtomicFile(fname, append=append, compress=True)
 
 
 def _key_strings(keys, order, prefix, binary):
@@ -928,8 +836,15 @@ def _write_word2vec(
         for w in writers:
             w.abort()
         raise
-    for w in writers:
-        w.commit()
+    committed = 0
+    try:
+        for w in writers:
+            w.commit()
+            committed += 1
+    except BaseException:  # a failed rename: remove the temporary files that were not renamed
+        for w in writers[committed:]:
+            w.abort()
+        raise
 
 
 def write_word2vec_format(
@@ -947,7 +862,7 @@ def write_word2vec_format(
     ----------
     fname : str, os.PathLike or binary file object
         Destination. A path is written atomically (temporary file in the same folder, fsync, rename); a
-        ``.gz``/``.bz2``/``.xz`` path is compressed. A file object is written in place.
+        ``.gz``/``.bz2``/``.xz``/``.lzma`` path is compressed. A file object is written in place.
     keys : sequence of str or int, length n
         Keys in output order; they must not contain spaces (nor newlines in text files).
     vectors : array_like of shape (n, dim)

@@ -29,12 +29,12 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 import types
 from datetime import datetime
 from itertools import chain, islice
 
+from cw2v import _fileio, persist
 from cw2v._version import __version__
 
 try:  # the C helper behind ``collections.Counter.update``; plain dicts work with it
@@ -366,37 +366,12 @@ class _PhrasedCorpus:
         return self.obj[self.corpus[index]]
 
 
-def _atomic_write_text(path, text):
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder renamed into place."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fout:
-            fout.write(text)
-            fout.flush()
-            os.fsync(fout.fileno())
-        try:
-            os.chmod(tmp, 0o666 & ~_umask())
-        except OSError:  # pragma: no cover
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_document(fname_or_handle, doc):
-    """Write a phrases document as JSON to a path (atomically) or to an open file (text or binary)."""
+    """Write a phrases document as JSON to a path or to an open file (text or binary).
+
+    A path is written atomically (:func:`cw2v._fileio.atomic_write`: a temporary file in the same folder,
+    fsynced and renamed into place; a replaced file keeps its permission bits).
+    """
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     if hasattr(fname_or_handle, "write"):
         if isinstance(fname_or_handle, io.TextIOBase):
@@ -404,7 +379,8 @@ def _write_document(fname_or_handle, doc):
         else:
             fname_or_handle.write(text.encode("utf-8"))
         return
-    _atomic_write_text(fname_or_handle, text)
+    data = text.encode("utf-8")
+    _fileio.atomic_write(fname_or_handle, lambda fout: fout.write(data))
 
 
 def _check_save_args(ignore):
@@ -422,7 +398,6 @@ def _read_document(path, cls_name):
     document; one referencing anything else, e.g. a custom scorer, raises ``cw2v.persist.UnsafePickleError``.
     """
     path = os.fspath(path)
-    from cw2v import persist
     if persist.is_pickle_file(path):
         return persist.gensim_phrases_document(path, None)
     try:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import builtins
 import io
 import itertools
-import os
 import re
 import subprocess
 import unicodedata
 
+from cw2v import _fileio
 from cw2v.corpora import local_path, open_binary, open_uri
 from cw2v.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
 
@@ -168,14 +168,11 @@ def simple_preprocess(doc, deacc=False, min_len=2, max_len=15):
             if min_len <= len(tok) <= max_len and not tok.startswith("_")]
 
 
-_WRITE_COMPRESSORS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
-
-
 def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, **kwargs):
     """Open a path (or, with smart_open installed, a URI) compressing or decompressing by extension.
 
-    What ``gensim.utils.open`` (smart_open's ``open``) does for local files: ``.gz``, ``.bz2`` and
-    ``.xz`` files are read and written through their codec; ``'r'``/``'w'``/``'a'`` modes give text
+    What ``gensim.utils.open`` (smart_open's ``open``) does for local files: ``.gz``, ``.bz2``, ``.xz``
+    and ``.lzma`` files are read and written through their codec (:data:`cw2v._fileio.COMPRESSIONS`); ``'r'``/``'w'``/``'a'`` modes give text
     (`encoding` default UTF-8), ``'rb'``/``'wb'``/``'ab'`` bytes.
 
     Parameters
@@ -207,13 +204,11 @@ def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, 
     path = local_path(uri)
     if path is None:
         return open_uri(uri, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline, **kwargs)
-    ext = os.path.splitext(path)[1].lower()
-    if ext in _WRITE_COMPRESSORS:
+    if _fileio.compression_of(path) is not None:
         if mode.startswith("r"):
             raw = open_binary(path)
         else:
-            module = __import__(_WRITE_COMPRESSORS[ext])
-            raw = module.open(path, mode.replace("t", "").replace("b", "") + "b")
+            raw = _fileio.open_compressed(path, mode.replace("t", "").replace("b", "") + "b")
         return io.TextIOWrapper(raw, encoding=enc, errors=errors, newline=newline) if text else raw
     return builtins.open(path, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline)
 
@@ -225,7 +220,7 @@ def save_as_line_sentence(corpus, filename):
     ----------
     corpus : iterable of list of str
     filename : str or os.PathLike
-        Written as UTF-8; ``.gz``/``.bz2``/``.xz`` are compressed (see :func:`open`).
+        Written as UTF-8; ``.gz``/``.bz2``/``.xz``/``.lzma`` are compressed (see :func:`open`).
     """
     with open(filename, "wb") as fout:
         for sentence in corpus:

@@ -22,14 +22,16 @@ query word itself is usually its own first neighbour, with similarity 1.0.
 
 Both indexes are saved as two files: the library's own binary index at ``fname`` and a JSON sidecar at
 ``fname + ".json"`` holding the keys (strings or integers) and the index parameters. Nothing is pickled.
-Each file is written to a temporary name and renamed into place.
+Each file is written to a temporary file in the same folder, fsynced and renamed into place
+(:class:`cw2v._fileio.AtomicFile`; a replaced file keeps its permission bits).
 """
 import json
 import os
-import secrets
 from numbers import Integral
 
 import numpy as np
+
+from cw2v import _fileio
 
 __all__ = ["AnnoyIndexer", "HnswIndexer"]
 
@@ -102,23 +104,10 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _tmp_path(path):
-    folder, base = os.path.split(os.path.abspath(path))
-    return os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
-
-
 def _write_json_atomic(path, payload):
-    tmp = _tmp_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fout:
-            json.dump(payload, fout, ensure_ascii=False)
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write `payload` as UTF-8 JSON to `path` atomically (:func:`cw2v._fileio.atomic_write`)."""
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    _fileio.atomic_write(path, lambda fout: fout.write(data))
 
 
 def _keys_for_json(keys):
@@ -307,20 +296,21 @@ class AnnoyIndexer(_IndexerBase):
             "num_trees": self.num_trees, "search_k": self.search_k, "seed": self.seed,
             "keys": _keys_for_json(self.labels),
         }
-        tmp = _tmp_path(fname)
+        target = _fileio.AtomicFile(fname, by_name=True)  # annoy writes the temporary file by name
         try:
-            self.index.save(tmp)
+            self.index.save(target.tmp)
+            target.finish()
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            target.abort()
             raise
         # annoy now maps the file it saved: reopen it under its final name (a mapped file cannot be
         # renamed on Windows)
         self.index.unload()
         try:
-            os.replace(tmp, fname)
+            target.commit()
         except BaseException:
-            self.index.load(tmp)
+            self.index.load(target.tmp)
+            target.abort()  # removes the temporary file where the system allows it while mapped
             raise
         self.index.load(fname)
         _write_json_atomic(fname + _SIDECAR_SUFFIX, meta)
@@ -498,14 +488,8 @@ class HnswIndexer(_IndexerBase):
             "M": self.M, "ef_construction": self.ef_construction, "ef": self.ef, "seed": self.seed,
             "keys": _keys_for_json(self.labels),
         }
-        tmp = _tmp_path(fname)
-        try:
-            self.index.save_index(tmp)
-            os.replace(tmp, fname)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with _fileio.AtomicFile(fname, by_name=True) as target:  # hnswlib writes the temporary file by name
+            self.index.save_index(target.tmp)
         _write_json_atomic(fname + _SIDECAR_SUFFIX, meta)
 
     def load(self, fname):
