@@ -44,6 +44,9 @@ DATA = REPO.parent / "shared" / "data"
 # this script's folder comes first on sys.path, and its name would shadow the `distributed` package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
+#: N:S[:hot_rows:hot_syncs] of the distributed runs
+DEFAULT_RUNS = "2:2,2:4,2:8,4:8,4:16,4:32,8:8,8:16,8:32"
+
 
 def _lscpu_model():
     try:
@@ -133,6 +136,7 @@ def bench_vocab(args, plain, client):
 def bench_single(args, plain, questions):
     from cw2v import Word2Vec
     m = Word2Vec(workers=2, **_params(args))
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     m.build_vocab(corpus_file=str(plain))
     t_vocab = time.perf_counter() - t
@@ -140,7 +144,7 @@ def bench_single(args, plain, questions):
     m.train(corpus_file=str(plain), total_words=m.corpus_total_words, epochs=m.epochs)
     t_train = time.perf_counter() - t
     out = {"vocab_s": t_vocab, "train_s": t_train, "analogy": _analogy(m, questions), "vocab_size": len(m.wv),
-           "words": m.corpus_total_words}
+           "words": m.corpus_total_words, "load": load}
     print("single:", json.dumps(out), flush=True)
     return out
 
@@ -158,6 +162,7 @@ def bench_distributed(args, plain, questions, client, replicas, syncs, hot_rows=
     cd.build_vocab(m, corpus, client, timeout=3600)
     t_vocab = time.perf_counter() - t
     sent0 = _sent_by_workers(client)
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     stats = cd.train(m, corpus, client, n_workers=replicas, syncs_per_epoch=syncs, hot_rows=hot_rows,
                      hot_syncs=hot_syncs, timeout=3600)
@@ -173,7 +178,9 @@ def bench_distributed(args, plain, questions, client, replicas, syncs, hot_rows=
            "hot_per_round_mb": stats.bytes_hot / rounds / 2 ** 20,
            "workers_sent_per_round_mb": sent / rounds / 2 ** 20,
            "median_round_s": statistics.median(stats.round_seconds) if stats.round_seconds else 0.0,
-           "retries": stats.retries}
+           "retries": stats.retries, "load": load, "alpha_scale": stats.alpha_scale,
+           "overhead_per_round_s": statistics.median(r - k for r, k in zip(stats.round_seconds, stats.replica_seconds))
+           if stats.round_seconds else 0.0}
     print("distributed:", json.dumps(out), flush=True)
     return out
 
@@ -206,27 +213,37 @@ def _report(args, machine, vocab, single, runs):
                   "Counts, order and totals equal to the single-machine scan: %s (%d words)."
                   % ("yes" if vocab["equal"] else "NO", vocab["words"]), ""]
     if single:
+        ref = single["train_s"]
         lines += ["## Training", "",
-                  "Single machine, `Word2Vec(corpus_file=..., workers=2)`: build_vocab %.1f s, train %.1f s, "
-                  "analogy **%.2f%%**, %d words in the vocabulary." % (single["vocab_s"], single["train_s"],
-                                                                     single["analogy"], single["vocab_size"]), "",
-                  "| replicas N | syncs/epoch S | hot rows x syncs | train s (prep) | vs single train | analogy % "
-                  "| vs single | median round s | MB per round: down / up / hot / Dask-measured | max up per "
-                  "replica / dense |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "Single machine, `Word2Vec(corpus_file=..., workers=2)`: build_vocab %.1f s, train **%.1f s** "
+                  "(load average %.1f at its start), analogy **%.2f%%**, %d words in the vocabulary."
+                  % (single["vocab_s"], ref, single["load"], single["analogy"], single["vocab_size"])]
+        if "again" in single:
+            again = single["again"]
+            lines += ["The same run after the distributed ones: train %.1f s (load %.1f), analogy %.2f%%. Ratios "
+                      "below are to the first." % (again["train_s"], again["load"], again["analogy"])]
+        lines += ["", "| N | S | hot rows x syncs | alpha x | train s (of which prep) | vs single | load | analogy % "
+                  "| vs single | median round s (distributing) | MB/round down / up / hot / Dask-measured "
+                  "| largest change / dense |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for r in runs:
-            lines.append("| %d | %d | %s | %.1f (%.1f) | %.2fx | %.2f | %+.2f | %.2f | %.1f / %.1f / %.1f / %.1f "
-                         "| %.3f |" % (r["replicas"], r["syncs"],
-                                       "%d x %d" % (r["hot_rows"], r["hot_syncs"]) if r["hot_rows"] else "-",
-                                       r["train_s"], r["prepare_s"], r["train_s"] / single["train_s"],
-                                       r["analogy"], r["analogy"] - single["analogy"], r["median_round_s"],
-                                       r["down_per_round_mb"], r["up_per_round_mb"], r["hot_per_round_mb"],
-                                       r["workers_sent_per_round_mb"], r["up_per_replica_max_ratio"]))
+            lines.append("| %d | %d | %s | %g | %.1f (%.1f) | %.2fx | %.1f | %.2f | %+.2f | %.2f (%.2f) "
+                         "| %.1f / %.1f / %.1f / %.1f | %.4f |"
+                         % (r["replicas"], r["syncs"],
+                            "%d x %d" % (r["hot_rows"], r["hot_syncs"]) if r["hot_rows"] else "-", r["alpha_scale"],
+                            r["train_s"], r["prepare_s"], r["train_s"] / ref, r["load"], r["analogy"],
+                            r["analogy"] - single["analogy"], r["median_round_s"], r["overhead_per_round_s"],
+                            r["down_per_round_mb"], r["up_per_round_mb"], r["hot_per_round_mb"],
+                            r["workers_sent_per_round_mb"], r["up_per_replica_max_ratio"]))
         if runs:
-            lines += ["", "Dense size of the changed matrices (`wv.vectors` + `syn1neg`): %.1f MB. `down` is what "
-                      "the client scatters per round (the weights, once; Dask copies them to the other worker), "
-                      "`up` the replicas' changed rows summed over replicas; `Dask-measured` what the workers "
-                      "counted as sent (fetched results plus copies between workers)." % runs[0]["dense_mb"]]
+            lines += ["", "N replicas, S syncs (rounds) per epoch; `alpha x`: the replicas' learning-rate factor "
+                      "(`alpha_scale='auto'`). `distributing`: the median round's wall time minus its slowest "
+                      "replica's time in the training kernels. Dense size of the changed matrices (`wv.vectors` + "
+                      "`syn1neg`): %.1f MB. `down`: what the client sends per round (the weights, once; Dask "
+                      "copies them to the other worker); `up`: the replicas' changed rows, summed over replicas; "
+                      "`Dask-measured`: what the workers counted as sent (the results the client fetched plus "
+                      "the copies between workers); `largest change / dense`: the largest change one replica "
+                      "returned in one round, over the dense size." % runs[0]["dense_mb"]]
     return "\n".join(lines) + "\n"
 
 
@@ -235,9 +252,8 @@ def main(argv=None):
     p.add_argument("--corpus", default=str(DATA / "gutenberg-17m.txt.gz"))
     p.add_argument("--questions", default=str(DATA / "questions-words.txt"))
     p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--replicas", default="2,4,8", help="replica counts N to train with")
-    p.add_argument("--syncs", default="2,4,8", help="syncs per epoch S to try for every N")
-    p.add_argument("--hot", default="", help="extra runs N:S:hot_rows:hot_syncs, comma separated")
+    p.add_argument("--runs", default=DEFAULT_RUNS,
+                   help="distributed runs, comma separated: N:S (replicas, syncs per epoch) or N:S:HOT_ROWS:HOT_SYNCS")
     p.add_argument("--vector-size", type=int, default=100)
     p.add_argument("--window", type=int, default=5)
     p.add_argument("--min-count", type=int, default=5)
@@ -249,6 +265,8 @@ def main(argv=None):
     p.add_argument("--vocab-repeat", type=int, default=3)
     p.add_argument("--skip-vocab", action="store_true")
     p.add_argument("--skip-train", action="store_true")
+    p.add_argument("--single-again", action="store_true",
+                   help="train the single-machine model again after the distributed runs (load drift)")
     p.add_argument("--tmp-dir", default=None)
     p.add_argument("--output", default=str(HERE / "results" / "distributed.md"))
     p.add_argument("--json", default=None)
@@ -279,15 +297,14 @@ def main(argv=None):
             if not args.skip_vocab:
                 vocab = bench_vocab(args, plain, client)
             if not args.skip_train:
-                for n in [int(x) for x in args.replicas.split(",") if x]:
-                    for s in [int(x) for x in args.syncs.split(",") if x]:
-                        runs.append(bench_distributed(args, plain, args.questions, client, n, s))
-                for spec in [x for x in args.hot.split(",") if x]:
-                    n, s, rows, hs = (int(v) for v in spec.split(":"))
+                for spec in [x for x in args.runs.split(",") if x]:
+                    n, s, rows, hs = ([int(v) for v in spec.split(":")] + [0, 1])[:4]
                     runs.append(bench_distributed(args, plain, args.questions, client, n, s, rows, hs))
         finally:
             client.close()
             cluster.close()
+        if not args.skip_train and args.single_again:
+            single["again"] = bench_single(args, plain, args.questions)  # load drift: the same run at the end
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     machine["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()

@@ -568,8 +568,9 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
     Returns
     -------
     dict
-        ``stats`` (effective words, raw words, sentences, loss, seconds spent training), and either ``changes`` (last piece:
-        ``{name: change}`` from :func:`_encode_change`) or ``weights`` and ``hot`` (other pieces).
+        ``stats`` (effective words, raw words, sentences, loss, seconds spent training), and either
+        ``changes`` (last piece: ``{name: change}`` from :func:`_encode_change`) or ``weights`` and ``hot``
+        (other pieces).
     """
     if "weights" in start:
         weights = _copy_weights(start["weights"])
@@ -908,7 +909,7 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
         n_workers = max(1, len(client.nthreads()))
     n_workers = _check_int("n_workers", n_workers, 1)
     if isinstance(alpha_scale, str) and alpha_scale == "auto":
-        alpha_scale = auto_alpha_scale(n_workers)
+        alpha_scale = auto_alpha_scale(n_workers, start_alpha)
     else:
         alpha_scale = _check_float("alpha_scale", alpha_scale, 0.0, low_inclusive=False)
     if checkpoint is not None:
@@ -1003,18 +1004,27 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     return stats
 
 
-def auto_alpha_scale(n_workers):
-    """The learning-rate factor ``alpha_scale="auto"`` picks for `n_workers` replicas: `n_workers` itself.
+def auto_alpha_scale(n_workers, alpha):
+    """The learning-rate factor ``alpha_scale="auto"`` picks: `n_workers`, at most ``max(1, 0.1 / alpha)``.
+
+    With N replicas averaged, a row every replica touches moves about 1/N as far as in sequential training;
+    training the replicas at N times the rate restores that (the linear scaling rule of large-batch SGD,
+    applied to local SGD). Skip-gram diverges at starting rates of 0.3 and more (and cw2v's batched kernel
+    crashes at 0.4), and measured no better at 0.1 than at 0.05 with 4 replicas, so the replicas' starting rate
+    is kept at or below 0.1 (or at `alpha` if that is higher): ``min(N, max(1, 0.1 / alpha))``.
 
     Parameters
     ----------
     n_workers : int
+        Replicas.
+    alpha : float
+        The model's starting learning rate.
 
     Returns
     -------
     float
     """
-    return float(n_workers)
+    return float(min(n_workers, max(1.0, 0.1 / alpha)))
 
 
 def _submit_round(data, weights_future, info, r, epoch, hot, hot_syncs, attempt):
@@ -1201,6 +1211,7 @@ def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, alpha_scale="
     build_vocab(model, corpus, client, timeout=timeout)
     train(model, corpus, client, n_workers=n_workers, syncs_per_epoch=syncs_per_epoch, alpha_scale=alpha_scale,
           hot_rows=hot_rows,
-          hot_syncs=hot_syncs, job_bytes=job_bytes, compute_loss=model.compute_loss, callbacks=callbacks or model.callbacks,
+          hot_syncs=hot_syncs, job_bytes=job_bytes, compute_loss=model.compute_loss,
+          callbacks=callbacks or model.callbacks,
           checkpoint=checkpoint, timeout=timeout, retries=retries)
     return model

@@ -177,6 +177,24 @@ def test_hot_rows_are_synced_more_often(client, corpus_file):
     assert not np.array_equal(a.wv.vectors[:64], plain.wv.vectors[:64])
 
 
+def test_learning_rate_scale(client, corpus_file):
+    """Replicas train at alpha_scale x the single-machine rate: 'auto' is N (capped at a starting rate of 0.1), and
+    an explicit scale changes the model."""
+    assert cd.auto_alpha_scale(1, 0.025) == 1 and cd.auto_alpha_scale(2, 0.025) == 2
+    assert cd.auto_alpha_scale(8, 0.025) == 4 and cd.auto_alpha_scale(8, 0.2) == 1
+    auto, stats = _train(client, corpus_file, epochs=1)
+    two, _ = _train(client, corpus_file, epochs=1, alpha_scale=2.0)
+    one, stats_one = _train(client, corpus_file, epochs=1, alpha_scale=1)
+    assert stats.alpha_scale == 2.0 and stats_one.alpha_scale == 1.0
+    assert _same(auto, two) and not np.array_equal(auto.wv.vectors, one.wv.vectors)
+    # the replicas moved further at the higher rate
+    start = Word2Vec(**dict(PARAMS, epochs=1))
+    cd.build_vocab(start, corpus_file, client, timeout=60)
+    assert np.linalg.norm(auto.syn1neg) > 1.2 * np.linalg.norm(one.syn1neg) > 0 == np.linalg.norm(start.syn1neg)
+    with pytest.raises(ValueError, match="alpha_scale"):
+        _train(client, corpus_file, alpha_scale=0)
+
+
 def _kill_once(marker, epoch, rnd):
     """Runs in a worker: its next task of (epoch, round) kills the worker's process, once across the cluster."""
     def install():
