@@ -7,8 +7,8 @@ Measures, in one run on one machine:
    ``workers=2`` threads, for reference) against :func:`cw2v.distributed.count_words` on a LocalCluster of
    2 worker processes (median of ``--vocab-repeat`` runs each, after a warm-up run; counts checked equal);
 2. single-machine training: ``Word2Vec(corpus_file=..., workers=2)``, build_vocab and train timed apart;
-3. distributed training on a LocalCluster of 2 worker processes x 1 thread, for every replica count in
-   ``--replicas`` and every syncs-per-epoch in ``--syncs``: train time, analogy accuracy (``questions-words.txt``,
+3. distributed training on a LocalCluster of 2 worker processes x 1 thread, for each ``N:S[:hot_rows:hot_syncs]``
+   of ``--runs`` (replicas, syncs per epoch, hot-row syncs): train time, analogy accuracy (``questions-words.txt``,
    ``restrict_vocab=30000``), and bytes moved per round: the payload the client sends (the weights) and each
    replica returns (changed rows), against the dense size of the changed matrices, plus what Dask's workers
    counted as sent (``transfer_outgoing_bytes_total``: results fetched by the client and copies between
@@ -16,8 +16,8 @@ Measures, in one run on one machine:
 
 With more replicas than the 2 cores, rounds queue: those runs measure quality, not speed.
 
-    python bench/distributed.py                       # 17M tokens, SG-NS, 5 epochs (long: about an hour)
-    python bench/distributed.py --corpus ../shared/data/gutenberg-2m.txt.gz --replicas 2 --syncs 2,4 --epochs 1
+    python bench/distributed.py --single-again        # 17M tokens, SG-NS, 5 epochs (long: 30-60 minutes)
+    python bench/distributed.py --corpus ../shared/data/gutenberg-2m.txt.gz --runs 2:2,2:4:512:2 --epochs 1
 
 The report (``--output``, Markdown) records the command, the CPU (lscpu), versions and load averages.
 """
@@ -45,7 +45,7 @@ DATA = REPO.parent / "shared" / "data"
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 #: N:S[:hot_rows:hot_syncs] of the distributed runs
-DEFAULT_RUNS = "2:2,2:4,2:8,4:8,4:16,4:32,8:8,8:16,8:32"
+DEFAULT_RUNS = "2:2,2:4,2:8,4:8,4:16,4:16:4096:4,8:16,8:8:4096:4,8:16:4096:4"
 
 
 def _lscpu_model():
@@ -115,9 +115,11 @@ def bench_vocab(args, plain, client):
 
     single(1)
     dist()  # warm-up: page cache, imports in the workers
-    one = [single(1) for _ in range(args.vocab_repeat)]
-    two = [single(2) for _ in range(args.vocab_repeat)]
-    many = [dist() for _ in range(args.vocab_repeat)]
+    one, two, many = [], [], []
+    for _ in range(args.vocab_repeat):  # interleaved, so that a change of the machine's load hits all three
+        one.append(single(1))
+        two.append(single(2))
+        many.append(dist())
     ref = one[0][1]
     counts, total, sentences = many[0][1]
     equal = (list(counts.items()) == list(ref.raw_vocab.items()) and total == ref.corpus_total_words
@@ -204,7 +206,8 @@ def _report(args, machine, vocab, single, runs):
              "in the benchmark's process; blocks of %s bytes" % args.blocksize, ""]
     if vocab:
         lines += ["## Vocabulary counting (plain-text corpus_file)", "",
-                  "| counter | seconds (median of %d) | speed-up |" % args.vocab_repeat, "| --- | --- | --- |",
+                  "| counter | seconds (median of %d, interleaved) | speed-up |" % args.vocab_repeat,
+                  "| --- | --- | --- |",
                   "| cw2v, one process (`workers=1`) | %.2f | 1.00x |" % vocab["one_process_s"],
                   "| cw2v, one process, 2 threads (`workers=2`) | %.2f | %.2fx |"
                   % (vocab["two_threads_s"], vocab["one_process_s"] / vocab["two_threads_s"]),
@@ -261,8 +264,9 @@ def main(argv=None):
     p.add_argument("--negative", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--blocksize", default="32 MiB", help="Dask block size for training")
-    p.add_argument("--vocab-blocksize", default="24 MiB", help="Dask block size for the vocabulary benchmark")
-    p.add_argument("--vocab-repeat", type=int, default=3)
+    p.add_argument("--vocab-blocksize", default="40 MiB",
+                   help="Dask block size for the vocabulary benchmark (40 MiB: 2 blocks of the 17M corpus)")
+    p.add_argument("--vocab-repeat", type=int, default=5)
     p.add_argument("--skip-vocab", action="store_true")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--single-again", action="store_true",

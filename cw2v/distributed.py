@@ -88,7 +88,8 @@ from cw2v.word2vec import Word2Vec, _check_float, _check_int, _check_utf8, _Corp
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Corpus", "TrainStats", "auto_alpha_scale", "build_vocab", "count_words", "fit", "resume", "train"]
+__all__ = ["Corpus", "TrainStats", "auto_alpha_scale", "auto_syncs_per_epoch", "build_vocab", "count_words", "fit",
+           "resume", "train"]
 
 #: Default bytes per block read by Dask (vocabulary counting and the one read before training).
 DEFAULT_BLOCKSIZE = "64 MiB"
@@ -815,7 +816,7 @@ def _check_state(state, corpus, model, n_workers, syncs, hot_rows, hot_syncs, jo
 
 
 def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alpha=None, n_workers=None,
-          syncs_per_epoch=4, alpha_scale="auto", hot_rows=0, hot_syncs=1, job_bytes=None, compute_loss=False,
+          syncs_per_epoch="auto", alpha_scale="auto", hot_rows=0, hot_syncs=1, job_bytes=None, compute_loss=False,
           callbacks=(), checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, _state=None, **corpus_options):
     """Train `model` on a Dask cluster by synchronous model averaging (see the module's notes).
 
@@ -838,9 +839,11 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
         Model replicas trained in parallel in each round (N). Default: the cluster's workers when training
         starts. The model depends on it (not on the cluster): fix it to reproduce a run on another cluster.
         More replicas than worker threads queue.
-    syncs_per_epoch : int, optional
-        Rounds per epoch (S; default 4): the replicas' changes are averaged S times per epoch. More syncs
-        stay closer to single-machine training and move more bytes (the changed matrices twice per round).
+    syncs_per_epoch : int or "auto", optional
+        Rounds per epoch (S): the replicas' changes are averaged S times per epoch. More syncs stay closer to
+        single-machine training and move more bytes (the changed matrices twice per round). ``"auto"``
+        (default): ``max(4, 2 * n_workers)``, the smallest S measured within about 2 points of
+        single-machine analogy accuracy for 2 to 8 replicas (``bench/results/distributed.md``).
     alpha_scale : float or "auto", optional
         The replicas train at `alpha_scale` times the single-machine learning rate at each byte. Averaging N
         replicas' changes moves a row that all of them touch by the mean of N changes, each made on 1/N of
@@ -895,7 +898,6 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     epochs = _check_int("epochs", epochs, 1)
     start_alpha = model.alpha if start_alpha is None else _check_float("start_alpha", start_alpha, 0.0, False)
     end_alpha = model.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
-    syncs = _check_int("syncs_per_epoch", syncs_per_epoch, 1)
     hot_rows = min(_check_int("hot_rows", hot_rows, 0), len(model.wv))
     hot_syncs = _check_int("hot_syncs", hot_syncs, 1)
     if not hot_rows:
@@ -908,6 +910,9 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
     if n_workers is None:
         n_workers = max(1, len(client.nthreads()))
     n_workers = _check_int("n_workers", n_workers, 1)
+    if isinstance(syncs_per_epoch, str) and syncs_per_epoch == "auto":
+        syncs_per_epoch = auto_syncs_per_epoch(n_workers)
+    syncs = _check_int("syncs_per_epoch", syncs_per_epoch, 1)
     if isinstance(alpha_scale, str) and alpha_scale == "auto":
         alpha_scale = auto_alpha_scale(n_workers, start_alpha)
     else:
@@ -1002,6 +1007,20 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
                               "(%d replicas, %d syncs per epoch)" % (stats.raw_words, stats.effective_words,
                                                                      stats.seconds, n_workers, syncs))
     return stats
+
+
+def auto_syncs_per_epoch(n_workers):
+    """The rounds per epoch ``syncs_per_epoch="auto"`` picks for `n_workers` replicas: ``max(4, 2 * n_workers)``.
+
+    Parameters
+    ----------
+    n_workers : int
+
+    Returns
+    -------
+    int
+    """
+    return max(4, 2 * int(n_workers))
 
 
 def auto_alpha_scale(n_workers, alpha):
@@ -1186,9 +1205,9 @@ def resume(checkpoint, corpus, client=None, *, callbacks=(), timeout=None, retri
     return model, stats
 
 
-def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch=4, alpha_scale="auto", hot_rows=0, hot_syncs=1,
-        job_bytes=None, checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, callbacks=(), corpus_options=None,
-        **params):
+def fit(corpus, client=None, *, n_workers=None, syncs_per_epoch="auto", alpha_scale="auto", hot_rows=0,
+        hot_syncs=1, job_bytes=None, checkpoint=None, timeout=DEFAULT_TIMEOUT, retries=2, callbacks=(),
+        corpus_options=None, **params):
     """Build the vocabulary and train a new model on the cluster: ``Word2Vec(corpus_file=...)``, distributed.
 
     Parameters
