@@ -757,17 +757,25 @@ class Word2Vec:
         return self.random_seed
 
     def _random_rows(self, n, first_row):
-        rng = np.random.default_rng([self._stream_seed(), first_row])
-        rows = rng.random((n, self.vector_size), dtype=np.float32)
-        rows -= 0.5
-        rows /= self.vector_size
+        """Initial input rows ``first_row .. first_row + n - 1``, as gensim 4 draws them.
+
+        gensim draws the whole ``(first_row + n, vector_size)`` matrix from ``default_rng(seed)``, uniform in
+        ``[-1/vector_size, 1/vector_size)`` (twice word2vec.c's range) in float32, and keeps the rows it
+        already has: the same arithmetic here gives the very initial vectors gensim starts from for the same
+        seed and vocabulary order (which cw2v's sort shares).
+        """
+        rng = np.random.default_rng(self._stream_seed())
+        rows = rng.random((first_row + n, self.vector_size), dtype=np.float32)[first_row:]
+        rows *= np.float32(2.0)
+        rows -= np.float32(1.0)
+        rows /= np.float32(self.vector_size)
         return rows
 
     def prepare_weights(self, update=False):
         """Allocate (or, with ``update``, extend) ``wv.vectors``, ``syn1neg`` and ``syn1``.
 
-        New input rows are uniform in [-0.5/vector_size, 0.5/vector_size) as in word2vec.c, drawn from
-        ``seed``; output rows start at zero.
+        New input rows are uniform in [-1/vector_size, 1/vector_size), drawn from ``seed`` exactly as gensim
+        4 draws them (see :meth:`_random_rows`); output rows start at zero.
         """
         keys, counts = self._pending_vocab
         del self._pending_vocab
@@ -964,10 +972,15 @@ class Word2Vec:
         are never cut: ``batch_words`` decides how work is shared between threads (and how finely the
         learning rate steps), not what is trained. Only list operations per sentence happen here; tokens are
         mapped to indices in C by the worker (:func:`cw2v._corpus.encode_sentences`).
+
+        Each job trains at one learning rate, the linear schedule's value at the job's start, as gensim (and
+        word2vec.c, every 10,000 words) does; progress counts sentences when ``total_examples`` is known,
+        raw words otherwise (gensim's choice). On a corpus of few jobs this matters: gensim's rate stays
+        higher than a rate decaying within each job would.
         """
         batch = self.batch_words
-        by_words = total_words is not None
-        expected = total_words if by_words else total_examples
+        by_words = not total_examples  # gensim measures progress in sentences when it has their number
+        expected = total_examples if total_examples else total_words
         span = start_alpha - end_alpha
         stream_base = (self._epochs_done & 0xFFFFFFFF) << 32
         done = 0  # progress units (raw words or sentences) before the current job
@@ -981,7 +994,8 @@ class Word2Vec:
         for sentence in corpus:
             n = len(sentence)
             if sentences and n_words + n > batch:
-                yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
+                alpha = alpha_at(done)
+                yield _Job(sentences, alpha, alpha, stream_base + job_no)
                 done += units
                 job_no += 1
                 sentences, n_words, units = [], 0, 0
@@ -989,7 +1003,8 @@ class Word2Vec:
             n_words += n
             units += n if by_words else 1
         if sentences:
-            yield _Job(sentences, alpha_at(done), alpha_at(done + units), stream_base + job_no)
+            alpha = alpha_at(done)
+            yield _Job(sentences, alpha, alpha, stream_base + job_no)
 
     def _block_stream(self, corpus, epoch, epochs, start_alpha, end_alpha):
         """Yield the jobs of one epoch in corpus_file mode: blocks of whole lines, tokenized by the workers."""

@@ -88,8 +88,26 @@ def test_job_stream_groups_whole_sentences():
     jobs = list(model._job_stream(sentences, 0, 1, len(sentences), None, 0.025, 0.0001))
     assert [[len(s) for s in job.sentences] for job in jobs] == [[3, 4, 3], [25], [1, 9], [2]]
     assert [s for job in jobs for s in job.sentences] == sentences
+    # gensim's schedule: one rate per job, the linear decay's value at the job's start, progress in sentences
     alphas = [(job.alpha_start, job.alpha_end) for job in jobs]
-    assert alphas[0][0] == 0.025 and all(a[1] == b[0] for a, b in zip(alphas, alphas[1:]))
+    assert all(a == b for a, b in alphas)
+    done = [0, 3, 4, 6]  # sentences before each job
+    np.testing.assert_allclose([a for a, _ in alphas], [0.025 - (0.025 - 0.0001) * k / 7 for k in done])
+
+
+def test_initial_vectors_are_gensims_for_the_same_seed():
+    gensim = pytest.importorskip("gensim", reason="gensim's initial vectors are the oracle")
+    from cw2v.test.utils import common_texts
+    for seed in (1, 12345):
+        ours = Word2Vec(vector_size=16, min_count=1, seed=seed)
+        ours.build_vocab(common_texts)
+        theirs = gensim.models.Word2Vec(vector_size=16, min_count=1, seed=seed)
+        theirs.build_vocab(common_texts)
+        assert ours.wv.index_to_key == theirs.wv.index_to_key
+        np.testing.assert_array_equal(ours.wv.vectors, theirs.wv.vectors)
+        ours.build_vocab([["new", "words", "human"]], update=True)
+        theirs.build_vocab([["new", "words", "human"]], update=True)
+        np.testing.assert_array_equal(ours.wv.vectors, theirs.wv.vectors)
 
 
 def test_small_batch_words_does_not_cut_sentences():
