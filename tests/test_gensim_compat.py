@@ -305,3 +305,16 @@ def test_repeat_corpus_helpers():
     assert check_output(args=[sys.executable, "-c", "print('hi')"]).strip() == b"hi"
     with pytest.raises(__import__("subprocess").CalledProcessError):
         check_output(args=[sys.executable, "-c", "import sys; sys.exit(2)"])
+
+
+def test_nothing_is_printed_without_logging_configured():
+    """As gensim's logger, cw2v's has a NullHandler: warnings reach handlers the application sets up, and
+    nothing goes to stderr otherwise (karateclub's hs=1 + negative=5 models printed on every fit)."""
+    import subprocess
+    import sys
+    code = ("import cw2v; cw2v.Word2Vec([['a', 'b', 'c']] * 20, min_count=1, hs=1, negative=5, vector_size=4)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    shown = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); " + code],
+                           capture_output=True, text=True)
+    assert "Both hierarchical softmax and negative sampling are activated" in shown.stderr

@@ -95,6 +95,7 @@ def test_python_m_cw2v_patch_runs_a_script_and_a_module_patched(gensim, tmp_path
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 3, run.stderr
     assert run.stdout.strip() == "cw2v.word2vec ['a', '3']"
+    assert "RuntimeWarning" not in run.stderr  # cw2v.patch is not imported before runpy runs it
     run = subprocess.run([sys.executable, "-m", "cw2v.patch", "-m", "client_script", "b", "0"],
                          capture_output=True, text=True, cwd=tmp_path, env={**__import__("os").environ,
                                                                          "PYTHONPATH": str(tmp_path)})
