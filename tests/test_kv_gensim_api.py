@@ -1,5 +1,6 @@
 """gensim 4.4.0 KeyedVectors API beyond the queries: module names, Word Mover's Distance, analogy options,
-gensim 3.x attribute names, strict decoding errors. Tests needing gensim or POT import them inside."""
+gensim 3.x attribute names, strict decoding errors. None needs gensim (the comparisons with it are in
+test_keyedvectors_gensim.py); the Word Mover's Distance tests need POT."""
 import logging
 import math
 import pickle
@@ -15,13 +16,6 @@ from cw2v.formats import KeyDecodeError, Word2VecFormatError
 from cw2v.keyedvectors import KeyedVectors
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def make_kv(keys, vectors, dtype=np.float32):
-    vectors = np.asarray(vectors, dtype=np.float64)
-    kv = KeyedVectors(vectors.shape[1], dtype=dtype)
-    kv.add_vectors(list(keys), vectors)
-    return kv
 
 
 # --------------------------------------------------------------------------------------- module names
@@ -53,15 +47,6 @@ def test_pseudorandom_weak_vector():
             kv_module.pseudorandom_weak_vector(bad)
 
 
-def test_pseudorandom_weak_vector_equals_gensim():
-    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
-    for seed in ("a", "queen", "x" * 40):
-        np.testing.assert_array_equal(
-            kv_module.pseudorandom_weak_vector(13, seed_string=seed),
-            gensim_kv.pseudorandom_weak_vector(13, seed_string=seed),
-        )
-
-
 def test_prep_vectors():
     prior = np.arange(6, dtype=np.float32).reshape(2, 3)
     assert kv_module.prep_vectors((2, 3), prior) is prior
@@ -78,16 +63,7 @@ def test_prep_vectors():
         kv_module.prep_vectors((-1, 2))
 
 
-def test_prep_vectors_equals_gensim():
-    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
-    prior = np.ones((3, 4), dtype=np.float32)
-    for shape, seed in (((6, 4), 0), ((5, 7), 11), ((3, 9), 1)):  # gensim cannot shrink
-        np.testing.assert_array_equal(
-            kv_module.prep_vectors(shape, prior, seed=seed), gensim_kv.prep_vectors(shape, prior, seed=seed)
-        )
-
-
-def test_module_level_loaders(tmp_path):
+def test_module_level_loaders(tmp_path, make_kv):
     kv = make_kv(["a", "b", "c"], np.arange(9).reshape(3, 3) / 7)
     path = tmp_path / "v.bin"
     kv.save_word2vec_format(path, binary=True)
@@ -126,26 +102,17 @@ def test_strict_decoding_of_vocab_file(tmp_path):
         KeyedVectors.load_word2vec_format(tmp_path / "v.txt", fvocab=tmp_path / "vocab.txt")
 
 
-def test_gensim_strict_test_file_raises_unicode_decode_error():
-    utils = pytest.importorskip("gensim.test.utils")
-    with pytest.raises(UnicodeDecodeError):
-        KeyedVectors.load_word2vec_format(
-            utils.datapath("w2v_keyedvectors_load_test.modeldata"),
-            fvocab=utils.datapath("w2v_keyedvectors_load_test.vocab"), unicode_errors="strict",
-        )
-
-
 # ---------------------------------------------------------------------------------- Word Mover's Distance
 
 
 @pytest.fixture
-def plane():
+def plane(make_kv):
     """a, c point the same way (c twice as long), b is orthogonal, z is the zero vector."""
     return make_kv(["a", "b", "c", "z"], [[1, 0], [0, 1], [2, 0], [0, 0]])
 
 
 def test_wmdistance_hand_computed(plane):
-    pytest.importorskip("ot")
+    pytest.importorskip("ot", reason="Word Mover's Distance needs POT (pip install POT)")
     assert plane.wmdistance(["a"], ["b"]) == pytest.approx(math.sqrt(2))
     assert plane.wmdistance(["a"], ["c"], norm=False) == pytest.approx(1.0)
     # half of the weight stays in place (a -> a), the other half moves b -> c
@@ -158,7 +125,7 @@ def test_wmdistance_hand_computed(plane):
 
 
 def test_wmdistance_edge_cases(plane, caplog):
-    pytest.importorskip("ot")
+    pytest.importorskip("ot", reason="Word Mover's Distance needs POT (pip install POT)")
     caplog.set_level(logging.INFO, logger="cw2v.keyedvectors")
     assert plane.wmdistance([], ["a"]) == float("inf")
     assert plane.wmdistance(["a"], ["unknown"]) == float("inf")
@@ -186,24 +153,6 @@ def test_wmdistance_without_pot(plane, monkeypatch):
         plane.wmdistance(["a"], ["b"])
 
 
-def test_wmdistance_equals_gensim():
-    pytest.importorskip("ot")
-    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
-    rng = np.random.default_rng(5)
-    keys = [f"w{i}" for i in range(60)]
-    vectors = rng.standard_normal((60, 12)).astype(np.float32)
-    ours = make_kv(keys, vectors)
-    theirs = gensim_kv.KeyedVectors(12)
-    theirs.add_vectors(keys, vectors)
-    words = keys + ["oov"]
-    for _ in range(40):
-        d1 = list(rng.choice(words, rng.integers(1, 10)))
-        d2 = list(rng.choice(words, rng.integers(1, 10)))
-        for norm in (True, False):
-            expected = theirs.wmdistance(d1, d2, norm=norm)
-            assert ours.wmdistance(d1, d2, norm=norm) == pytest.approx(expected, rel=1e-12, abs=1e-12)
-
-
 def test_pot_is_an_optional_and_a_test_dependency():
     extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf8"))["project"]["optional-dependencies"]
     assert extras["wmd"] == ["POT"]
@@ -213,15 +162,15 @@ def test_pot_is_an_optional_and_a_test_dependency():
 # ---------------------------------------------------------------------------------------- analogies
 
 
-@pytest.fixture
-def analogy_case(tmp_path):
+def write_analogy_case(folder):
+    """Planted gender offsets and an analogy file over them in `folder`: (keys, vectors, path)."""
     rng = np.random.default_rng(2)
     keys = ["man", "woman", "king", "queen", "boy", "girl"] + [f"n{i}" for i in range(30)]
     vectors = rng.standard_normal((len(keys), 20))
     offset = 3 * rng.standard_normal(20)
     for male, female in (("man", "woman"), ("king", "queen"), ("boy", "girl")):
         vectors[keys.index(female)] = vectors[keys.index(male)] + offset
-    path = tmp_path / "q.txt"
+    path = folder / "q.txt"
     path.write_text(
         ": gender\nman woman king queen\nking queen boy girl\nman woman boy n3\n: other\nman king woman x\n",
         encoding="utf8",
@@ -229,8 +178,13 @@ def analogy_case(tmp_path):
     return keys, vectors.astype(np.float32), path
 
 
+@pytest.fixture
+def analogy_case(tmp_path):
+    return write_analogy_case(tmp_path)
+
+
 @pytest.mark.parametrize("function", ["most_similar_cosmul", "similar_by_word", "anything"])
-def test_evaluate_word_analogies_accepts_any_similarity_function(analogy_case, function, caplog):
+def test_evaluate_word_analogies_accepts_any_similarity_function(analogy_case, function, caplog, make_kv):
     keys, vectors, path = analogy_case
     kv = make_kv(keys, vectors)
     default = kv.evaluate_word_analogies(path)
@@ -239,17 +193,6 @@ def test_evaluate_word_analogies_accepts_any_similarity_function(analogy_case, f
     caplog.set_level(logging.WARNING, logger="cw2v.keyedvectors")
     assert kv.evaluate_word_analogies(path, similarity_function=function) == default
     assert f"similarity_function={function!r} is ignored" in caplog.text
-
-
-def test_evaluate_word_analogies_similarity_function_equals_gensim(analogy_case):
-    gensim_kv = pytest.importorskip("gensim.models.keyedvectors")
-    keys, vectors, path = analogy_case
-    theirs = gensim_kv.KeyedVectors(vectors.shape[1])
-    theirs.add_vectors(keys, vectors)
-    for kwargs in (dict(similarity_function="most_similar_cosmul"), dict(similarity_function="most_similar_cosmul",
-                                                                         case_insensitive=False, dummy4unknown=True)):
-        assert make_kv(keys, vectors).evaluate_word_analogies(path, **kwargs) == \
-            theirs.evaluate_word_analogies(str(path), **kwargs)
 
 
 def test_log_helpers(caplog):
@@ -269,7 +212,7 @@ def test_log_helpers(caplog):
 # ------------------------------------------------------------------------------ gensim 3.x attribute names
 
 
-def test_removed_attributes_explain_their_replacement():
+def test_removed_attributes_explain_their_replacement(make_kv):
     kv = make_kv(["a", "b"], np.eye(2))
     with pytest.raises(AttributeError, match="get_normed_vectors"):
         kv.vectors_norm
@@ -290,6 +233,6 @@ def test_removed_attributes_explain_their_replacement():
     assert kv.index_to_key == ["p", "q"]
 
 
-def test_similarity_unseen_docs_is_not_for_word_vectors():
+def test_similarity_unseen_docs_is_not_for_word_vectors(make_kv):
     with pytest.raises(NotImplementedError, match="Doc2Vec"):
         make_kv(["a"], [[1.0]]).similarity_unseen_docs(["a"], ["a"])

@@ -6,8 +6,6 @@ import sys
 import numpy as np
 import pytest
 
-import cw2v
-from cw2v import KeyedVectors
 from cw2v.plotting import plot_losses, plot_words, project_2d
 
 HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
@@ -27,11 +25,8 @@ def _close_figures():
 
 
 @pytest.fixture(scope="module")
-def kv():
-    rng = np.random.default_rng(1)
-    out = KeyedVectors(16)
-    out.add_vectors(WORDS + ["the", "a"], rng.standard_normal((len(WORDS) + 2, 16)).astype(np.float32))
-    return out
+def kv(make_kv):
+    return make_kv(WORDS + ["the", "a"], dim=16, seed=1)
 
 
 def _check_png(path):
@@ -134,15 +129,13 @@ def test_plot_losses_png(tmp_path):
 
 
 @needs_mpl
-def test_plot_losses_of_a_trained_model(demo_corpus_path, tmp_path):
-    model = cw2v.Word2Vec(cw2v.LineSentence(demo_corpus_path, limit=500), vector_size=20, epochs=3, workers=2,
-                          compute_loss=True)
-    if not hasattr(model, "epoch_losses"):
-        pytest.skip("this cw2v.Word2Vec has no epoch_losses attribute yet")
+def test_plot_losses_of_a_trained_model(small_corpus, make_model, tmp_path):
+    model = make_model(small_corpus[:500], vector_size=20, epochs=3, min_count=5, compute_loss=True)
+    assert len(model.epoch_losses) == 3 and all(loss > 0 for loss in model.epoch_losses)
     path = tmp_path / "loss.png"
     fig = plot_losses(model, path=path)
     _check_png(path)
-    assert len(fig.axes[0].lines[0].get_ydata()) == 3
+    assert list(fig.axes[0].lines[0].get_ydata()) == model.epoch_losses
 
 
 def test_plot_losses_without_losses_says_compute_loss():

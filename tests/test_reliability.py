@@ -15,11 +15,6 @@ import pytest
 from cw2v import LineSentence, Word2Vec
 
 
-@pytest.fixture(scope="module")
-def small_corpus(demo_corpus_path):
-    return list(LineSentence(demo_corpus_path, limit=1500))
-
-
 @pytest.mark.parametrize("input_mode", ["iterable", "corpus_file"])
 def test_ctrl_c_stops_training_within_a_second_and_model_stays_usable(tmp_path, demo_corpus_path, input_mode):
     script = textwrap.dedent("""

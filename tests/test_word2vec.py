@@ -22,11 +22,6 @@ def corpus(demo_corpus_path):
     return LineSentence(demo_corpus_path)
 
 
-@pytest.fixture(scope="module")
-def small_corpus(demo_corpus_path):
-    return list(LineSentence(demo_corpus_path, limit=1500))
-
-
 def neighbour_hits(model, topn=50):
     return sum(b in [w for w, _ in model.wv.most_similar(a, topn=topn)] for a, b in PAIRS)
 
@@ -34,8 +29,9 @@ def neighbour_hits(model, topn=50):
 @pytest.mark.slow
 @pytest.mark.parametrize("sg,hs,negative,epochs,need", [
     (1, 0, 5, 3, 8), (0, 0, 5, 5, 8), (1, 1, 0, 1, 6), (0, 1, 0, 3, 6)])
-def test_related_words_are_neighbours_after_training(corpus, sg, hs, negative, epochs, need):
-    model = Word2Vec(corpus, vector_size=50, sg=sg, hs=hs, negative=negative, epochs=epochs, workers=2, seed=3)
+def test_related_words_are_neighbours_after_training(corpus, sg, hs, negative, epochs, need, global_random_seed):
+    model = Word2Vec(corpus, vector_size=50, sg=sg, hs=hs, negative=negative, epochs=epochs, workers=2,
+                     seed=global_random_seed)
     assert neighbour_hits(model) >= need
     # related pairs are more similar than the same words paired at random
     related = np.mean([model.wv.similarity(a, b) for a, b in PAIRS])
@@ -90,12 +86,12 @@ def test_corpus_file_mode(tmp_path, small_corpus, suffix):
     assert raw == a.corpus_total_words and 0 < effective < raw
 
 
-def test_long_sentence_is_trained_to_the_end():
-    rng = np.random.default_rng(0)
+def test_long_sentence_is_trained_to_the_end(global_random_seed):
+    rng = np.random.default_rng(global_random_seed)
     filler = ["f%d" % i for i in range(50)]
     late = ["late%d" % i for i in range(10)]
     sentence = [filler[i] for i in rng.integers(0, 50, size=25000)] + [late[i] for i in rng.integers(0, 10, 5000)]
-    model = Word2Vec(vector_size=8, min_count=1, sample=0, workers=2, seed=1)
+    model = Word2Vec(vector_size=8, min_count=1, sample=0, workers=2, seed=global_random_seed)
     model.build_vocab([sentence])
     before = model.wv.vectors.copy()
     model.train([sentence], total_examples=1, epochs=1)
@@ -105,10 +101,11 @@ def test_long_sentence_is_trained_to_the_end():
     assert model.corpus_total_words == 30000
 
 
-def test_loss_is_reported_and_consistent_across_workers(small_corpus):
+def test_loss_is_reported_and_consistent_across_workers(small_corpus, global_random_seed):
     losses = []
     for workers in (1, 2):
-        m = Word2Vec(small_corpus, vector_size=16, epochs=1, workers=workers, seed=1, compute_loss=True)
+        m = Word2Vec(small_corpus, vector_size=16, epochs=1, workers=workers, seed=global_random_seed,
+                     compute_loss=True)
         losses.append(m.get_latest_training_loss())
     assert isinstance(losses[0], float) and losses[0] > 0
     assert losses[1] == pytest.approx(losses[0], rel=0.05)
@@ -166,7 +163,12 @@ def test_build_vocab_update_keeps_old_vectors(small_corpus):
     assert "zyzzyva" in model.wv.key_to_index and "quokka" in model.wv.key_to_index
     for w, v in old.items():
         np.testing.assert_array_equal(model.wv[w], v)
-    model.train(new_sents, total_examples=len(new_sents), epochs=1)
+    new_rows = [model.wv.key_to_index[w] for w in ("zyzzyva", "quokka")]
+    before = model.wv.vectors.copy()
+    effective, raw = model.train(new_sents, total_examples=len(new_sents), epochs=1)
+    # the update trains: every word of the new sentences is counted, and the new words' rows move
+    assert raw == sum(map(len, new_sents)) and 0 < effective <= raw
+    assert (np.abs(model.wv.vectors[new_rows] - before[new_rows]).max(axis=1) > 1e-4).all()
 
 
 @pytest.mark.parametrize("kwargs,name", [
@@ -200,10 +202,11 @@ def test_package_exports():
     assert {"Word2Vec", "KeyedVectors", "LineSentence"} <= set(cw2v.__all__)
 
 
-def test_epoch_losses_decrease_and_sum_to_latest_loss(corpus):
+@pytest.mark.slow
+def test_epoch_losses_decrease_and_sum_to_latest_loss(corpus, global_random_seed):
     # CBOW's online loss falls epoch after epoch; skip-gram's rises again as alpha nears 0 (the output rows
     # stop tracking recent text), in word2vec.c's per-pair updates as much as in the batched ones
-    model = Word2Vec(vector_size=30, sg=0, workers=2, seed=2, compute_loss=True)
+    model = Word2Vec(vector_size=30, sg=0, workers=2, seed=global_random_seed, compute_loss=True)
     model.build_vocab(corpus)
     model.train(corpus, total_examples=model.corpus_count, epochs=3, compute_loss=True)
     losses = model.epoch_losses
@@ -262,9 +265,11 @@ def test_incremental_training_adds_words_and_keeps_lock_factors(small_corpus):
     new_sents = [["zyzzyva", "quokka"] + s[:6] for s in small_corpus[:40]]
     model.build_vocab(new_sents, update=True)
     assert len(model.wv) == n_old + 2 and model.wv.vectors_lockf.shape == (n_old + 2,)
+    new_rows = [model.wv.key_to_index[w] for w in ("zyzzyva", "quokka")]
+    before = model.wv.vectors[new_rows].copy()
     model.train(new_sents, total_examples=len(new_sents), epochs=2)
     np.testing.assert_array_equal(model.wv.vectors[0], frozen)
-    assert model.wv.most_similar("zyzzyva", topn=3)
+    assert (np.abs(model.wv.vectors[new_rows] - before).max(axis=1) > 1e-4).all()  # the new words train
 
 
 def test_bad_lock_factors_are_refused(small_corpus):
