@@ -15,8 +15,9 @@ Corpus
 
 Vocabulary (:func:`build_vocab`)
     Each block is counted in C on a worker (:class:`cw2v._corpus.FileCounter`); the per-block counts, each a
-    dict in order of first occurrence, are merged by a tree reduction that keeps block order, so the merged
-    dict lists words in order of first occurrence in the whole corpus. The result equals
+    dict in order of first occurrence, are merged by a tree reduction that keeps block order (tasks of 8
+    consecutive parts, the last merge on the client as the parts arrive), so the merged dict lists words in
+    order of first occurrence in the whole corpus. The result equals
     ``Word2Vec.build_vocab(corpus_file=...)`` on the concatenated files: counts, ``index_to_key`` (ties in
     count keep first-occurrence order), ``corpus_count``, ``corpus_total_words``, whatever the block size and
     the number of workers.
@@ -26,21 +27,24 @@ Training (:func:`train`): synchronous data parallelism with model averaging
     ``n_workers`` (N) model replicas starts from the same weights, trains its share of the round's jobs
     (blocks of about 128 KiB of whole lines, dealt in turn, so each replica sees the round's whole stretch of
     text) on the global linear learning-rate schedule (each job gets the learning rate a single-machine run
-    has at that byte of the corpus), and returns the rows it changed (their new values, with their indices,
-    or the whole matrix and a bit mask when that is smaller). The new weights are, per row, the mean of the
-    values of the replicas that changed the row (rows no replica changed are kept), and are sent to every
-    worker for the next round. This is iterative parameter mixing (McDonald, Hall and Mann 2010, "Distributed
-    training strategies for the structured perceptron", NAACL), applied to word2vec as in the distributed
-    part of Ji et al. 2016 (arXiv:1604.04661), whose per-node HogBatch updates cw2v's kernels already use;
-    ``hot_rows``/``hot_syncs`` average the most frequent words' rows more often, as their paper does.
+    has at that byte of the corpus, times ``alpha_scale``), and returns the rows it changed (their new values,
+    with their indices, or the whole matrix and a bit mask when that is smaller). The new weights are, per
+    row, the mean of the values of the replicas that changed the row (rows no replica changed are kept), and
+    are sent to every worker for the next round. This is iterative parameter mixing (McDonald, Hall and Mann
+    2010, "Distributed training strategies for the structured perceptron", NAACL), applied to word2vec as in
+    the distributed part of Ji et al. 2016 (arXiv:1604.04661), whose per-node HogBatch updates cw2v's kernels
+    already use; ``hot_rows``/``hot_syncs`` average the most frequent words' rows more often, as their paper
+    does. As a row that every replica touches moves by the mean of N changes each made on 1/N of the text,
+    the replicas train at ``alpha_scale`` (by default about N) times the single-machine rate: the linear
+    scaling rule of large-batch SGD (Goyal et al. 2017, arXiv:1706.02677), here for local SGD.
 
     Every job draws its random numbers from a stream seeded by ``(seed, epoch, job number)``, never from the
     worker or the task's placement, and every task is a pure function of its inputs; the replicas' results
-    are averaged in replica order (float32 sums). So the same seed, corpus, block size and ``n_workers`` give the same
-    model bit for bit, wherever the tasks run, and a task rerun after a worker died returns what the lost
-    one would have. With ``n_workers=1`` and a corpus read as one block (one file no larger than
-    ``blocksize``, or a compressed file), training equals ``Word2Vec.train(corpus_file=..., workers=1)`` bit
-    for bit.
+    are averaged in replica order (float32 sums). So the same seed, corpus, ``blocksize``, ``job_bytes``,
+    ``n_workers``, ``syncs_per_epoch`` and ``alpha_scale`` give the same model bit for bit, wherever the
+    tasks run, and a task rerun after a worker died returns what the lost one would have. With
+    ``n_workers=1`` and a corpus read as one block (one file no larger than ``blocksize``, or a compressed
+    file), training equals ``Word2Vec.train(corpus_file=..., workers=1)`` bit for bit.
 
 Faults
     A worker that dies mid-round makes Dask rerun its tasks (and recompute any lost block from the files),
@@ -243,14 +247,15 @@ def _count_block(data, path, max_sentence_length):
     return counts, int(counter.total_words), int(counter.corpus_count), len(data)
 
 
-def _merge_counts(*parts):
+def _merge_counts(*parts, into_first=False):
     """Task: merge consecutive blocks' counts, in block order (first occurrences stay in corpus order).
 
     The first part's words keep their order; each later part's new words follow in its order. As every word of
     an earlier block occurs before every word of a later one, the result lists words in order of first
-    occurrence in the blocks' concatenation. The parts are not modified.
+    occurrence in the blocks' concatenation. The parts are not modified, except the first part's dict with
+    `into_first`.
     """
-    counts = dict(parts[0][0])
+    counts = parts[0][0] if into_first else dict(parts[0][0])
     total = parts[0][1]
     sentences = parts[0][2]
     n_bytes = parts[0][3]
@@ -291,6 +296,9 @@ def _timeout(timeout):
 def count_words(corpus, client=None, *, timeout=DEFAULT_TIMEOUT, **corpus_options):
     """Count the words of a corpus on the cluster (C counters per block, merged by a tree reduction).
 
+    Each block is counted by a task; while there are more than :data:`MERGE_FAN_IN` parts, tasks merge groups of
+    that many consecutive parts; the client merges the last ones in order as they arrive.
+
     Parameters
     ----------
     corpus : Corpus, str, os.PathLike or list
@@ -328,17 +336,25 @@ def count_words(corpus, client=None, *, timeout=DEFAULT_TIMEOUT, **corpus_option
                                                   dask_key_name="cw2v-count-%s-%d" % (token, j))
              for j, (i, block) in enumerate(corpus._blocks)]
     depth = 0
-    while len(level) > 1:
+    while len(level) > MERGE_FAN_IN:  # on the workers, down to at most MERGE_FAN_IN parts
         depth += 1
         level = [dask.delayed(_merge_counts, pure=True)(*level[k:k + MERGE_FAN_IN],
                                                        dask_key_name="cw2v-merge-%s-%d-%d" % (token, depth, k))
                  for k in range(0, len(level), MERGE_FAN_IN)]
-    future = client.compute(level[0])
+    futures = client.compute(level)
+    deadline = time.monotonic() + timeout
+    merged = None
     try:
-        counts, total, sentences, n_bytes = _fetch(future, timeout)
+        # the last merge on the client, in block order, each part as soon as it is in (while later ones count)
+        for future in futures:
+            part = _fetch(future, max(deadline - time.monotonic(), 0.001))
+            merged = ((dict(part[0]),) + tuple(part[1:]) if merged is None
+                      else _merge_counts(merged, part, into_first=True))
+            del part
     except _TIMEOUTS:
-        future.cancel()
+        client.cancel(futures)
         raise TimeoutError("counting the vocabulary of %r took more than timeout=%s s" % (corpus, timeout)) from None
+    counts, total, sentences, n_bytes = merged
     logger.info("collected %i word types from %i words in %i sentences (%d bytes, %d blocks)", len(counts), total,
                 sentences, n_bytes, corpus.n_blocks)
     return counts, total, sentences
