@@ -51,13 +51,6 @@ def test_line_sentence_splits_long_lines_and_skips_blank(tmp_path):
     assert list(LineSentence(str(path), max_sentence_length=10, limit=3)) == got[:3]  # limit counts lines
 
 
-def test_line_sentence_matches_gensim(demo_corpus_path):
-    gensim_ls = pytest.importorskip("gensim.models.word2vec", reason="gensim is the test oracle").LineSentence
-    ours = LineSentence(demo_corpus_path, limit=3000)
-    theirs = gensim_ls(demo_corpus_path, limit=3000)
-    assert list(ours) == list(theirs)
-
-
 def test_encode_sentences_takes_any_hashable_and_refuses_unhashable():
     key_to_index = {"a": 0, 3: 1, ("t", 1): 2}
     ids, ends, raw = encode_sentences([["a", 3, "zz", ("t", 1)], "ab", [np.int64(3)]], key_to_index)
