@@ -7,18 +7,17 @@ import shutil
 import pytest
 
 from cw2v import KeyedVectors
-from cw2v.cli import _load_vectors, demo_corpus_path, main
+from cw2v.cli import _load_vectors, main
 
 WORDS = ["he", "she", "his", "her", "him", "man", "woman", "said", "little", "room"]
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """A 2000-line corpus and skip-gram vectors trained on it by ``cw2v train``, binary and text."""
+def trained(tmp_path_factory, small_corpus_file):
+    """The small corpus and skip-gram vectors trained on it by ``cw2v train``, binary and text."""
     d = tmp_path_factory.mktemp("cli_tools")
     corpus = d / "corpus.txt"
-    with gzip.open(demo_corpus_path(), "rt", encoding="utf8") as fin, open(corpus, "w", encoding="utf8") as fout:
-        fout.writelines(itertools.islice(fin, 2000))
+    shutil.copyfile(small_corpus_file, corpus)
     paths = {}
     for binary in (0, 1):
         out = d / ("vectors.%s" % ("bin" if binary else "txt"))
@@ -134,7 +133,7 @@ def test_phrases(capsys, trained):
     rc, out, err = run(capsys, ["phrases", "--input", corpus, "--output", out_path, "--min-count", "3",
                                 "--threshold", "5", "--save-model", d / "phrases.model"])
     assert rc == 0, err
-    assert "wrote 2000 sentences" in out
+    assert f"wrote {len(corpus.read_text(encoding='utf8').splitlines())} sentences" in out
     with gzip.open(out_path, "rt", encoding="utf8") as fin:
         written = [line.split() for line in fin]
     frozen = Phrases(LineSentence(str(corpus)), min_count=3, threshold=5).freeze()
@@ -143,6 +142,9 @@ def test_phrases(capsys, trained):
     rc, out, err = run(capsys, ["phrases", "--input", corpus, "--output", d / "npmi.txt", "--scoring", "npmi",
                                 "--threshold", "0.5", "--min-count", "3"])
     assert rc == 0, err
+    frozen = Phrases(LineSentence(str(corpus)), min_count=3, threshold=0.5, scoring="npmi").freeze()
+    with open(d / "npmi.txt", encoding="utf8") as fin:
+        assert [line.split() for line in fin] == [frozen[s] for s in LineSentence(str(corpus))]
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -23,22 +23,16 @@ def walks(n_walks=300, length=20, n_nodes=40, seed=0):
     return out
 
 
-def small_model(corpus, **kw):
-    params = dict(vector_size=16, min_count=1, workers=1, epochs=2, seed=3)
-    params.update(kw)
-    return Word2Vec(corpus, **params)
-
-
 # ------------------------------------------------------------------------------------------- tokens
 
 
 @pytest.mark.parametrize("sg", [0, 1])
-def test_int_numpy_and_str_tokens_train_the_same_model(sg):
+def test_int_numpy_and_str_tokens_train_the_same_model(sg, make_model):
     """A walk of ints, the same walk as a NumPy array (the C table path) and as strings give one model."""
     ints = walks()
-    as_int = small_model(ints, sg=sg)
-    as_numpy = small_model([np.array(w, dtype=np.int64) for w in ints], sg=sg)
-    as_str = small_model([[str(v) for v in w] for w in ints], sg=sg)
+    as_int = make_model(ints, sg=sg)
+    as_numpy = make_model([np.array(w, dtype=np.int64) for w in ints], sg=sg)
+    as_str = make_model([[str(v) for v in w] for w in ints], sg=sg)
     assert as_int.wv.index_to_key == as_numpy.wv.index_to_key
     assert all(type(k) is int for k in as_numpy.wv.index_to_key)
     assert as_str.wv.index_to_key == [str(k) for k in as_int.wv.index_to_key]
@@ -48,8 +42,9 @@ def test_int_numpy_and_str_tokens_train_the_same_model(sg):
     assert as_int.wv[5].shape == (16,) and as_int.wv.most_similar(5, topn=3)[0][0] in as_int.wv.key_to_index
 
 
-def test_walk_neighbours_are_graph_neighbours():
-    model = Word2Vec(walks(n_walks=600), vector_size=16, min_count=1, workers=2, epochs=5, sg=1, window=3, seed=1)
+def test_walk_neighbours_are_graph_neighbours(global_random_seed):
+    model = Word2Vec(walks(n_walks=600, seed=global_random_seed), vector_size=16, min_count=1, workers=2, epochs=5,
+                     sg=1, window=3, seed=global_random_seed)
     hits = 0
     for node in range(40):
         near = [k for k, _ in model.wv.most_similar(node, topn=4)]
@@ -57,9 +52,9 @@ def test_walk_neighbours_are_graph_neighbours():
     assert hits / (40 * 4) > 0.7  # ring neighbours (within 4 steps) dominate the nearest 4
 
 
-def test_tuple_tokens_and_mixed_keys_train():
+def test_tuple_tokens_and_mixed_keys_train(make_model):
     corpus = [[("a", 1), ("b", 2), "c", 7]] * 30
-    model = small_model(corpus)
+    model = make_model(corpus)
     assert set(model.wv.index_to_key) == {("a", 1), ("b", 2), "c", 7}
     assert model.wv.get_vector(("a", 1)).shape == (16,)  # wv[...] reads a tuple as several keys, as gensim
 
@@ -70,9 +65,9 @@ def test_build_vocab_from_freq_takes_int_keys():
     assert model.wv.index_to_key == [3, "x", 4]
 
 
-def test_string_sentence_is_read_as_characters_as_gensim_does(caplog):
+def test_string_sentence_is_read_as_characters_as_gensim_does(caplog, make_model):
     with caplog.at_level(logging.WARNING):
-        model = small_model(["human", "machine"])
+        model = make_model(["human", "machine"])
     assert "Each 'sentences' item should be a list of words" in caplog.text
     assert set(model.wv.index_to_key) == set("humanmachine")
 
@@ -95,27 +90,12 @@ def test_job_stream_groups_whole_sentences():
     np.testing.assert_allclose([a for a, _ in alphas], [0.025 - (0.025 - 0.0001) * k / 7 for k in done])
 
 
-def test_initial_vectors_are_gensims_for_the_same_seed():
-    gensim = pytest.importorskip("gensim", reason="gensim's initial vectors are the oracle")
-    from cw2v.test.utils import common_texts
-    for seed in (1, 12345):
-        ours = Word2Vec(vector_size=16, min_count=1, seed=seed)
-        ours.build_vocab(common_texts)
-        theirs = gensim.models.Word2Vec(vector_size=16, min_count=1, seed=seed)
-        theirs.build_vocab(common_texts)
-        assert ours.wv.index_to_key == theirs.wv.index_to_key
-        np.testing.assert_array_equal(ours.wv.vectors, theirs.wv.vectors)
-        ours.build_vocab([["new", "words", "human"]], update=True)
-        theirs.build_vocab([["new", "words", "human"]], update=True)
-        np.testing.assert_array_equal(ours.wv.vectors, theirs.wv.vectors)
-
-
-def test_small_batch_words_does_not_cut_sentences():
+def test_small_batch_words_does_not_cut_sentences(make_model):
     """With batch_words=4 (node2vec's setting) walks keep windows across the whole walk: the model differs
     from one trained on the walks cut into 4-token pieces (the old behaviour was bit-identical to that)."""
     ints = walks(n_walks=100)
-    whole = small_model(ints, batch_words=4, sg=1, window=5)
-    pieces = small_model([w[i:i + 4] for w in ints for i in range(0, len(w), 4)], batch_words=4, sg=1, window=5)
+    whole = make_model(ints, batch_words=4, sg=1, window=5)
+    pieces = make_model([w[i:i + 4] for w in ints for i in range(0, len(w), 4)], batch_words=4, sg=1, window=5)
     assert whole.wv.index_to_key == pieces.wv.index_to_key
     assert not np.allclose(whole.wv.vectors, pieces.wv.vectors)
 
@@ -123,13 +103,26 @@ def test_small_batch_words_does_not_cut_sentences():
 # ------------------------------------------------------------------------------------------- seed
 
 
-def test_seed_none_draws_a_fresh_seed_like_gensim():
+def test_seed_none_draws_a_fresh_seed_like_gensim(make_model):
     corpus = walks(n_walks=50)
-    a, b = small_model(corpus, seed=None), small_model(corpus, seed=None)
+    a, b = make_model(corpus, seed=None), make_model(corpus, seed=None)
     assert a.seed is None and isinstance(a.random_seed, int) and a.random_seed != b.random_seed
     assert not np.array_equal(a.wv.vectors, b.wv.vectors)
-    fixed = small_model(corpus, seed=a.random_seed)  # the drawn seed reproduces the run
+    fixed = make_model(corpus, seed=a.random_seed)  # the drawn seed reproduces the run
     np.testing.assert_array_equal(fixed.wv.vectors, a.wv.vectors)
+
+
+@pytest.mark.parametrize("vector_size", [4, 50])
+def test_initial_vectors_are_uniform_in_plus_minus_one_over_the_dimension(make_model, vector_size):
+    """gensim's initialisation (twice word2vec.c's range): uniform in [-1/d, 1/d), a function of the seed."""
+    corpus = [[f"w{i}" for i in range(2000)]]
+    a = make_model(corpus, train=False, vector_size=vector_size, seed=5).wv.vectors
+    bound = 1 / vector_size
+    assert a.min() >= -bound and a.max() < bound
+    assert a.min() < -0.99 * bound and a.max() > 0.99 * bound  # the whole range is used
+    assert abs(a.mean()) < 0.01 * bound
+    np.testing.assert_array_equal(a, make_model(corpus, train=False, vector_size=vector_size, seed=5).wv.vectors)
+    assert not np.array_equal(a, make_model(corpus, train=False, vector_size=vector_size, seed=6).wv.vectors)
 
 
 def test_seed_must_still_be_an_integer_or_none():
@@ -141,8 +134,8 @@ def test_seed_must_still_be_an_integer_or_none():
 
 
 @pytest.mark.parametrize("vector_size", [100, 300, 7])
-def test_vectors_are_plain_c_contiguous_float32(vector_size):
-    model = small_model(walks(n_walks=30), vector_size=vector_size, hs=1, negative=2, epochs=1)
+def test_vectors_are_plain_c_contiguous_float32(vector_size, make_model):
+    model = make_model(walks(n_walks=30), vector_size=vector_size, hs=1, negative=2, epochs=1)
     for arr in (model.wv.vectors, model.syn1neg, model.syn1):
         assert arr.flags.c_contiguous and arr.dtype == np.float32 and arr.shape == (len(model.wv), vector_size)
     flat = np.frombuffer(model.wv.vectors, dtype=np.float32)  # what faiss.normalize_L2 & co. need
@@ -153,10 +146,10 @@ def test_vectors_are_plain_c_contiguous_float32(vector_size):
 # ------------------------------------------------------------------------------------------- gensim's bookkeeping
 
 
-def test_warnings_gensim_users_look_for(caplog):
+def test_warnings_gensim_users_look_for(caplog, make_model):
     corpus = walks(n_walks=30)
     with caplog.at_level(logging.WARNING):
-        model = small_model(corpus, hs=1, negative=5)
+        model = make_model(corpus, hs=1, negative=5)
     assert "Both hierarchical softmax and negative sampling are activated." in caplog.text
     caplog.clear()
     with caplog.at_level(logging.WARNING):
@@ -176,8 +169,8 @@ def test_empty_vocabulary_is_a_runtime_error_and_a_value_error():
     assert issubclass(EmptyVocabularyError, RuntimeError) and issubclass(EmptyVocabularyError, ValueError)
 
 
-def test_lifecycle_events_estimate_memory_and_layer1_size():
-    model = small_model(walks(n_walks=30), hs=1, negative=3)
+def test_lifecycle_events_estimate_memory_and_layer1_size(make_model):
+    model = make_model(walks(n_walks=30), hs=1, negative=3)
     # gensim's order: a model given a corpus records "created" after building and training
     assert [e["event"] for e in model.lifecycle_events] == ["build_vocab", "train", "created"]
     assert all({"datetime", "python", "platform", "cw2v"} <= set(e) for e in model.lifecycle_events)
@@ -191,8 +184,8 @@ def test_lifecycle_events_estimate_memory_and_layer1_size():
     assert model.layer1_size == d
 
 
-def test_huffman_code_and_point_through_get_vecattr(tmp_path):
-    model = small_model(walks(n_walks=30), hs=1, negative=0)
+def test_huffman_code_and_point_through_get_vecattr(tmp_path, make_model):
+    model = make_model(walks(n_walks=30), hs=1, negative=0)
     t = model._tables
     for key in model.wv.index_to_key[:10]:
         i = model.wv.key_to_index[key]
@@ -205,22 +198,25 @@ def test_huffman_code_and_point_through_get_vecattr(tmp_path):
     model.build_vocab([[200, 201, 200]], update=True)  # a new tree: the codes follow it
     assert len(model.wv.get_vecattr(200, "code")) == model._tables.code_lens[model.wv.key_to_index[200]]
     with pytest.raises(KeyError):
-        small_model(walks(n_walks=30)).wv.get_vecattr(0, "code")  # no Huffman tree without hs
+        make_model(walks(n_walks=30)).wv.get_vecattr(0, "code")  # no Huffman tree without hs
     model.save(tmp_path / "hs.model")
     loaded = Word2Vec.load(tmp_path / "hs.model")
     for key in model.wv.index_to_key:
         np.testing.assert_array_equal(loaded.wv.get_vecattr(key, "code"), model.wv.get_vecattr(key, "code"))
 
 
-def test_reset_from_takes_the_other_vocabulary_with_fresh_weights():
-    model = small_model([["a", "b", "c"]] * 10, seed=5)
-    other = small_model([["x", "y"], ["y", "z", "w"]] * 10, seed=6)
+def test_reset_from_takes_the_other_vocabulary_with_fresh_weights(make_model):
+    model = make_model([["a", "b", "c"]] * 10, seed=5, sample=0)  # sample=0: a 4-word corpus is not subsampled
+    other = make_model([["x", "y"], ["y", "z", "w"]] * 10, seed=6)
     model.reset_from(other)
     assert model.wv.key_to_index == other.wv.key_to_index and model.corpus_count == other.corpus_count
     assert model.wv.vectors.shape == other.wv.vectors.shape
     assert not np.array_equal(model.wv.vectors, other.wv.vectors)  # drawn from seed 5, not copied
     np.testing.assert_array_equal(model.wv.vectors, model._random_rows(len(other.wv), 0))
-    model.train([["x", "y"], ["y", "z", "w"]] * 10, total_examples=20, epochs=1)
+    assert not model.syn1neg.any()  # fresh output weights too
+    effective, raw = model.train([["x", "y"], ["y", "z", "w"]] * 10, total_examples=20, epochs=1)
+    assert raw == effective == 50  # the borrowed vocabulary trains: every token is known
+    assert model.syn1neg.any() and not np.array_equal(model.wv.vectors, model._random_rows(len(other.wv), 0))
 
 
 def test_gensim_module_paths_and_flags():
