@@ -25,8 +25,8 @@ N_QUERIES = 50
 
 
 @pytest.fixture(scope="module")
-def model(demo_corpus_path):
-    return cw2v.Word2Vec(cw2v.LineSentence(demo_corpus_path, limit=5000), vector_size=50, epochs=2, workers=2)
+def model(demo_corpus_path, make_model):
+    return make_model(cw2v.LineSentence(demo_corpus_path, limit=5000), vector_size=50, min_count=5, workers=2)
 
 
 def _queries(kv):
@@ -80,11 +80,7 @@ def test_hnsw_agrees_with_exact_search(model):
     _check_scores(model.wv, indexer, model.wv.index_to_key[7])
 
 
-def _small_kv(keys=("a", "b", "c", "d", "e", "f"), dim=8, seed=3):
-    rng = np.random.default_rng(seed)
-    kv = KeyedVectors(dim)
-    kv.add_vectors(list(keys), rng.standard_normal((len(keys), dim)).astype(np.float32))
-    return kv
+SMALL_KEYS = ("a", "b", "c", "d", "e", "f")
 
 
 def _exact(kv, vector, n):
@@ -96,8 +92,8 @@ def _exact(kv, vector, n):
 @pytest.mark.parametrize("cls", [
     pytest.param(AnnoyIndexer, marks=needs_annoy), pytest.param(HnswIndexer, marks=needs_hnswlib),
 ])
-def test_small_index_is_exact_and_accepts_keyedvectors(cls):
-    kv = _small_kv()
+def test_small_index_is_exact_and_accepts_keyedvectors(cls, make_kv):
+    kv = make_kv(SMALL_KEYS, seed=3)
     indexer = cls(kv)
     rng = np.random.default_rng(0)
     for _ in range(5):
@@ -142,8 +138,8 @@ def test_save_load_round_trip(cls, model, tmp_path):
 @pytest.mark.parametrize("cls", [
     pytest.param(AnnoyIndexer, marks=needs_annoy), pytest.param(HnswIndexer, marks=needs_hnswlib),
 ])
-def test_integer_keys_round_trip(cls, tmp_path):
-    kv = _small_kv(keys=(10, 20, 30, 40))
+def test_integer_keys_round_trip(cls, tmp_path, make_kv):
+    kv = make_kv([10, 20, 30, 40], seed=3)
     fname = tmp_path / "ints.idx"
     cls(kv).save(fname)
     loaded = cls().load(fname)
@@ -154,8 +150,8 @@ def test_integer_keys_round_trip(cls, tmp_path):
 @pytest.mark.parametrize("cls", [
     pytest.param(AnnoyIndexer, marks=needs_annoy), pytest.param(HnswIndexer, marks=needs_hnswlib),
 ])
-def test_bad_input(cls, tmp_path):
-    kv = _small_kv()
+def test_bad_input(cls, tmp_path, make_kv):
+    kv = make_kv(SMALL_KEYS, seed=3)
     with pytest.raises(ValueError, match="Word2Vec model or KeyedVectors"):
         cls(model=[[1.0, 2.0]])
     with pytest.raises(ValueError, match="empty vocabulary"):
@@ -188,8 +184,8 @@ def test_bad_input(cls, tmp_path):
 
 
 @needs_annoy
-def test_annoy_bad_parameters():
-    kv = _small_kv()
+def test_annoy_bad_parameters(make_kv):
+    kv = make_kv(SMALL_KEYS, seed=3)
     with pytest.raises(ValueError, match="num_trees"):
         AnnoyIndexer(kv, num_trees=0)
     with pytest.raises(ValueError, match="search_k"):
@@ -197,8 +193,8 @@ def test_annoy_bad_parameters():
 
 
 @needs_hnswlib
-def test_hnsw_bad_parameters():
-    kv = _small_kv()
+def test_hnsw_bad_parameters(make_kv):
+    kv = make_kv(SMALL_KEYS, seed=3)
     for name in ("M", "ef_construction", "ef"):
         with pytest.raises(ValueError, match=name):
             HnswIndexer(kv, **{name: 0})
@@ -209,7 +205,7 @@ def test_hnsw_bad_parameters():
 @pytest.mark.parametrize("cls, module, hint", [
     (AnnoyIndexer, "annoy", "pip install annoy"), (HnswIndexer, "hnswlib", "pip install hnswlib"),
 ])
-def test_missing_package_names_it(cls, module, hint, monkeypatch):
+def test_missing_package_names_it(cls, module, hint, monkeypatch, make_kv):
     monkeypatch.setitem(sys.modules, module, None)      # makes `import module` raise ImportError
     with pytest.raises(ImportError, match=hint):
-        cls(_small_kv())
+        cls(make_kv(SMALL_KEYS, seed=3))
