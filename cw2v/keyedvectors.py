@@ -14,11 +14,12 @@ State (plain attributes, as in gensim):
 * ``norms``: cached L2 norms of the rows (float, shape (n,)) or None. Whatever changes ``vectors`` must
   set ``norms = None`` (the methods here do; code updating ``vectors`` in place, like training, must too).
 
-This module imports nothing from the training side of cw2v (only NumPy, SciPy, the standard library and
-:mod:`cw2v.formats`; :meth:`KeyedVectors.wmdistance` imports :mod:`cw2v._wmd` and the optional POT when
-called). Module-level names gensim's ``gensim.models.keyedvectors`` offers are here too: ``REAL``,
-:func:`pseudorandom_weak_vector`, :func:`prep_vectors`, :func:`load_word2vec_format` and the class aliases
-``Word2VecKeyedVectors``, ``Doc2VecKeyedVectors``, ``EuclideanKeyedVectors``.
+This module imports nothing from the training side of cw2v (only NumPy, SciPy, the standard library,
+:mod:`cw2v.formats` and :mod:`cw2v.persist`, which imports no model class; :meth:`KeyedVectors.wmdistance`
+imports :mod:`cw2v._wmd` and the optional POT when called). Module-level names gensim's
+``gensim.models.keyedvectors`` offers are here too: ``REAL``, :func:`pseudorandom_weak_vector`,
+:func:`prep_vectors`, :func:`load_word2vec_format` and the class aliases ``Word2VecKeyedVectors``,
+``Doc2VecKeyedVectors``, ``EuclideanKeyedVectors``.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from numbers import Integral
 import numpy as np
 from scipy.linalg.blas import dnrm2 as _dnrm2
 
+from cw2v import persist
 from cw2v.formats import open_file, read_word2vec_format, read_word2vec_vocab
 from cw2v.formats import _write_word2vec
 
@@ -1592,6 +1594,64 @@ class KeyedVectors:
 
     # ------------------------------------------------------------------------------------ save/load
 
+    def _persistent_state(self):
+        """What a saved file holds of these vectors: plain values and the arrays themselves (not copies).
+
+        Every format reads this (:mod:`cw2v._native`, the gensim conversions of :mod:`cw2v._gensim_io`), and
+        :meth:`_from_persistent_state` builds the object back from it.
+
+        Returns
+        -------
+        dict
+            ``vector_size`` (int), ``keys`` (``index_to_key``), ``key_to_index`` (dict), ``vectors``
+            (ndarray), ``next_index`` (int), ``mapfile_path`` (str or None), ``expandos`` (dict of per-key
+            arrays) and ``vectors_lockf`` (ndarray or None).
+        """
+        return {
+            "vector_size": self.vector_size,
+            "keys": self.index_to_key,
+            "key_to_index": self.key_to_index,
+            "vectors": self.vectors,
+            "next_index": getattr(self, "next_index", len(self.index_to_key)),
+            "mapfile_path": getattr(self, "mapfile_path", None),
+            "expandos": self.expandos,
+            "vectors_lockf": getattr(self, "vectors_lockf", None),
+        }
+
+    @classmethod
+    def _from_persistent_state(cls, state):
+        """A new instance holding `state`, as :meth:`_persistent_state` gives it and a reader checked it.
+
+        Parameters
+        ----------
+        state : dict
+            As :meth:`_persistent_state` returns it; ``key_to_index`` may be None for the inverse of ``keys``
+            (the first of equal keys wins, None keys are left out). The arrays are kept as they are
+            (memory-mapped ones stay mapped), except ``vectors_lockf``, copied to float32 (training reads it).
+
+        Returns
+        -------
+        KeyedVectors
+        """
+        vectors, keys = state["vectors"], state["keys"]
+        kv = cls(int(state["vector_size"]), 0, dtype=vectors.dtype)
+        kv.vectors = vectors
+        kv.index_to_key = keys
+        key_to_index = state.get("key_to_index")
+        if key_to_index is None:
+            key_to_index = {}
+            for i, key in enumerate(keys):
+                if key is not None:
+                    key_to_index.setdefault(key, i)
+        kv.key_to_index = key_to_index
+        kv.next_index = state.get("next_index", len(keys))
+        kv.mapfile_path = state.get("mapfile_path")
+        kv.expandos = dict(state.get("expandos", {}))
+        if state.get("vectors_lockf") is not None:
+            kv.vectors_lockf = np.array(state["vectors_lockf"], dtype=np.float32)
+        kv.norms = None
+        return kv
+
     def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
              pickle_protocol=None, format="cw2v"):
         """Save to one file: cw2v's native format (no pickle, memory-mappable), or gensim's.
@@ -1626,7 +1686,6 @@ class KeyedVectors:
         OSError
             If writing fails (the previous file is left intact).
         """
-        from cw2v import persist
         if ignore:
             raise ValueError("ignore= is not supported by cw2v's save (every attribute is stored)")
         if format == "gensim":
@@ -1666,7 +1725,6 @@ class KeyedVectors:
         OSError
             If a file cannot be read.
         """
-        from cw2v import persist
         return persist.load_keyed_vectors(fname, mmap=mmap, cls=cls)
 
     def to_gensim(self):
@@ -1682,7 +1740,6 @@ class KeyedVectors:
         ImportError
             gensim is not installed (``pip install gensim``).
         """
-        from cw2v import persist
         return persist.keyed_vectors_to_gensim(self)
 
     @classmethod
@@ -1707,9 +1764,10 @@ class KeyedVectors:
         cw2v.persist.PersistFormatError (a ValueError)
             Its attributes are inconsistent.
         """
-        from cw2v import persist
         return persist.keyed_vectors_from_gensim(cls, kv)
 
+
+persist.register_class("KeyedVectors", KeyedVectors)  # files holding KeyedVectors load into it by default
 
 # gensim's other names for the class (old pickles and imports refer to them).
 Word2VecKeyedVectors = KeyedVectors

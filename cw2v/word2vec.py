@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import codecs
 import datetime
+import inspect
 import logging
 import math
 import os
 import platform
 import queue
+import re
 import sys
 import threading
 import time
 import types
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -37,6 +40,7 @@ from cw2v._kernels import HotNodes, Trainer, _aligned_rows
 # the corpus readers are importable from here too, as from gensim.models.word2vec
 from cw2v.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus  # noqa: F401
 from cw2v.corpora import iter_line_blocks, local_path, uncompressed_size
+from cw2v import persist
 from cw2v.keyedvectors import KeyedVectors
 from cw2v.persist import ClassOnlyMethod as persist_class_only
 
@@ -1211,6 +1215,163 @@ class Word2Vec:
 
     __repr__ = __str__
 
+    # ------------------------------------------------------------------ persistent state (read by every format)
+    #: Constructor parameters that are data or code, never saved.
+    _UNSAVED_PARAMS = frozenset({"sentences", "corpus_file", "hashfxn", "callbacks", "trim_rule"})
+    #: Attributes never saved: code (a loaded model has the constructor's defaults) and a vocabulary scan in
+    #: progress. ``wv`` and ``_tables`` are saved, each in its own part of the state.
+    _UNSAVED_ATTRS = frozenset({"hashfxn", "callbacks", "trim_rule", "_pending_vocab"})
+    #: dtype and number of dimensions of each array of the vocabulary tables, as ``cw2v.vocab.build_tables``
+    #: makes them (the kernels index weights with them): stored tables of another layout are recomputed.
+    _TABLE_LAYOUT = {"keep_threshold": (np.uint64, 1), "alias_threshold": (np.uint64, 1),
+                     "alias_index": (np.uint32, 1), "codes": (np.uint8, 2), "points": (np.int32, 2),
+                     "code_lens": (np.int32, 1)}
+
+    @classmethod
+    def _saved_params(cls):
+        """Names of the constructor parameters a saved model holds (the settings, not data or code), in order.
+
+        Returns
+        -------
+        list of str
+        """
+        try:
+            sig = inspect.signature(cls.__init__)
+        except (TypeError, ValueError):  # pragma: no cover
+            return []
+        return [name for name, p in sig.parameters.items()
+                if name != "self" and name not in cls._UNSAVED_PARAMS
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+    def _persistent_state(self):
+        """What a saved file holds of this model: plain values and the arrays themselves (not copies).
+
+        Every format reads this (:mod:`cw2v._native`, the gensim conversions of :mod:`cw2v._gensim_io`); a
+        loaded model is built from ``params`` and given the rest by :meth:`_restore_state`.
+
+        Returns
+        -------
+        dict
+            ``params``: the constructor parameters (:meth:`_saved_params`) and their values; ``attributes``:
+            every other attribute of the instance, in the order they were set (arrays such as ``syn1neg``,
+            ``syn1``, ``cum_table``; ``raw_vocab``; the training state; anything a caller stored on the
+            model), but ``wv``, ``_tables`` and :attr:`_UNSAVED_ATTRS` (a format keeps those it can hold);
+            ``tables``: the vocabulary tables' arrays by field, or None; ``wv``: the vectors'
+            ``KeyedVectors._persistent_state()``.
+        """
+        params = {name: getattr(self, name) for name in self._saved_params() if hasattr(self, name)}
+        skip = set(params) | self._UNSAVED_ATTRS | {"wv", "_tables"}
+        tables = getattr(self, "_tables", None)
+        if tables is not None and hasattr(tables, "__dataclass_fields__"):
+            tables = {field: getattr(tables, field) for field in tables.__dataclass_fields__}
+        else:
+            tables = None
+        return {"params": params, "attributes": {name: value for name, value in vars(self).items() if name not in skip},
+                "tables": tables, "wv": self.wv._persistent_state()}
+
+    def _restore_state(self, state, where):
+        """Give this model, just created from saved parameters, the rest of a saved state.
+
+        Parameters
+        ----------
+        state : dict
+            ``attributes`` (dict): set on the model, but names that would shadow a method or property, dunder
+            names, parameters and :attr:`_UNSAVED_ATTRS` are ignored with a warning; ``raw_vocab`` (dict,
+            optional); ``arrays`` (dict of ndarrays, the same rule for names); ``wv``: a KeyedVectors state
+            (see ``KeyedVectors._from_persistent_state``); ``tables`` (dict of arrays by field, or None):
+            kept if they fit the vocabulary, else recomputed from the counts.
+        where : str
+            How messages name the source (a path).
+
+        Raises
+        ------
+        cw2v.persist.PersistFormatError
+            An attribute of another kind than the constructor gives it (an int where a float is expected is
+            fine), arrays that do not fit the vocabulary, or tables whose values point outside it.
+        """
+        accepted = set(self._saved_params())
+        for name, value in state.get("attributes", {}).items():
+            if not self._restorable(name) or name in accepted:
+                logger.warning("%s: ignoring stored attribute %r", where, name)
+                continue
+            default = getattr(self, name, None)
+            if not _same_kind(value, default) and not (value is None and name in _NULLABLE_ATTRS):
+                raise persist.PersistFormatError(f"{where}: stored attribute {name!r} is a {type(value).__name__}, "
+                                                 f"expected a {type(default).__name__}")
+            setattr(self, name, value)
+        if "raw_vocab" in state:
+            self.raw_vocab = state["raw_vocab"]
+        for name, arr in state.get("arrays", {}).items():
+            if not self._restorable(name):
+                logger.warning("%s: ignoring stored array %r", where, name)
+                continue
+            setattr(self, name, arr)
+        kv_cls = type(self.wv) if isinstance(getattr(self, "wv", None), KeyedVectors) else KeyedVectors
+        self.wv = kv_cls._from_persistent_state(state["wv"])
+        n, size = len(self.wv), self.vector_size
+        if self.wv.vector_size != size:
+            raise persist.PersistFormatError(f"{where}: vectors have size {self.wv.vector_size}, the model says {size}")
+        for name, needed in (("syn1neg", self.negative), ("syn1", self.hs)):
+            arr = getattr(self, name, None)
+            if not isinstance(arr, np.ndarray):
+                raise persist.PersistFormatError(f"{where}: {name} is missing")
+            if needed and n and arr.shape != (n, size):
+                raise persist.PersistFormatError(f"{where}: {name} has shape {arr.shape}, expected {(n, size)}")
+        tables = self._stored_tables(state.get("tables"), where)
+        if tables is not None:
+            self._tables = tables
+        elif n:
+            logger.info("%s: recomputing the vocabulary tables from the counts", where)
+            counts = np.asarray(self.wv.expandos.get("count", np.ones(n, dtype=np.int64)), dtype=np.int64)
+            self._tables = _vocab.build_tables(counts, self.sample, self.ns_exponent, self.negative, self.hs)
+        else:
+            self._tables = None
+        self._attach_vecattrs()
+
+    @classmethod
+    def _restorable(cls, name):
+        """Whether a stored attribute `name` may be set on an instance (never shadowing methods or properties)."""
+        if not _ATTR_NAME.match(name) or name.startswith("__") or name in cls._UNSAVED_ATTRS \
+                or name in ("wv", "_tables"):
+            return False
+        class_attr = inspect.getattr_static(cls, name, None)
+        return not (callable(class_attr) or isinstance(class_attr, (property, staticmethod, classmethod)))
+
+    def _stored_tables(self, arrays, where):
+        """:class:`cw2v.vocab.VocabTables` of stored arrays if they fit this model's vocabulary, else None.
+
+        Raises
+        ------
+        cw2v.persist.PersistFormatError
+            The arrays have the right layout but point outside the vocabulary.
+        """
+        fields = list(getattr(_vocab.VocabTables, "__dataclass_fields__", {}))
+        if not isinstance(arrays, dict) or sorted(arrays) != sorted(fields):
+            return None
+        n = len(self.wv)
+        try:
+            tables = _vocab.VocabTables(**arrays)
+        except TypeError:
+            return None
+        if tables.keep_threshold.shape != (n,):
+            return None
+        if self.negative and tables.alias_threshold.shape != (n,):
+            return None
+        if self.hs and (tables.codes.shape[0] != n or tables.points.shape != tables.codes.shape
+                        or tables.code_lens.shape != (n,)):
+            return None
+        for field in fields:
+            got = getattr(tables, field)
+            dtype, ndim = self._TABLE_LAYOUT.get(field, (None, None))
+            if not isinstance(got, np.ndarray) or got.dtype != dtype or got.ndim != ndim:
+                return None
+        if self.negative and n and int(tables.alias_index.max()) >= n:
+            raise persist.PersistFormatError(f"{where}: the noise table is inconsistent with the vocabulary")
+        if self.hs and n and (tables.points.min() < 0 or tables.points.max() > max(n - 2, 0)
+                              or tables.code_lens.min() < 0 or tables.code_lens.max() > tables.codes.shape[1]):
+            raise persist.PersistFormatError(f"{where}: Huffman tables are inconsistent with the vocabulary")
+        return tables
+
     # ------------------------------------------------------------------ save/load (cw2v.persist)
     def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
              pickle_protocol=None, format="cw2v"):
@@ -1246,7 +1407,6 @@ class Word2Vec:
         OSError
             If writing fails (the previous file is left intact).
         """
-        from cw2v import persist
         if ignore:
             raise ValueError("ignore= is not supported by cw2v's save (every attribute is stored)")
         if format == "gensim":
@@ -1284,7 +1444,6 @@ class Word2Vec:
         cw2v.persist.UnsafePickleError (a pickle.UnpicklingError)
             A pickle referencing a class that gensim Word2Vec files do not need.
         """
-        from cw2v import persist
         return persist.load_word2vec_model(fname, mmap=mmap, cls=cls)
 
     def to_gensim(self):
@@ -1301,7 +1460,6 @@ class Word2Vec:
         ImportError
             gensim is not installed (``pip install gensim``).
         """
-        from cw2v import persist
         return persist.word2vec_to_gensim(self)
 
     @classmethod
@@ -1326,5 +1484,33 @@ class Word2Vec:
         cw2v.persist.PersistFormatError (a ValueError)
             The model is inconsistent, or has parameters cw2v does not accept.
         """
-        from cw2v import persist
         return persist.word2vec_from_gensim(cls, model)
+
+
+persist.register_class("Word2Vec", Word2Vec)  # files holding a model load into it by default
+
+
+#: Names a stored attribute may have (identifiers).
+_ATTR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: Attributes a saved state may give as None whatever their default: None means unknown (gensim < 3 files
+#: do not record ``corpus_total_words``, and a model imported from one keeps None, as gensim does).
+_NULLABLE_ATTRS = frozenset({"corpus_total_words"})
+
+
+def _same_kind(value, default):
+    """Whether a stored `value` may replace an attribute whose constructor default is `default`."""
+    if default is None or isinstance(default, np.ndarray):
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, Integral):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str) or value is None
+    if isinstance(default, dict):
+        return isinstance(value, dict)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    return True

@@ -3,20 +3,23 @@
 The native format is one file (safetensors layout); files of cw2v 0.1 (a JSON manifest plus one ``.npy`` per
 array) still load: the tests marked ``layout="manifest"`` write them with cw2v 0.1's writer, which persist keeps
 as ``_save_keyed_vectors_manifest`` / ``_save_word2vec_model_manifest``.
+
+None of these tests needs gensim (the restricted unpickler is tested on pickles made here); those that read
+files gensim writes, or compare with gensim, are in test_persist_gensim.py.
 """
 import gzip
+import hashlib
 import json
 import os
 import pickle
 import shutil
 import struct
-import sys
 
 import numpy as np
 import pytest
 
 from cw2v import KeyedVectors, Word2Vec
-from cw2v import persist
+from cw2v import _gensim_io, _native, persist
 from cw2v.persist import PersistFormatError, UnsafePickleError
 
 
@@ -163,7 +166,7 @@ def test_interrupted_save_keeps_previous_save(tmp_path, monkeypatch, stage):
     else:
         def failing_replace(src, dst):
             raise OSError("disk full while switching the manifest")
-        monkeypatch.setattr(persist.os, "replace", failing_replace)
+        monkeypatch.setattr(os, "replace", failing_replace)
 
     with pytest.raises((KeyboardInterrupt, OSError)):
         save(changed, path, "manifest")
@@ -330,91 +333,6 @@ def test_load_on_an_instance_raises_attribute_error(tmp_path):
     assert "load" not in vars(model)  # nothing stored on instances: the class attribute does it
 
 
-# ------------------------------------------------------------------------------------ gensim files
-
-@pytest.fixture(scope="module")
-def gensim_model():
-    gensim_w2v = pytest.importorskip("gensim.models.word2vec")
-    return gensim_w2v.Word2Vec(SENTENCES, vector_size=12, window=3, min_count=2, sg=1, hs=1, negative=3,
-                               workers=1, seed=3, epochs=2)
-
-
-@pytest.mark.parametrize("how", ["inline", "separate", "gzip"])
-def test_gensim_model_loads_and_keeps_training(tmp_path, gensim_model, how):
-    name = "g.model.gz" if how == "gzip" else "g.model"
-    path = str(tmp_path / name)
-    if how == "inline":
-        gensim_model.save(path)
-    else:
-        gensim_model.save(path, sep_limit=1)  # every array in its own .npy/.npz file
-    assert any(f.endswith((".npy", ".npz")) for f in os.listdir(tmp_path)) == (how != "inline")
-
-    model = Word2Vec.load(path)
-    g = gensim_model
-    assert model.wv.index_to_key == g.wv.index_to_key
-    np.testing.assert_array_equal(model.wv.vectors, g.wv.vectors)
-    np.testing.assert_array_equal(model.syn1neg, g.syn1neg)
-    np.testing.assert_array_equal(model.syn1, g.syn1)
-    np.testing.assert_array_equal(model.wv.expandos["count"], g.wv.expandos["count"])
-    for attr in ("vector_size", "window", "sg", "hs", "negative", "sample", "min_count", "alpha", "min_alpha",
-                 "epochs", "corpus_count", "corpus_total_words", "seed"):
-        assert getattr(model, attr) == getattr(g, attr), attr
-    np.testing.assert_array_equal(model.cum_table, g.cum_table)
-    # gensim's Huffman tree is kept, so that its syn1 rows stay meaningful
-    for i, key in enumerate(g.wv.index_to_key):
-        n = model._tables.code_lens[i]
-        np.testing.assert_array_equal(model._tables.codes[i, :n], g.wv.get_vecattr(key, "code"))
-        np.testing.assert_array_equal(model._tables.points[i, :n], g.wv.get_vecattr(key, "point"))
-    assert model.wv.most_similar("w3", topn=5) == g.wv.most_similar("w3", topn=5)
-
-    before = model.wv.vectors.copy()
-    model.train(SENTENCES, total_examples=model.corpus_count, epochs=1)
-    assert np.isfinite(model.wv.vectors).all() and not np.array_equal(model.wv.vectors, before)
-    model.save(tmp_path / "native")  # and it can be re-saved natively
-    assert Word2Vec.load(tmp_path / "native").wv.index_to_key == g.wv.index_to_key
-
-
-def test_gensim_mmap_and_keyed_vectors(tmp_path, gensim_model):
-    path = str(tmp_path / "g.model")
-    gensim_model.save(path, sep_limit=1)
-    model = Word2Vec.load(path, mmap="r")
-    assert isinstance(model.wv.vectors, np.memmap) and isinstance(model.syn1neg, np.memmap)
-    np.testing.assert_array_equal(model.wv.vectors, gensim_model.wv.vectors)
-
-    kv_path = str(tmp_path / "g.kv")
-    gensim_model.wv.save(kv_path)
-    kv = KeyedVectors.load(kv_path)
-    assert type(kv) is KeyedVectors and kv.index_to_key == gensim_model.wv.index_to_key
-    np.testing.assert_array_equal(kv.vectors, gensim_model.wv.vectors)
-    assert kv.most_similar("w2", topn=3) == gensim_model.wv.most_similar("w2", topn=3)
-    gensim_model.wv.save(kv_path + "2", sep_limit=1)
-    assert isinstance(KeyedVectors.load(kv_path + "2", mmap="r").vectors, np.memmap)
-    assert type(KeyedVectors.load(path)) is Word2Vec  # as gensim's KeyedVectors.load returns the model
-    with pytest.raises(AttributeError):
-        Word2Vec.load(kv_path)
-    gz = str(tmp_path / "c.model.gz")
-    gensim_model.save(gz, sep_limit=1)
-    with pytest.raises(ValueError, match="compressed"):
-        Word2Vec.load(gz, mmap="r")
-
-
-def test_gensim_is_not_imported_when_loading(tmp_path, gensim_model):
-    path = str(tmp_path / "g.model")
-    gensim_model.save(path)
-    code = (
-        "import sys; sys.modules['gensim'] = None\n"  # any import of gensim would fail
-        "from cw2v import Word2Vec\n"
-        f"m = Word2Vec.load({path!r}); print(len(m.wv))\n"
-    )
-    import subprocess
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    # from outside the source tree, so the installed package (with its compiled modules) is imported
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
-                         cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert int(out.stdout) == len(gensim_model.wv)
-
-
 # ------------------------------------------------------------------------------------ malicious pickles
 
 
@@ -427,23 +345,12 @@ class _Evil:
 
 
 @pytest.mark.parametrize("loader", [Word2Vec.load, KeyedVectors.load])
-@pytest.mark.parametrize("wrapping", ["bare", "gzip", "inside_gensim_model"])
-def test_malicious_pickle_is_refused_before_running(tmp_path, loader, wrapping, request):
+@pytest.mark.parametrize("wrapping", ["bare", "gzip"])
+def test_malicious_pickle_is_refused_before_running(tmp_path, loader, wrapping):
     marker = tmp_path / "pwned"
     path = tmp_path / ("evil.gz" if wrapping == "gzip" else "evil")
     payload = pickle.dumps(_Evil(marker), protocol=4)
-    if wrapping == "bare":
-        path.write_bytes(payload)
-    elif wrapping == "gzip":
-        path.write_bytes(gzip.compress(payload))
-    else:  # a genuine gensim save with one poisoned attribute
-        gensim_model = request.getfixturevalue("gensim_model")
-        old = gensim_model.comment
-        gensim_model.comment = _Evil(marker)
-        try:
-            gensim_model.save(str(path))
-        finally:
-            gensim_model.comment = old
+    path.write_bytes(payload if wrapping == "bare" else gzip.compress(payload))
     with pytest.raises(UnsafePickleError, match=r"(posix|nt|os)\.system") as info:
         loader(path)
     assert isinstance(info.value, pickle.UnpicklingError)
@@ -477,7 +384,7 @@ class _ForgedArray:
 def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "bomb.model.gz"
     path.write_bytes(gzip.compress(b"\x80\x04" + b"\0" * (4 << 20)))
-    monkeypatch.setattr(persist, "_MIN_EXPANSION_BYTES", 1 << 20)
+    monkeypatch.setattr(_gensim_io, "_MIN_EXPANSION_BYTES", 1 << 20)
     with pytest.raises(PersistFormatError, match="decompresses to more than"):
         Word2Vec.load(path)
 
@@ -583,15 +490,15 @@ def test_interrupted_one_file_save_keeps_previous_file(tmp_path, monkeypatch, st
             if len(calls) == 2:
                 raise KeyboardInterrupt("interrupted while writing the second array")
             return memoryview(obj)
-        monkeypatch.setattr(persist, "memoryview", failing_memoryview, raising=False)
+        monkeypatch.setattr(_native, "memoryview", failing_memoryview, raising=False)
     elif stage == "fsync":
         def failing_fsync(fd):
             raise OSError("disk full")
-        monkeypatch.setattr(persist.os, "fsync", failing_fsync)
+        monkeypatch.setattr(os, "fsync", failing_fsync)
     else:
         def failing_replace(src, dst):
             raise OSError("cannot rename")
-        monkeypatch.setattr(persist.os, "replace", failing_replace)
+        monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises((KeyboardInterrupt, OSError)):
         changed.save(path)
     monkeypatch.undo()
@@ -719,9 +626,9 @@ def test_python2_names_that_are_admitted_do_what_they_should():
     assert persist.restricted_loads(b"\x80\x02c__builtin__\nlong\nX\x02\x00\x00\x0042\x85R.") == 42
     obj = persist.restricted_loads(b"\x80\x02ccopy_reg\n_reconstructor\ncgensim.models.word2vec\nWord2Vec\n"
                                    b"c__builtin__\nobject\nN\x87R}X\x01\x00\x00\x00aK\x01sb.")
-    assert isinstance(obj, persist._GensimWord2Vec) and obj.state == {"a": 1}
+    assert isinstance(obj, _gensim_io._GensimWord2Vec) and obj.state == {"a": 1}
     # a Python 2 byte string (read as latin-1) is taken as the array's raw bytes
-    arr = persist._build_array((2,), np.dtype("<u2"), False, "\x01\x00\xff\x00")
+    arr = _gensim_io._build_array((2,), np.dtype("<u2"), False, "\x01\x00\xff\x00")
     np.testing.assert_array_equal(arr, [1, 255])
 
 
@@ -746,3 +653,156 @@ def test_command_line_tools_read_a_model_file(tmp_path):
     model.save(tmp_path / "m")
     kv = _load_vectors(str(tmp_path / "m"))
     assert isinstance(kv, KeyedVectors) and kv.index_to_key == model.wv.index_to_key
+
+
+# ------------------------------------------------------------------------------------ the bytes of a save
+
+
+def _fixed_kv():
+    rng = np.random.default_rng(5)
+    kv = KeyedVectors(4)
+    kv.add_vectors(["apple", "b\u00e9\u00e9r", 7, "\u732b", "x"], rng.standard_normal((5, 4)).astype(np.float32))
+    kv.expandos["count"] = np.array([10, 7, 3, 1, 1], dtype=np.int64)
+    kv.set_vecattr("apple", "tag", "fruit")
+    kv.vectors_lockf = np.array([1, 0, 1, 1, 0.5], dtype=np.float32)
+    return kv
+
+
+def _fixed_model(**params):
+    """A model whose every saved value is fixed (no clock, no platform string, arrays set explicitly)."""
+    settings = dict(vector_size=6, window=3, min_count=2, workers=1, seed=11, sample=1e-2)
+    settings.update(params)
+    model = Word2Vec(**settings)
+    model.build_vocab(SENTENCES)
+    rng = np.random.default_rng(9)
+    model.wv.vectors[:] = rng.standard_normal(model.wv.vectors.shape).astype(np.float32)
+    if model.negative:
+        model.syn1neg[:] = rng.standard_normal(model.syn1neg.shape).astype(np.float32)
+    if model.hs:
+        model.syn1[:] = rng.standard_normal(model.syn1.shape).astype(np.float32)
+    model.lifecycle_events = [{"event": "created", "datetime": "2020-01-01T00:00:00"}]
+    model._epochs_done, model.epoch_losses, model.running_training_loss = 2, [3.5, 1.25], 4.75
+    model.total_train_time, model.train_count, model.min_alpha_yet_reached = 1.5, 1, 0.01
+    model.note = {"a": [1, 2], "b": None}  # attributes a caller stored on the model are saved too
+    model.pair = (1, "x")
+    model.raw_vocab = {"w1": 5, 3: 2, "w0": 9}
+    return model
+
+
+def _manifest_layout_digest(folder, base):
+    """sha256 of a cw2v 0.1 layout save: the manifest and its .npy files, the save's random token masked."""
+    with open(os.path.join(folder, base), "rb") as f:
+        manifest = f.read()
+    token = json.loads(manifest)["token"]
+    parts = [manifest.replace(token.encode(), b"TOKEN")]
+    for name in sorted(os.listdir(folder)):
+        if name != base and name.startswith(base + "."):
+            with open(os.path.join(folder, name), "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            parts.append(name.replace(token, "TOKEN").encode() + b"=" + digest.encode())
+    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
+def test_saved_bytes_are_unchanged(tmp_path, monkeypatch):
+    """Both native layouts write the bytes cw2v wrote before the models owned their persistent state."""
+    monkeypatch.setattr(_native, "__version__", "0.0.0-test")  # the header and the manifest name the version
+    objects = {"kv": _fixed_kv(), "sg_hs_ns": _fixed_model(sg=1, hs=1, negative=3),
+               "cbow_ns": _fixed_model(sg=0, negative=5),
+               "hs_only": _fixed_model(sg=0, hs=1, negative=0, batched=False, comment="c")}
+    one_file, manifest = {}, {}
+    for name, obj in objects.items():
+        obj.save(tmp_path / name)
+        one_file[name] = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+        (tmp_path / f"{name}.old").mkdir()
+        save(obj, tmp_path / f"{name}.old" / "f", "manifest")
+        manifest[name] = _manifest_layout_digest(tmp_path / f"{name}.old", "f")
+    assert one_file == ONE_FILE_DIGESTS
+    assert manifest == MANIFEST_LAYOUT_DIGESTS
+    for name, obj in objects.items():  # and they load back as they were
+        loaded = (KeyedVectors if name == "kv" else Word2Vec).load(tmp_path / name)
+        kv, loaded_kv = (obj, loaded) if name == "kv" else (obj.wv, loaded.wv)
+        np.testing.assert_array_equal(loaded_kv.vectors, kv.vectors)
+        if name != "kv":
+            assert loaded.note == obj.note and loaded.pair == obj.pair and loaded.raw_vocab == obj.raw_vocab
+
+
+#: sha256 of the one-file saves of test_saved_bytes_are_unchanged, computed before the refactoring of issue 18.
+ONE_FILE_DIGESTS = {
+    "cbow_ns": "de4244d1b60d88d3e62dbe35e3b6294f650148a0fc1d0a9405f7dc4bb5127df9",
+    "hs_only": "bf02e686e49cb5c85ca8b2d24dcdd527f169123f46d9581091154c9dc9b2f2ae",
+    "kv": "199a2e47a493488266f211233e3fa583e337b2ed7374cffdccf38c7cbce8d552",
+    "sg_hs_ns": "65417597e7bfd6cac4e4b25f685d4a12224b609707ea8853b035d5ff5a5a8174",
+}
+#: The same for cw2v 0.1's manifest-and-.npy layout.
+MANIFEST_LAYOUT_DIGESTS = {
+    "cbow_ns": "e066d7d9e245c88ebed930665fb9599f3017190b72ffa95afd05c6a0197bcdb4",
+    "hs_only": "b4bce0afd7dee2768cf8207c33df456bd6e42b032c19f04cab171cf0b4be9e99",
+    "kv": "b2e967eb3b97c71bbeeec02a84b9c39ec02f0d2f222be43985a58864f073c354",
+    "sg_hs_ns": "710528e0f44cb7745d454afee3e5aa42fce2fdc8241e320d429f7e7082a74092",
+}
+
+
+# ------------------------------------------------------------------------------------ the state the classes own
+
+
+def test_persistent_state_round_trips_without_a_file():
+    kv = _fixed_kv()
+    back = KeyedVectors._from_persistent_state(kv._persistent_state())
+    assert back.index_to_key == kv.index_to_key and back.key_to_index == kv.key_to_index
+    np.testing.assert_array_equal(back.vectors, kv.vectors)
+    assert back.get_vecattr("apple", "tag") == "fruit" and back.vectors_lockf.dtype == np.float32
+    state = kv._persistent_state()
+    state["keys"], state["key_to_index"] = ["a", "b", "a", None, "c"], None  # the inverse: first of equal keys
+    assert KeyedVectors._from_persistent_state(state).key_to_index == {"a": 0, "b": 1, "c": 4}
+
+    model = _fixed_model(sg=1, hs=1, negative=3)
+    state = model._persistent_state()
+    assert set(state) == {"params", "attributes", "tables", "wv"}
+    assert list(state["params"]) == Word2Vec._saved_params() and "hashfxn" not in state["params"]
+    assert not {"wv", "_tables", "hashfxn", "callbacks", "trim_rule"} & set(state["attributes"])
+    assert state["attributes"]["note"] is model.note and state["attributes"]["syn1neg"] is model.syn1neg
+    restored = Word2Vec(**state["params"])
+    restored._restore_state({"attributes": {k: v for k, v in state["attributes"].items()
+                                            if not isinstance(v, np.ndarray)},
+                             "arrays": {k: v for k, v in state["attributes"].items() if isinstance(v, np.ndarray)},
+                             "wv": state["wv"], "tables": state["tables"]}, "memory")
+    np.testing.assert_array_equal(restored.syn1, model.syn1)
+    np.testing.assert_array_equal(restored._tables.points, model._tables.points)
+    assert restored.note == model.note and restored._epochs_done == 2
+
+
+def test_table_layout_is_the_one_vocab_builds():
+    """Word2Vec._TABLE_LAYOUT (which stored tables must match) follows cw2v.vocab.build_tables."""
+    from cw2v import vocab
+    for negative, hs in ((0, 1), (5, 0), (5, 1)):
+        tables = vocab.build_tables(np.array([5, 3, 1], dtype=np.int64), 1e-3, 0.75, negative, hs)
+        assert set(Word2Vec._TABLE_LAYOUT) == set(tables.__dataclass_fields__)
+        for field, (dtype, ndim) in Word2Vec._TABLE_LAYOUT.items():
+            arr = getattr(tables, field)
+            assert (arr.dtype, arr.ndim) == (np.dtype(dtype), ndim), field
+
+
+def test_unknown_corpus_total_words_survives_a_native_save(tmp_path):
+    """gensim < 3 files do not record corpus_total_words: an imported model keeps None, and a native save of
+    it loads again (it raised PersistFormatError before)."""
+    model = new_model()
+    model.corpus_total_words = None
+    model.save(tmp_path / "m")
+    assert Word2Vec.load(tmp_path / "m").corpus_total_words is None
+    model.corpus_count = None  # other attributes still have to be of their kind
+    model.save(tmp_path / "m")
+    with pytest.raises(PersistFormatError, match="corpus_count"):
+        Word2Vec.load(tmp_path / "m")
+
+
+def test_files_load_into_the_registered_classes(tmp_path):
+    model = new_model()
+    model.save(tmp_path / "m")
+    model.wv.save(tmp_path / "kv")
+    assert type(persist.load_word2vec_model(tmp_path / "m")) is Word2Vec
+    assert type(persist.load_keyed_vectors(tmp_path / "kv")) is KeyedVectors
+    assert type(persist.load_keyed_vectors(tmp_path / "m")) is Word2Vec  # a model file gives the model
+
+    class MyVectors(KeyedVectors):
+        pass
+    assert type(MyVectors.load(tmp_path / "kv")) is MyVectors

@@ -1,8 +1,8 @@
-"""gensim both ways: live conversions, ``save(format="gensim")``, and files of old gensim versions.
+"""gensim both ways: files gensim 4 saves, files of old gensim versions, live conversions, ``save(format="gensim")``.
 
 Old files come from gensim's own test data (``cw2v.test.utils.datapath``), so those tests need gensim
-installed; the conversions need gensim itself. Each test asks for gensim inside itself, so the rest of the
-suite runs without it.
+installed; the others need gensim itself to write or read. Each test asks for gensim inside itself (the test
+of the ImportError without gensim runs anyway); the native format's tests are in test_persist.py.
 """
 import os
 import sys
@@ -15,7 +15,7 @@ from cw2v import persist
 from cw2v.persist import UnsafePickleError
 from cw2v.test.utils import common_texts, test_data_dir
 
-from test_persist import SENTENCES, new_model
+from test_persist import SENTENCES, _Evil, new_model
 
 
 def old_file(name):
@@ -31,6 +31,107 @@ OLD_MODELS = (["word2vec_old", "word2vec_old_sep", "word2vec_3.3", "model-from-g
               + [f"old_w2v_models/w2v_{v}.mdl" for v in ("0.12.0", "0.13.4", "1.0.0", "1.0.1", "2.0.0", "2.1.0",
                                                            "2.2.0", "2.3.0", "3.0.0", "3.1.0", "3.2.0", "3.3.0",
                                                            "3.4.0")])
+
+
+# ------------------------------------------------------------------------------------ files saved by gensim 4
+
+@pytest.fixture(scope="module")
+def gensim_model():
+    gensim_w2v = pytest.importorskip("gensim.models.word2vec")
+    return gensim_w2v.Word2Vec(SENTENCES, vector_size=12, window=3, min_count=2, sg=1, hs=1, negative=3,
+                               workers=1, seed=3, epochs=2)
+
+
+@pytest.mark.parametrize("how", ["inline", "separate", "gzip"])
+def test_gensim_model_loads_and_keeps_training(tmp_path, gensim_model, how):
+    name = "g.model.gz" if how == "gzip" else "g.model"
+    path = str(tmp_path / name)
+    if how == "inline":
+        gensim_model.save(path)
+    else:
+        gensim_model.save(path, sep_limit=1)  # every array in its own .npy/.npz file
+    assert any(f.endswith((".npy", ".npz")) for f in os.listdir(tmp_path)) == (how != "inline")
+
+    model = Word2Vec.load(path)
+    g = gensim_model
+    assert model.wv.index_to_key == g.wv.index_to_key
+    np.testing.assert_array_equal(model.wv.vectors, g.wv.vectors)
+    np.testing.assert_array_equal(model.syn1neg, g.syn1neg)
+    np.testing.assert_array_equal(model.syn1, g.syn1)
+    np.testing.assert_array_equal(model.wv.expandos["count"], g.wv.expandos["count"])
+    for attr in ("vector_size", "window", "sg", "hs", "negative", "sample", "min_count", "alpha", "min_alpha",
+                 "epochs", "corpus_count", "corpus_total_words", "seed"):
+        assert getattr(model, attr) == getattr(g, attr), attr
+    np.testing.assert_array_equal(model.cum_table, g.cum_table)
+    # gensim's Huffman tree is kept, so that its syn1 rows stay meaningful
+    for i, key in enumerate(g.wv.index_to_key):
+        n = model._tables.code_lens[i]
+        np.testing.assert_array_equal(model._tables.codes[i, :n], g.wv.get_vecattr(key, "code"))
+        np.testing.assert_array_equal(model._tables.points[i, :n], g.wv.get_vecattr(key, "point"))
+    assert model.wv.most_similar("w3", topn=5) == g.wv.most_similar("w3", topn=5)
+
+    before = model.wv.vectors.copy()
+    model.train(SENTENCES, total_examples=model.corpus_count, epochs=1)
+    assert np.isfinite(model.wv.vectors).all() and not np.array_equal(model.wv.vectors, before)
+    model.save(tmp_path / "native")  # and it can be re-saved natively
+    assert Word2Vec.load(tmp_path / "native").wv.index_to_key == g.wv.index_to_key
+
+
+def test_gensim_mmap_and_keyed_vectors(tmp_path, gensim_model):
+    path = str(tmp_path / "g.model")
+    gensim_model.save(path, sep_limit=1)
+    model = Word2Vec.load(path, mmap="r")
+    assert isinstance(model.wv.vectors, np.memmap) and isinstance(model.syn1neg, np.memmap)
+    np.testing.assert_array_equal(model.wv.vectors, gensim_model.wv.vectors)
+
+    kv_path = str(tmp_path / "g.kv")
+    gensim_model.wv.save(kv_path)
+    kv = KeyedVectors.load(kv_path)
+    assert type(kv) is KeyedVectors and kv.index_to_key == gensim_model.wv.index_to_key
+    np.testing.assert_array_equal(kv.vectors, gensim_model.wv.vectors)
+    assert kv.most_similar("w2", topn=3) == gensim_model.wv.most_similar("w2", topn=3)
+    gensim_model.wv.save(kv_path + "2", sep_limit=1)
+    assert isinstance(KeyedVectors.load(kv_path + "2", mmap="r").vectors, np.memmap)
+    assert type(KeyedVectors.load(path)) is Word2Vec  # as gensim's KeyedVectors.load returns the model
+    with pytest.raises(AttributeError):
+        Word2Vec.load(kv_path)
+    gz = str(tmp_path / "c.model.gz")
+    gensim_model.save(gz, sep_limit=1)
+    with pytest.raises(ValueError, match="compressed"):
+        Word2Vec.load(gz, mmap="r")
+
+
+def test_gensim_is_not_imported_when_loading(tmp_path, gensim_model):
+    path = str(tmp_path / "g.model")
+    gensim_model.save(path)
+    code = (
+        "import sys; sys.modules['gensim'] = None\n"  # any import of gensim would fail
+        "from cw2v import Word2Vec\n"
+        f"m = Word2Vec.load({path!r}); print(len(m.wv))\n"
+    )
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    # from outside the source tree, so the installed package (with its compiled modules) is imported
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) == len(gensim_model.wv)
+
+
+def test_poisoned_gensim_model_is_refused_before_running(tmp_path, gensim_model):
+    """A genuine gensim save with one attribute that would run code when unpickled."""
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil"
+    old = gensim_model.comment
+    gensim_model.comment = _Evil(marker)
+    try:
+        gensim_model.save(str(path))
+    finally:
+        gensim_model.comment = old
+    for loader in (Word2Vec.load, KeyedVectors.load):
+        with pytest.raises(UnsafePickleError, match=r"(posix|nt|os)\.system"):
+            loader(path)
+    assert not marker.exists()
 
 
 # ------------------------------------------------------------------------------------ old gensim files
@@ -266,7 +367,7 @@ def test_gensim_format_save_is_atomic(tmp_path, monkeypatch):
 
     def failing_replace(src, dst):
         raise OSError("cannot rename")
-    monkeypatch.setattr(persist.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="cannot rename"):
         model.save(path, format="gensim")
     monkeypatch.undo()
