@@ -623,14 +623,19 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
     return {"changes": {name: _encode_change(weights[name], base[name]) for name in weights}, "stats": stats}
 
 
-def _average_hot(static, *states):
-    """Task: per hot row, the mean of the replicas that changed it since the last hot sync."""
+def _hot_part(state):
+    """Task (where `state` is): the hot rows of a piece's state, all that travels for a hot sync."""
+    return state["hot"]
+
+
+def _average_hot(static, *hots):
+    """Task: per hot row, the mean of the replicas that changed it since the last hot sync (replica order)."""
     out = {}
     for name, idx in static["hot"].items():
         total = np.zeros((len(idx), static["vector_size"]), dtype=np.float64)
         count = np.zeros(len(idx), dtype=np.int64)
-        for state in states:
-            values, touched = state["hot"][name]
+        for hot in hots:
+            values, touched = hot[name]
             total[touched] += values[touched]
             count[touched] += 1
         touched = count > 0
@@ -1075,7 +1080,9 @@ def _submit_round(data, weights_future, info, r, epoch, hot, hot_syncs, attempt)
                                 hot_syncs, weights_future if last else None, key="%s-p%d-w%d" % (key, part, w))
                   for w in range(data.n_workers)]
         if not last:
-            hot_avg = client.submit(_average_hot, data.static, *states, key="%s-hot%d" % (key, part))
+            hots = [client.submit(_hot_part, states[w], key="%s-p%d-w%d-hot" % (key, part, w))
+                    for w in range(data.n_workers)]
+            hot_avg = client.submit(_average_hot, data.static, *hots, key="%s-hot%d" % (key, part))
             hot_parts.append(hot_avg)
     return states, hot_parts
 
