@@ -182,7 +182,7 @@ def test_learning_rate_scale(client, corpus_file):
     an explicit scale changes the model."""
     assert cd.auto_alpha_scale(1, 0.025) == 1 and cd.auto_alpha_scale(2, 0.025) == 2
     assert cd.auto_alpha_scale(8, 0.025) == 4 and cd.auto_alpha_scale(8, 0.2) == 1
-    assert [cd.auto_syncs_per_epoch(n) for n in (1, 2, 3, 8)] == [4, 4, 6, 16]
+    assert [cd.auto_syncs_per_epoch(n) for n in (1, 2, 3, 8, 64)] == [4, 8, 12, 16, 16]
     auto, stats = _train(client, corpus_file, epochs=1)
     two, _ = _train(client, corpus_file, epochs=1, alpha_scale=2.0)
     one, stats_one = _train(client, corpus_file, epochs=1, alpha_scale=1)
