@@ -187,7 +187,7 @@ def bench_distributed(args, plain, questions, client, replicas, syncs, hot_rows=
     return out
 
 
-def _report(args, machine, vocab, single, runs):
+def _report(args, machine, vocab, single, runs, timing=()):
     lines = ["# cw2v.distributed: Dask LocalCluster vs single-machine cw2v", "",
              "Command: `%s`" % machine["command"], "",
              "- Date: %s" % machine["date"],
@@ -225,7 +225,8 @@ def _report(args, machine, vocab, single, runs):
             again = single["again"]
             lines += ["The same run after the distributed ones: train %.1f s (load %.1f), analogy %.2f%%. Ratios "
                       "below are to the first." % (again["train_s"], again["load"], again["analogy"])]
-        lines += ["", "| N | S | hot rows x syncs | alpha x | train s (of which prep) | vs single | load | analogy % "
+        lines += [] if not runs else [
+                  "", "| N | S | hot rows x syncs | alpha x | train s (of which prep) | vs single | load | analogy % "
                   "| vs single | median round s (distributing) | MB/round down / up / hot / Dask-measured "
                   "| largest change / dense |",
                   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -247,6 +248,23 @@ def _report(args, machine, vocab, single, runs):
                       "`Dask-measured`: what the workers counted as sent (the results the client fetched plus "
                       "the copies between workers); `largest change / dense`: the largest change one replica "
                       "returned in one round, over the dense size." % runs[0]["dense_mb"]]
+    if timing:
+        names = [k for k in timing[0] if k != "single"]
+        lines += ["", "## Timing, interleaved", "",
+                  "%d rounds of: single-machine training (`workers=2`), then distributed training for each N:S "
+                  "below, back to back, so that the load of the shared machine weighs on both alike. Train "
+                  "seconds (%d epochs; the distributed ones include reading and encoding the corpus):"
+                  % (len(timing), args.epochs), "",
+                  "| round | single | %s | %s |" % (" | ".join("N:S %s" % n for n in names),
+                                                    " | ".join("%s / single" % n for n in names)),
+                  "| --- | --- | %s |" % " | ".join(["---"] * 2 * len(names))]
+        for i, t in enumerate(timing):
+            lines.append("| %d | %.1f | %s | %s |" % (i + 1, t["single"], " | ".join("%.1f" % t[n] for n in names),
+                                                      " | ".join("%.2fx" % (t[n] / t["single"]) for n in names)))
+        med = {k: statistics.median(t[k] for t in timing) for k in timing[0]}
+        lines.append("| median | %.1f | %s | %s |" % (med["single"], " | ".join("%.1f" % med[n] for n in names),
+                                                        " | ".join("**%.2fx**" % statistics.median(
+                                                            t[n] / t["single"] for t in timing) for n in names)))
     return "\n".join(lines) + "\n"
 
 
@@ -269,6 +287,9 @@ def main(argv=None):
     p.add_argument("--vocab-repeat", type=int, default=5)
     p.add_argument("--skip-vocab", action="store_true")
     p.add_argument("--skip-train", action="store_true")
+    p.add_argument("--timing-repeat", type=int, default=0,
+                   help="then K rounds of: the single-machine run and each of --timing-runs, back to back (timing)")
+    p.add_argument("--timing-runs", default="2:4,2:8", help="N:S of the timed distributed runs")
     p.add_argument("--single-again", action="store_true",
                    help="train the single-machine model again after the distributed runs (load drift)")
     p.add_argument("--tmp-dir", default=None)
@@ -289,7 +310,7 @@ def main(argv=None):
                "distributed": _version("distributed"), "cw2v": cw2v.__version__, "commit": _git_commit()}
     tmp = tempfile.mkdtemp(prefix="cw2v-bench-dist-", dir=args.tmp_dir)
     vocab = single = None
-    runs = []
+    runs, timing = [], []
     try:
         plain = _decompress(args.corpus, tmp)
         if not args.skip_train:
@@ -304,6 +325,12 @@ def main(argv=None):
                 for spec in [x for x in args.runs.split(",") if x]:
                     n, s, rows, hs = ([int(v) for v in spec.split(":")] + [0, 1])[:4]
                     runs.append(bench_distributed(args, plain, args.questions, client, n, s, rows, hs))
+                specs = [[int(v) for v in x.split(":")] for x in args.timing_runs.split(",") if x]
+                for _ in range(args.timing_repeat):  # the single-machine run shares the machine with idle workers
+                    timing.append({"single": bench_single(args, plain, args.questions)["train_s"]})
+                    for n, s in specs:
+                        timing[-1]["%d:%d" % (n, s)] = bench_distributed(args, plain, args.questions, client, n,
+                                                                         s)["train_s"]
         finally:
             client.close()
             cluster.close()
@@ -312,12 +339,12 @@ def main(argv=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     machine["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
-    text = _report(args, machine, vocab, single, runs)
+    text = _report(args, machine, vocab, single, runs, timing)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(text, encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine, "vocab": vocab, "single": single, "runs": runs},
-                                              indent=2), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"machine": machine, "vocab": vocab, "single": single, "runs": runs,
+                                               "timing": timing}, indent=2), encoding="utf-8")
     print(text)
 
 
