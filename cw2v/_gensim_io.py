@@ -30,12 +30,13 @@ import math
 import os
 import pickle
 import re
+import types
 import zipfile
 from numbers import Integral
 
 import numpy as np
 
-from cw2v import _fileio, _native
+from cw2v import _fileio, _gensim_originals, _native
 from cw2v import vocab as _vocab
 from cw2v._native import PersistFormatError
 
@@ -954,13 +955,16 @@ def model_from_pickle(cls, obj, where):
 
 
 def _import_gensim():
-    """gensim's word2vec and keyedvectors modules; ImportError naming ``pip install gensim`` without them."""
+    """gensim's ``Word2Vec`` and ``KeyedVectors`` (as ``.Word2Vec`` / ``.KeyedVectors`` of two namespaces),
+    gensim's own even while :func:`cw2v.patch_gensim` is active; ImportError naming ``pip install gensim``
+    without gensim."""
     try:
         from gensim.models import keyedvectors as gensim_kv
         from gensim.models import word2vec as gensim_w2v
     except ImportError as err:
         raise ImportError(f"converting to or from gensim objects needs gensim: pip install gensim ({err})") from err
-    return gensim_w2v, gensim_kv
+    return (types.SimpleNamespace(Word2Vec=_gensim_originals.original(gensim_w2v, "Word2Vec")),
+            types.SimpleNamespace(KeyedVectors=_gensim_originals.original(gensim_kv, "KeyedVectors")))
 
 
 def _copied_state(obj):
@@ -1138,5 +1142,6 @@ def write_gensim(converted, path):
     """
     old_files = _native.previous_array_files(path)
     # a file object makes gensim pickle the whole object into it, arrays included
+    # (under cw2v.patch_gensim(), gensim's SaveLoad.save pickles with gensim's names in place: see cw2v.patch)
     _fileio.atomic_write(path, lambda f: converted.save(f, pickle_protocol=4))
     _native.remove_array_files(os.path.dirname(os.path.abspath(path)), old_files)

@@ -592,7 +592,18 @@ def _kv_section(state, tx, prefix):
     lockf = state.get("vectors_lockf")
     if isinstance(lockf, np.ndarray) and lockf.ndim == 1 and len(lockf) in (1, n) and lockf.dtype.kind == "f":
         section["vectors_lockf"] = tx.add_array(prefix + "vectors_lockf", lockf)
+    events = state.get("lifecycle_events")
+    if isinstance(events, list):  # gensim's record; values JSON cannot hold are kept as their repr
+        section["lifecycle_events"] = [{str(k): _json_or_repr(v) for k, v in e.items()} for e in events
+                                       if isinstance(e, dict)]
     return section
+
+
+def _json_or_repr(value):
+    try:
+        return _json_value(value)
+    except _NotJSON:
+        return repr(value)
 
 
 def _manifest_head(cls_name, tx):
@@ -728,6 +739,8 @@ def _kv_state_from_section(section, source, mmap, where):
         "mapfile_path": mapfile_path if isinstance(mapfile_path, str) else None,
         "expandos": per_key,
         "vectors_lockf": lockf,
+        "lifecycle_events": [e for e in section.get("lifecycle_events", []) if isinstance(e, dict)]
+        if isinstance(section.get("lifecycle_events"), list) else None,
     }
 
 

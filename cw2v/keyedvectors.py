@@ -32,6 +32,7 @@ import numpy as np
 from scipy.linalg.blas import dnrm2 as _dnrm2
 
 from cw2v import persist
+from cw2v._lifecycle import LifecycleEvents
 from cw2v.formats import open_file, read_word2vec_format, read_word2vec_vocab
 from cw2v.formats import _write_word2vec
 
@@ -205,7 +206,7 @@ def _descending_stable(values):
     return (n - 1 - np.argsort(values[::-1], kind="stable"))[::-1]
 
 
-class KeyedVectors:
+class KeyedVectors(LifecycleEvents):
     """Vectors indexed by keys, with gensim 4's ``KeyedVectors`` interface.
 
     Parameters
@@ -1605,7 +1606,7 @@ class KeyedVectors:
         dict
             ``vector_size`` (int), ``keys`` (``index_to_key``), ``key_to_index`` (dict), ``vectors``
             (ndarray), ``next_index`` (int), ``mapfile_path`` (str or None), ``expandos`` (dict of per-key
-            arrays) and ``vectors_lockf`` (ndarray or None).
+            arrays), ``vectors_lockf`` (ndarray or None) and ``lifecycle_events`` (list of dict, or None).
         """
         return {
             "vector_size": self.vector_size,
@@ -1616,6 +1617,7 @@ class KeyedVectors:
             "mapfile_path": getattr(self, "mapfile_path", None),
             "expandos": self.expandos,
             "vectors_lockf": getattr(self, "vectors_lockf", None),
+            "lifecycle_events": getattr(self, "lifecycle_events", None),
         }
 
     @classmethod
@@ -1649,11 +1651,13 @@ class KeyedVectors:
         kv.expandos = dict(state.get("expandos", {}))
         if state.get("vectors_lockf") is not None:
             kv.vectors_lockf = np.array(state["vectors_lockf"], dtype=np.float32)
+        if state.get("lifecycle_events") is not None:
+            kv.lifecycle_events = list(state["lifecycle_events"])
         kv.norms = None
         return kv
 
     def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
-             pickle_protocol=None, format="cw2v"):
+             pickle_protocol=None, format=None):
         """Save to one file: cw2v's native format (no pickle, memory-mappable), or gensim's.
 
         The file is written to a temporary file in the same folder, fsynced and renamed into place, so an
@@ -1668,8 +1672,9 @@ class KeyedVectors:
             Accepted for compatibility with gensim and ignored: arrays always go into the one file.
         ignore : collection of str, optional
             Must be empty (every attribute is stored).
-        format : {'cw2v', 'gensim'}, optional
-            ``'cw2v'`` (default): the native format, which stores str and int keys. ``'gensim'``: a pickle that
+        format : {'cw2v', 'gensim', None}, optional
+            None (default): ``'cw2v'``, or ``'gensim'`` while :func:`cw2v.patch_gensim` is active (see
+            :func:`cw2v.persist.default_save_format`). ``'cw2v'``: the native format, which stores str and int keys. ``'gensim'``: a pickle that
             gensim 4.4.0's ``KeyedVectors.load`` reads (and cw2v's :meth:`load`); needs gensim installed,
             stores any picklable key.
 
@@ -1688,6 +1693,8 @@ class KeyedVectors:
         """
         if ignore:
             raise ValueError("ignore= is not supported by cw2v's save (every attribute is stored)")
+        if format is None:
+            format = persist.default_save_format()
         if format == "gensim":
             persist.save_gensim(self, fname_or_handle)
         elif format == "cw2v":

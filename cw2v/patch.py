@@ -13,7 +13,9 @@ gensim name                                   becomes
 ``gensim.models.word2vec.LineSentence``       :class:`cw2v.LineSentence` (also ``PathLineSentences``,
                                               ``Text8Corpus``, ``BrownCorpus``)
 ``gensim.models.Phrases``                     :class:`cw2v.Phrases` (with ``phrases=True``, the default;
-``gensim.models.phrases.Phrases``             also ``FrozenPhrases`` and ``Phraser``)
+``gensim.models.phrases.Phrases``             also ``FrozenPhrases``, ``Phraser``, their base
+                                              ``_PhrasesTransformation`` and the scorers
+                                              ``original_scorer`` / ``npmi_scorer``)
 ============================================  ====================================
 
 Modules that had already imported one of those gensim classes (``from gensim.models import Word2Vec`` at
@@ -21,11 +23,14 @@ the top of a package imported before the patch) get cw2v's class too: every load
 whose attribute *is* the gensim class is switched, so the order of imports does not matter.
 
 gensim's own models keep gensim's classes: ``Doc2Vec`` and ``FastText`` subclass gensim's ``Word2Vec``
-(the patch imports ``gensim.models`` first, so they are created from the original class), and gensim's
-``KeyedVectors.vectors_for_all`` keeps building gensim vectors. Files: a model saved by gensim loads
-through the patched ``Word2Vec.load`` (cw2v reads gensim's files); a patched model's ``save`` writes cw2v's
-format, and ``save(path, format="gensim")`` writes one gensim loads. ``pickle.load`` of a gensim pickle,
-bypassing ``load``, would build a cw2v object from gensim's state: load gensim files with ``load``.
+(the patch imports ``gensim.models`` first, so they are created from the original class), and the code of
+gensim's patched modules keeps seeing gensim's classes (``super(Word2Vec, self).save(...)``, which
+``FastText.save`` reaches, and ``KeyedVectors.vectors_for_all`` keep working on gensim objects). Files: a model saved by gensim loads
+through the patched ``Word2Vec.load`` (cw2v reads gensim's files); while patched, ``model.save(path)`` and
+``wv.save(path)`` write gensim's format by default (``save_format="gensim"``), so a program that saves under
+the patch and loads later with plain gensim keeps working; ``save(path, format="cw2v")`` still writes cw2v's
+pickle-free file. ``pickle.load`` of a gensim pickle, bypassing ``load``, would build a cw2v object from
+gensim's state: load gensim files with ``load``.
 
 From the shell, ``python -m cw2v.patch script.py args...`` (or ``python -m cw2v.patch -m module args...``)
 runs a script or module with gensim patched, as ``python script.py args...`` would.
@@ -37,6 +42,8 @@ import os
 import runpy
 import sys
 import types
+
+from cw2v import _gensim_originals
 
 __all__ = ["patch_gensim", "unpatch_gensim", "is_patched", "main"]
 
@@ -57,10 +64,15 @@ _PHRASES_TARGETS = (
     ("gensim.models.phrases", "Phrases", "cw2v.phrases:Phrases"),
     ("gensim.models.phrases", "FrozenPhrases", "cw2v.phrases:FrozenPhrases"),
     ("gensim.models.phrases", "Phraser", "cw2v.phrases:FrozenPhrases"),
+    ("gensim.models.phrases", "_PhrasesTransformation", "cw2v.phrases:_PhrasesTransformation"),
+    ("gensim.models.phrases", "original_scorer", "cw2v.phrases:original_scorer"),
+    ("gensim.models.phrases", "npmi_scorer", "cw2v.phrases:npmi_scorer"),
 )
 
 # what patch_gensim changed, to be put back by unpatch_gensim: [(object, attribute, original value)]
 _undo = []
+# the default save format before the patch (None: the patch did not change it)
+_saved_format = [None]
 
 
 def _resolve(path):
@@ -73,7 +85,7 @@ def is_patched():
     return bool(_undo)
 
 
-def patch_gensim(phrases=True, verbose=False):
+def patch_gensim(phrases=True, verbose=False, save_format="gensim"):
     """Switch gensim's ``Word2Vec``, ``KeyedVectors`` and corpus readers (and ``Phrases``) to cw2v's.
 
     Calling it again while patched does nothing. See the module docstring for the full list and what stays
@@ -85,6 +97,9 @@ def patch_gensim(phrases=True, verbose=False):
         Also switch ``Phrases``, ``FrozenPhrases`` and ``Phraser`` (default True).
     verbose : bool, optional
         Print each switched name to stderr.
+    save_format : {'gensim', 'cw2v'}, optional
+        What ``save(path)`` writes while patched, unless given ``format=`` (default ``'gensim'``: files that
+        plain gensim loads; ``'cw2v'``: cw2v's one-file, pickle-free format).
 
     Returns
     -------
@@ -96,6 +111,8 @@ def patch_gensim(phrases=True, verbose=False):
     ------
     ImportError
         If gensim is not installed (code that imports gensim needs it; cw2v does not).
+    ValueError
+        If `save_format` is neither ``'gensim'`` nor ``'cw2v'``.
 
     Examples
     --------
@@ -107,6 +124,9 @@ def patch_gensim(phrases=True, verbose=False):
     """
     if _undo:
         return []
+    from cw2v import persist
+    if save_format not in ("gensim", "cw2v"):
+        raise ValueError("save_format must be 'gensim' or 'cw2v', got %r" % (save_format,))
     try:
         importlib.import_module("gensim.models")  # all of gensim.models first: its subclasses keep gensim's base
     except ImportError as exc:
@@ -116,6 +136,10 @@ def patch_gensim(phrases=True, verbose=False):
     targets = _TARGETS + (_PHRASES_TARGETS if phrases else ())
     switched = []
     replacement = {}  # id(gensim object) -> cw2v object
+    # gensim's own code keeps seeing gensim's classes: its functions and methods in the modules whose names
+    # are switched read their globals from a copy of the module's namespace taken before the switch
+    for module_name in sorted({m for m, _, _ in targets if m != "gensim.models"}):
+        _keep_gensim_code_on_gensim_names(importlib.import_module(module_name))
     for module_name, attr, path in targets:
         module = importlib.import_module(module_name)
         original = getattr(module, attr, None)
@@ -125,21 +149,11 @@ def patch_gensim(phrases=True, verbose=False):
         if original is ours:
             continue
         replacement[id(original)] = ours
+        _gensim_originals.remember(module_name, attr, original)
         _undo.append((module, attr, original))
         setattr(module, attr, ours)
         switched.append("%s.%s" % (module_name, attr))
-    # gensim's KeyedVectors.vectors_for_all builds ``KeyedVectors(...)`` by its module's global name: keep it
-    # building gensim's vectors (FastText's vectors go through it)
-    gensim_kv = next((orig for mod, attr, orig in _undo if mod.__name__ == "gensim.models.keyedvectors"
-                      and attr == "KeyedVectors"), None)
-    if gensim_kv is not None and isinstance(gensim_kv.__dict__.get("vectors_for_all"), types.FunctionType):
-        fn = gensim_kv.__dict__["vectors_for_all"]
-        frozen_globals = dict(fn.__globals__)
-        frozen_globals["KeyedVectors"] = gensim_kv
-        kept = types.FunctionType(fn.__code__, frozen_globals, fn.__name__, fn.__defaults__, fn.__closure__)
-        kept.__kwdefaults__, kept.__doc__, kept.__qualname__ = fn.__kwdefaults__, fn.__doc__, fn.__qualname__
-        _undo.append((gensim_kv, "vectors_for_all", fn))
-        setattr(gensim_kv, "vectors_for_all", kept)
+    _pickle_with_gensim_names()
     # modules that imported a gensim class before the patch
     for name, module in list(sys.modules.items()):
         if module is None or name == "gensim" or name.startswith(("gensim.", "cw2v.")) or name == "cw2v":
@@ -153,10 +167,86 @@ def patch_gensim(phrases=True, verbose=False):
                 _undo.append((module, attr, value))
                 setattr(module, attr, ours)
                 switched.append("%s.%s" % (name, attr))
+    _saved_format[0] = persist.set_default_save_format(save_format)
     if verbose:
         for item in switched:
             print("cw2v.patch_gensim: %s -> cw2v" % item, file=sys.stderr)
     return switched
+
+
+def _rebound(fn, namespace):
+    """A copy of function `fn` that reads its globals from `namespace` (everything else as `fn`)."""
+    new = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__dict__.update(fn.__dict__)
+    new.__doc__, new.__qualname__, new.__module__ = fn.__doc__, fn.__qualname__, fn.__module__
+    new.__annotations__ = dict(getattr(fn, "__annotations__", {}))
+    return new
+
+
+def _keep_gensim_code_on_gensim_names(module):
+    """Point the functions and methods defined in gensim `module` at a snapshot of its namespace.
+
+    gensim's methods name their own classes at run time (``super(Word2Vec, self).save(...)`` in
+    ``Word2Vec.save``, which ``FastText.save`` reaches; ``KeyedVectors(...)`` in ``vectors_for_all``): with
+    the module's names switched to cw2v's they would fail or build cw2v objects inside gensim's models. The
+    snapshot keeps gensim's classes for gensim's code; what ``module.Word2Vec`` gives to everyone else is
+    switched afterwards. Every replaced function is put back by :func:`unpatch_gensim`.
+    """
+    namespace = dict(module.__dict__)  # gensim's names, taken before any is switched
+
+    def own(fn):
+        return isinstance(fn, types.FunctionType) and fn.__globals__ is module.__dict__
+
+    for name, value in list(module.__dict__.items()):
+        if own(value):
+            namespace[name] = _rebound(value, namespace)
+            _undo.append((module, name, value))
+            setattr(module, name, namespace[name])
+        elif isinstance(value, type) and value.__module__ == module.__name__:
+            for attr, member in list(vars(value).items()):
+                if own(member):
+                    new = _rebound(member, namespace)
+                elif isinstance(member, (classmethod, staticmethod)) and own(member.__func__):
+                    new = type(member)(_rebound(member.__func__, namespace))
+                elif isinstance(member, property) and any(own(f) for f in (member.fget, member.fset, member.fdel)):
+                    new = property(*(_rebound(f, namespace) if own(f) else f
+                                     for f in (member.fget, member.fset, member.fdel)), member.__doc__)
+                else:
+                    continue
+                _undo.append((value, attr, member))
+                setattr(value, attr, new)
+
+
+def _pickle_with_gensim_names():
+    """gensim's models save and load (pickle) with gensim's names in place.
+
+    pickle finds a class by module and name: a ``Doc2Vec`` holding a gensim ``KeyedVectors`` could not be
+    pickled while ``gensim.models.keyedvectors.KeyedVectors`` is cw2v's, and unpickling would build cw2v
+    objects inside gensim's. ``gensim.utils.SaveLoad.save`` / ``.load``, which every gensim model's save and
+    load go through, run with gensim's names for their duration (:func:`cw2v._gensim_originals.gensim_names`).
+    """
+    import functools
+
+    from gensim import utils as gensim_utils
+
+    base = gensim_utils.SaveLoad
+    save, load = vars(base)["save"], vars(base)["load"]
+
+    @functools.wraps(save)
+    def save_with_gensim_names(*args, **kwargs):
+        with _gensim_originals.gensim_names():
+            return save(*args, **kwargs)
+
+    @functools.wraps(load.__func__)
+    def load_with_gensim_names(*args, **kwargs):
+        with _gensim_originals.gensim_names():
+            return load.__func__(*args, **kwargs)
+
+    _undo.append((base, "save", save))
+    _undo.append((base, "load", load))
+    base.save = save_with_gensim_names
+    base.load = classmethod(load_with_gensim_names)
 
 
 def unpatch_gensim():
@@ -171,6 +261,11 @@ def unpatch_gensim():
     while _undo:
         obj, attr, original = _undo.pop()
         setattr(obj, attr, original)
+    _gensim_originals.forget()
+    if _saved_format[0] is not None:
+        from cw2v import persist
+        persist.set_default_save_format(_saved_format[0])
+        _saved_format[0] = None
     return n
 
 

@@ -137,6 +137,8 @@ __all__ = [
     "word2vec_from_gensim",
     "save_gensim",
     "register_class",
+    "default_save_format",
+    "set_default_save_format",
 ]
 
 logger = logging.getLogger(__name__)
@@ -271,6 +273,31 @@ def load_word2vec_model(fname, mmap=None, cls=None):
         return _gensim_io.model_from_pickle(cls, obj, path)
     manifest, source = _native.read_manifest(path)
     return _native.word2vec_from_manifest(cls, manifest, source, mmap, path)
+
+
+_SAVE_FORMATS = ("cw2v", "gensim")
+_default_save_format = "cw2v"
+
+
+def default_save_format():
+    """The format ``save(path)`` writes when no ``format`` is given: ``'cw2v'``, or ``'gensim'`` while
+    :func:`cw2v.patch_gensim` is active (so files written by patched gensim code load in plain gensim)."""
+    return _default_save_format
+
+
+def set_default_save_format(fmt):
+    """Set what :func:`default_save_format` returns; returns the previous value.
+
+    Raises
+    ------
+    ValueError
+        `fmt` is not ``'cw2v'`` or ``'gensim'``.
+    """
+    global _default_save_format
+    if fmt not in _SAVE_FORMATS:
+        raise ValueError(f"format must be 'cw2v' or 'gensim', got {fmt!r}")
+    previous, _default_save_format = _default_save_format, fmt
+    return previous
 
 
 def save_gensim(obj, fname):

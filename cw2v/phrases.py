@@ -27,15 +27,13 @@ import json
 import logging
 import math
 import os
-import platform
 import sys
 import time
 import types
-from datetime import datetime
 from itertools import chain, islice
 
 from cw2v import _fileio, persist
-from cw2v._version import __version__
+from cw2v._lifecycle import LifecycleEvents
 
 try:  # the C helper behind ``collections.Counter.update``; plain dicts work with it
     from collections import _count_elements
@@ -446,7 +444,7 @@ def _check_table(table, what, path, value_ok):
     return table
 
 
-class _PhrasesTransformation(abc.ABC):
+class _PhrasesTransformation(LifecycleEvents, abc.ABC):
     """The common base of :class:`Phrases` and :class:`FrozenPhrases`: applying a model to text.
 
     Subclasses define :meth:`score_candidate`; everything else (``model[sentence]``,
@@ -470,31 +468,6 @@ class _PhrasesTransformation(abc.ABC):
     def __init__(self, connector_words=frozenset()):
         self.connector_words = _check_connector_words(connector_words)
         self.lifecycle_events = []
-
-    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
-        """Record a moment of the model's life (created, saving, loaded) in ``lifecycle_events``, as gensim does.
-
-        The record is ``event`` plus ``datetime`` (ISO 8601, local time), ``cw2v`` (version), ``python``,
-        ``platform`` and ``event`` (the name). It is appended to ``self.lifecycle_events`` unless that is
-        None (set it to None to stop recording) and logged at ``log_level`` (False: not logged). The list is
-        saved with the model; values JSON cannot hold are saved as their ``repr``.
-
-        Parameters
-        ----------
-        event_name : str
-        log_level : int or False, optional
-        **event
-            Values to record.
-        """
-        record = dict(event)
-        record.update(datetime=datetime.now().isoformat(), cw2v=__version__, python=sys.version,
-                      platform=platform.platform(), event=event_name)
-        if log_level:
-            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, record)
-        if getattr(self, "lifecycle_events", []) is not None:
-            if not hasattr(self, "lifecycle_events"):
-                self.lifecycle_events = []
-            self.lifecycle_events.append(record)
 
     def _saved_events(self, fname_or_handle):
         """Record the "saving" event and return ``lifecycle_events`` as JSON can hold them."""

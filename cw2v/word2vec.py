@@ -14,15 +14,12 @@ with a fixed ``seed`` is bit-for-bit reproducible and does not depend on ``PYTHO
 from __future__ import annotations
 
 import codecs
-import datetime
 import inspect
 import logging
 import math
 import os
-import platform
 import queue
 import re
-import sys
 import threading
 import time
 import types
@@ -33,7 +30,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from cw2v import scoring as _scoring
-from cw2v._version import __version__
+from cw2v._lifecycle import LifecycleEvents
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences, int_key_index
 from cw2v._kernels import HotNodes, Trainer, _aligned_rows
@@ -291,7 +288,7 @@ def _check_float(name, value, low, low_inclusive=True):
     return v
 
 
-class Word2Vec:
+class Word2Vec(LifecycleEvents):
     """Train word vectors with skip-gram or CBOW, negative sampling and/or hierarchical softmax.
 
     A drop-in for ``gensim.models.Word2Vec`` (gensim 4): same parameters, defaults, methods and
@@ -482,31 +479,6 @@ class Word2Vec:
     def layer1_size(self):
         """Width of the output layers (``syn1neg``, ``syn1``): ``vector_size``, as gensim names it."""
         return self.vector_size
-
-    def add_lifecycle_event(self, event_name, log_level=logging.INFO, **event):
-        """Record a moment of the model's life (created, vocabulary built, trained...) in ``lifecycle_events``.
-
-        As gensim's method: ``event`` plus ``datetime`` (ISO 8601, local time), ``cw2v`` (version),
-        ``python``, ``platform`` and ``event`` (the name) is appended to ``self.lifecycle_events`` (unless the
-        user set it to None to turn recording off) and logged at ``log_level`` (False: not logged). The list
-        is saved with the model.
-
-        Parameters
-        ----------
-        event_name : str
-        log_level : int or False, optional
-        **event
-            JSON-serializable values.
-        """
-        record = dict(event)
-        record.update(datetime=datetime.datetime.now().isoformat(), cw2v=__version__, python=sys.version,
-                      platform=platform.platform(), event=event_name)
-        if log_level:
-            logger.log(log_level, "%s lifecycle event %s", type(self).__name__, record)
-        if getattr(self, "lifecycle_events", []) is not None:
-            if not hasattr(self, "lifecycle_events"):
-                self.lifecycle_events = []
-            self.lifecycle_events.append(record)
 
     def estimate_memory(self, vocab_size=None, report=None):
         """Bytes the model's arrays and vocabulary take for ``vocab_size`` words (default: the current vocabulary).
@@ -1374,7 +1346,7 @@ class Word2Vec:
 
     # ------------------------------------------------------------------ save/load (cw2v.persist)
     def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
-             pickle_protocol=None, format="cw2v"):
+             pickle_protocol=None, format=None):
         """Save the full model to one file: cw2v's native format (no pickle), or gensim's.
 
         Everything training needs is stored: :meth:`load` returns a model that continues training exactly
@@ -1390,8 +1362,9 @@ class Word2Vec:
             Accepted for compatibility with gensim and ignored: arrays always go into the one file.
         ignore : collection of str, optional
             Must be empty.
-        format : {'cw2v', 'gensim'}, optional
-            ``'cw2v'`` (default): the native format, which stores str and int keys. ``'gensim'``: a pickle that
+        format : {'cw2v', 'gensim', None}, optional
+            None (default): ``'cw2v'``, or ``'gensim'`` while :func:`cw2v.patch_gensim` is active (see
+            :func:`cw2v.persist.default_save_format`). ``'cw2v'``: the native format, which stores str and int keys. ``'gensim'``: a pickle that
             gensim 4.4.0's ``Word2Vec.load`` reads (and cw2v's :meth:`load`); needs gensim installed (the
             model is converted with :meth:`to_gensim`), stores any picklable key.
 
@@ -1409,6 +1382,8 @@ class Word2Vec:
         """
         if ignore:
             raise ValueError("ignore= is not supported by cw2v's save (every attribute is stored)")
+        if format is None:
+            format = persist.default_save_format()
         if format == "gensim":
             persist.save_gensim(self, fname_or_handle)
         elif format == "cw2v":

@@ -3,6 +3,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 import cw2v
@@ -48,6 +49,24 @@ def test_gensims_own_subclasses_keep_gensims_base(gensim):
     d2v = gensim.models.Doc2Vec([gensim.models.doc2vec.TaggedDocument(t, [i]) for i, t in enumerate(common_texts)],
                                 min_count=1, vector_size=8, epochs=1)
     assert len(d2v.dv) == len(common_texts)
+
+
+def test_gensims_own_models_save_and_load_under_the_patch(gensim, tmp_path):
+    """gensim's methods name their classes at run time (FastText.save reaches super(Word2Vec, self).save):
+    under the patch they still see gensim's classes, and gensim objects still pickle."""
+    import gensim.models
+    cw2v.patch_gensim()
+    ft = gensim.models.FastText(common_texts, min_count=1, vector_size=8, epochs=1)
+    ft.save(str(tmp_path / "ft.model"))
+    again = gensim.models.FastText.load(str(tmp_path / "ft.model"))
+    np.testing.assert_array_equal(again.wv["human"], ft.wv["human"])
+    docs = [gensim.models.doc2vec.TaggedDocument(t, [i]) for i, t in enumerate(common_texts)]
+    d2v = gensim.models.Doc2Vec(docs, min_count=1, vector_size=8, epochs=1)
+    d2v.save(str(tmp_path / "d2v.model"))
+    assert len(gensim.models.Doc2Vec.load(str(tmp_path / "d2v.model")).dv) == len(docs)
+    theirs = cw2v.Word2Vec(common_texts, min_count=1, vector_size=8, epochs=1).to_gensim()
+    assert type(theirs).__module__ == "gensim.models.word2vec" and not isinstance(theirs, cw2v.Word2Vec)
+    theirs.train(common_texts, total_examples=len(common_texts), epochs=1)  # gensim's own training
 
 
 def test_modules_imported_before_the_patch_are_switched(gensim, tmp_path, monkeypatch):
@@ -109,3 +128,23 @@ def test_python_m_cw2v_patch_runs_a_script_and_a_module_patched(gensim, tmp_path
 def test_python_m_cw2v_patch_without_a_script_prints_usage():
     run = subprocess.run([sys.executable, "-m", "cw2v.patch"], capture_output=True, text=True)
     assert run.returncode == 2 and "usage: python -m cw2v.patch" in run.stderr
+
+
+def test_saves_under_the_patch_load_in_plain_gensim(gensim, tmp_path):
+    """node2vec's last steps, model.save() and wv.save(), must give files that plain gensim loads later."""
+    import gensim.models
+    original_w2v, original_kv = gensim.models.Word2Vec, gensim.models.KeyedVectors
+    cw2v.patch_gensim()
+    model = gensim.models.Word2Vec(common_texts, min_count=1, vector_size=8, epochs=1)
+    model.save(str(tmp_path / "m.model"))
+    model.wv.save(str(tmp_path / "v.kv"))
+    model.save(str(tmp_path / "native.model"), format="cw2v")
+    cw2v.unpatch_gensim()
+    assert cw2v.persist.default_save_format() == "cw2v"
+    loaded = original_w2v.load(str(tmp_path / "m.model"))
+    assert type(loaded) is original_w2v and loaded.wv.index_to_key == model.wv.index_to_key
+    np.testing.assert_array_equal(original_kv.load(str(tmp_path / "v.kv")).vectors, model.wv.vectors)
+    assert cw2v.Word2Vec.load(tmp_path / "native.model").wv.index_to_key == model.wv.index_to_key
+    with pytest.raises(ValueError, match="save_format"):
+        cw2v.patch_gensim(save_format="pickle")
+    assert not cw2v.patch.is_patched()

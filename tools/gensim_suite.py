@@ -12,6 +12,10 @@ Usage::
     python tools/gensim_suite.py -k keyedvectors -- -x -q   # one file, extra pytest arguments after --
 
 It prints one line per test that did not pass, and per file the counts of passed / failed / skipped.
+
+``--patched`` runs the files unmodified instead, under ``python -m cw2v.patch`` (gensim's names switched to
+cw2v's by ``cw2v.patch_gensim()``), together with gensim's test_fasttext.py and test_doc2vec.py, whose
+models must keep working on gensim's own classes while the patch is active.
 """
 import argparse
 import os
@@ -22,6 +26,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 FILES = ("test_word2vec.py", "test_keyedvectors.py", "test_phrases.py")
+PATCHED_EXTRA = ("test_fasttext.py", "test_doc2vec.py")
 
 # ``gensim`` as a module name: ``gensim.x``, ``from gensim ...``, ``import gensim``, ``'gensim.scripts...'``.
 _MODULE_REF = re.compile(r"\bgensim(?=\.[A-Za-z_]|\s+import\b|\s*$|\s*,|\s*\))", re.M)
@@ -40,22 +45,24 @@ def gensim_test_dir():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", "--only", default="", help="run only the files whose name contains this")
+    parser.add_argument("--patched", action="store_true",
+                        help="run gensim's files unmodified under python -m cw2v.patch (adds fasttext, doc2vec)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args(argv)
     src = gensim_test_dir()
     work = tempfile.mkdtemp(prefix="cw2v-gensim-suite-")
     totals = {}
-    for name in FILES:
+    for name in FILES + (PATCHED_EXTRA if args.patched else ()):
         if args.only not in name:
             continue
         with open(os.path.join(src, name), encoding="utf-8") as f:
-            text = switch_imports(f.read())
+            text = f.read() if args.patched else switch_imports(f.read())
         path = os.path.join(work, name)
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         report = os.path.join(work, name + ".xml")
-        cmd = [sys.executable, "-m", "pytest", path, "-p", "no:cacheprovider", "-q", "--junitxml", report,
-               "-o", "junit_family=xunit1", *args.pytest_args]
+        cmd = [sys.executable, *(("-m", "cw2v.patch") if args.patched else ()), "-m", "pytest", path,
+               "-p", "no:cacheprovider", "-q", "--junitxml", report, "-o", "junit_family=xunit1", *args.pytest_args]
         subprocess.run(cmd, cwd=work)
         counts = {"passed": 0, "failed": 0, "skipped": 0}
         if os.path.exists(report):
