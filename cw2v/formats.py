@@ -25,6 +25,7 @@ import io
 import logging
 import mmap
 import os
+import warnings
 
 import numpy as np
 
@@ -752,10 +753,13 @@ def _key_strings(keys, order, prefix, binary):
     bad = [t for t in out if " " in t or (not binary and "\n" in t) or (binary and t.startswith("\n"))]
     if bad:
         shown = ", ".join(repr(t) for t in bad[:5]) + (", ..." if len(bad) > 5 else "")
-        logger.warning("%d key(s) contain a space or a newline and are written as they are, as gensim writes "
-                       "them; word2vec readers split a record at its first space, so these %d records will not "
-                       "read back correctly: %s. Replace the spaces (e.g. with '_') before saving to keep them.",
-                       len(bad), len(bad), shown)
+        message = ("%d key(s) contain a space or a newline and are written as they are, as gensim writes them; "
+                   "word2vec readers split a record at its first space, so these %d records will not read back "
+                   "correctly: %s. Replace the spaces (e.g. with '_') before saving to keep them."
+                   % (len(bad), len(bad), shown))
+        logger.warning("%s", message)
+        # also a Python warning: shown even where logging is not configured (the file will not read back)
+        warnings.warn(message, UserWarning, stacklevel=4)
     return out
 
 

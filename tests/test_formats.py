@@ -244,7 +244,7 @@ def test_keys_with_spaces_are_written_as_they_are_with_a_warning(tmp_path, data,
     _, vectors = data
     keys = ["New York", "plain", 7, "x\ny" if not binary else "z"]
     path = tmp_path / "w"
-    with caplog.at_level("WARNING", logger="cw2v.formats"):
+    with caplog.at_level("WARNING", logger="cw2v.formats"), pytest.warns(UserWarning, match="New York"):
         write_word2vec_format(path, keys, vectors[:4], binary=binary)
     n_bad = 2 if not binary else 1
     assert f"{n_bad} key(s) contain a space" in caplog.text and "'New York'" in caplog.text

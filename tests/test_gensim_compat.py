@@ -314,3 +314,13 @@ def test_nothing_is_printed_without_logging_configured():
     shown = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); " + code],
                            capture_output=True, text=True)
     assert "Both hierarchical softmax and negative sampling are activated" in shown.stderr
+
+
+def test_keyed_vectors_record_and_save_lifecycle_events(tmp_path):
+    from cw2v import KeyedVectors
+    kv = KeyedVectors(4)
+    kv.add_vectors(["a", "b"], np.ones((2, 4), np.float32))
+    kv.add_lifecycle_event("custom", note="kept", weight=np.float32(0.5))
+    kv.save(tmp_path / "kv")
+    events = KeyedVectors.load(tmp_path / "kv").lifecycle_events
+    assert [e["event"] for e in events] == ["custom"] and events[0]["note"] == "kept" and events[0]["weight"] == 0.5

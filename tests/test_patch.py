@@ -30,6 +30,7 @@ def test_patch_switches_gensim_names_and_unpatch_restores_them(gensim):
     assert gkv.KeyedVectors is gensim.models.KeyedVectors is cw2v.KeyedVectors
     assert gw2v.LineSentence is cw2v.LineSentence and gph.Phrases is cw2v.Phrases
     assert gph.Phraser is gph.FrozenPhrases is cw2v.FrozenPhrases
+    assert gph.original_scorer is cw2v.phrases.original_scorer  # compared by identity in gensim's tests
     assert cw2v.patch_gensim() == []  # a second call changes nothing
     model = gensim.models.Word2Vec(common_texts, min_count=1, vector_size=8, seed=None)
     assert isinstance(model, cw2v.Word2Vec) and isinstance(model.wv, gensim.models.KeyedVectors)
