@@ -44,18 +44,18 @@ import zipfile
 import numpy as np
 
 from cw2v import KeyedVectors, Word2Vec
-from cw2v import persist
+from cw2v import _fileio, _native, persist
 
 
 # ------------------------------------------------------------------------------------------ zip candidate
 
 def _zip_save(obj, path):
-    sink = persist._ArraySink()
+    sink = _native._ArraySink()
     if isinstance(obj, Word2Vec):
-        manifest = persist._model_manifest(obj, sink)
+        manifest = _native._model_manifest(obj._persistent_state(), sink)
     else:
-        manifest = persist._manifest_head("KeyedVectors", sink)
-        manifest["kv"] = persist._kv_section(obj, sink, "")
+        manifest = _native._manifest_head("KeyedVectors", sink)
+        manifest["kv"] = _native._kv_section(obj._persistent_state(), sink, "")
     import json
     manifest_bytes = json.dumps(manifest, separators=(",", ":")).encode()
 
@@ -74,7 +74,7 @@ def _zip_save(obj, path):
                     np.lib.format.write_array(out, arr, allow_pickle=False)
             zf.writestr("manifest.json", manifest_bytes)
 
-    persist._atomic_write(path, write)
+    _fileio.atomic_write(path, write)
 
 
 class _ZipSource:
@@ -95,7 +95,7 @@ class _ZipSource:
         start = self.offsets[name + ".npy"]
         with open(self.path, "rb") as f:
             f.seek(start)
-            shape, _, dtype = persist._read_npy_header(f, where)
+            shape, _, dtype = _native.read_npy_header(f, where)
             data = f.tell()
             if mmap:
                 return np.memmap(self.path, dtype=dtype, mode=mmap, offset=data, shape=shape), name
@@ -105,18 +105,18 @@ class _ZipSource:
 
 
 def _zip_load(cls, path, mmap):
-    real_read, real_kind = persist._read_manifest, persist.file_kind
+    real_read, real_kind = _native.read_manifest, _native.file_kind
 
-    def read_manifest(p, where):
+    def read_manifest(p, where=None):
         source = _ZipSource(p)
         return source.manifest, source
-    persist._read_manifest, persist.file_kind = read_manifest, lambda p: "native"
+    _native.read_manifest, _native.file_kind = read_manifest, lambda p: "native"
     try:
         if cls is Word2Vec:
             return persist.load_word2vec_model(path, mmap=mmap)
         return persist.load_keyed_vectors(path, mmap=mmap)
     finally:
-        persist._read_manifest, persist.file_kind = real_read, real_kind
+        _native.read_manifest, _native.file_kind = real_read, real_kind
 
 
 # ------------------------------------------------------------------------------------------ objects
