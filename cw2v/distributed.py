@@ -69,6 +69,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import os
+import pickle
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -482,8 +483,9 @@ def _encode_jobs(keys, jobs, paths, max_sentence_length, *blocks):
 
     Parameters
     ----------
-    keys : list of str
-        The vocabulary (``wv.index_to_key``).
+    keys : bytes
+        The vocabulary (``wv.index_to_key``), pickled: Dask would serialize a list item by item (seconds for
+        a large vocabulary).
     jobs : list of tuple
         ``(number, block, start, length, position)``, ``block`` indexing `blocks`.
     paths : list of str
@@ -502,7 +504,7 @@ def _encode_jobs(keys, jobs, paths, max_sentence_length, *blocks):
     UnicodeDecodeError
         A job is not valid UTF-8 (naming the file), as single-machine training raises.
     """
-    table = StringTable.from_keys(keys)
+    table = StringTable.from_keys(pickle.loads(keys))
     out = []
     for number, block, start, length, position in jobs:
         data = blocks[block][start:start + length]
@@ -778,7 +780,8 @@ class _Data:
             logger.warning("the corpus has %d jobs of ~%d bytes for %d rounds x %d workers per epoch: some replicas "
                            "get no job", self.n_jobs, self.job_bytes, self.syncs, self.n_workers)
         workers = sorted(client.nthreads())
-        self.keys_future = client.scatter([self.keys], broadcast=True, hash=False)[0]
+        self.keys_future = client.scatter([pickle.dumps(self.keys, protocol=pickle.HIGHEST_PROTOCOL)],
+                                          broadcast=True, hash=False)[0]
         paths = [corpus.paths[i] for i, _ in corpus._blocks]
         self.jobs = []
         for r, replicas in enumerate(self.plan):
@@ -1143,8 +1146,13 @@ def _average_into(weights, finals, hot_parts, stats, deadline, timeout, epoch, r
     counts = {name: np.zeros(len(arr), dtype=np.float32) for name, arr in weights.items()}
     first = {name: True for name in weights}
     round_stats = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0, "slowest": 0.0}
-    for future in finals:
-        res = _result(future, deadline, timeout, epoch, r)
+    try:
+        _dask_wait(list(finals) + list(hot_parts), timeout=max(deadline - time.monotonic(), 0.001))
+    except _TIMEOUTS:
+        raise TimeoutError("epoch %d round %d took more than timeout=%s s (is the cluster alive? see "
+                           "client.dashboard_link)" % (epoch + 1, r + 1, timeout)) from None
+    results = finals[0].client.gather(list(finals))  # fetched concurrently, averaged in replica order
+    for res in results:
         for k in ("effective", "raw", "sentences", "loss"):
             round_stats[k] += res["stats"][k]
         round_stats["slowest"] = max(round_stats["slowest"], res["stats"]["seconds"])
@@ -1165,7 +1173,7 @@ def _average_into(weights, finals, hot_parts, stats, deadline, timeout, epoch, r
             first[name] = False
         stats.bytes_up += up
         stats.max_up_ratio = max(stats.max_up_ratio, up / max(stats.dense_bytes, 1))
-        del res
+    del results
     for part in hot_parts:  # the averaged hot rows travelled to every replica
         res = _result(part, deadline, timeout, epoch, r)
         stats.bytes_hot += sum(v[1].nbytes for v in res.values()) * 2 * len(finals)
