@@ -163,8 +163,8 @@ class _CorpusFile:
     #: (queued, being tokenized, being trained) cost little memory, large enough that per-job overhead
     #: does not show.
     block_size = 1 << 17
-    #: Bytes per block when counting words: larger blocks measured ~10% faster, and build_vocab holds them
-    #: only briefly.
+    #: Bytes per block when counting words: larger blocks counted faster (docs/benchmarks.md), and
+    #: build_vocab holds them only briefly.
     count_block_size = 1 << 19
 
     def blocks(self, block_size=None):
@@ -221,9 +221,8 @@ def _check_utf8(data, path):
 
 #: The weight matrices start on this many bytes (a cache line), so vector loads of the first rows do not
 #: straddle lines. Rows themselves are packed: ``wv.vectors`` is a plain C-contiguous array that other
-#: libraries (faiss, ``np.frombuffer``, ``memoryview.cast``) take as it is. Padding each row to a whole
-#: number of cache lines measured +3-6% words/s at two threads (none at one) on one Intel Xeon, not worth a
-#: non-contiguous ``wv.vectors``.
+#: libraries (faiss, ``np.frombuffer``, ``memoryview.cast``) take as it is; what padding rows to whole
+#: cache lines was worth is in docs/benchmarks.md.
 ROW_ALIGN = 64
 
 
