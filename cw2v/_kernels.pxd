@@ -71,6 +71,9 @@ cdef struct Context:
     real_t *labels            # (max_targets,): 1, 0, or -1 for a row left out (a noise word equal to the target)
     real_t *label_mat         # (max_inputs, max_targets): per-input labels of a grouped block, or NULL
     real_t *label_buf         # storage for label_mat
+    int32_t *row_word         # (max_inputs,): the word of each context row of a skip-gram block
+    int32_t *row_owner        # (max_inputs,): which of the block's center words (0..SG_GROUP-1) it predicts
+    real_t *label_tmpl        # (SG_GROUP, max_targets): the labels of a row predicting center w
     int32_t *sent_buf         # (sent_cap,): the subsampled sentence
     int64_t sent_cap
     # noise words: drawn one prediction ahead so their rows are fetched while the current one trains

@@ -7,13 +7,13 @@ Everything below runs with the GIL released. The shape follows fastText's loss/m
    the Huffman path of the target word (label ``1 - code``) and/or the target's negative-sampling row
    (label 1) plus ``negative`` noise words (label 0; -1, i.e. left out, for a noise word equal to the
    target, as word2vec.c skips it). Grouped skip-gram blocks collect several center words' rows and one
-   shared set of noise words (:c:func:`sg_group`).
+   shared set of noise words (:c:func:`sg_block`).
 2. **One logistic-block primitive** (:c:func:`logistic_block`): the binary-logistic updates of ``m`` input
    rows against those output rows. One input row (CBOW's hidden vector, word2vec.c's per-pair skip-gram):
    fused row operations, output rows updated one after the other as word2vec.c does. Several input rows
    (HogBatch, Ji et al. 2016): every pair scored from the same pre-update values with level-3 BLAS
    (:c:func:`gemm_rm`), then all rows updated once.
-3. **Window drivers** (:c:func:`sg_window`, :c:func:`sg_pairs`, :c:func:`cbow_window`, :c:func:`sg_group`)
+3. **Window drivers** (:c:func:`sg_block`, :c:func:`sg_pairs`, :c:func:`cbow_window`)
    only form the inputs and scatter the input gradients; :c:func:`train_sentence` is the one dispatch,
    chosen once per :class:`Trainer` (``Context.driver``), that training and the tests both run.
 
@@ -335,30 +335,6 @@ cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexc
 
 # ---------------------------------------------------------------------------------------------- 3. drivers
 
-cdef inline int gather_context(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t skip,
-                               int m) noexcept nogil:
-    """Copy the input rows of ``sent[lo:hi]`` (position ``skip`` excluded) into ``in_buf`` from row ``m``;
-    returns the new row count."""
-    cdef int64_t j
-    for j in range(lo, hi):
-        if j != skip:
-            memcpy(c.in_buf + <int64_t>m * c.size, in_row(c, sent[j]), c.size * sizeof(real_t))
-            m += 1
-    return m
-
-
-cdef inline int scatter_context(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t skip,
-                                int m) noexcept nogil:
-    """Add ``d_in`` rows from row ``m`` on to the input rows of ``sent[lo:hi]`` (``skip`` excluded), in the
-    order :c:func:`gather_context` took them; returns the new row count."""
-    cdef int64_t j
-    for j in range(lo, hi):
-        if j != skip:
-            update_input_row(c, sent[j], c.d_in + <int64_t>m * c.size)
-            m += 1
-    return m
-
-
 cdef void sg_pairs(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t center) noexcept nogil:
     """Skip-gram as word2vec.c: each context word's input row predicts the center word on its own."""
     cdef int64_t j
@@ -368,15 +344,6 @@ cdef void sg_pairs(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int6
             n_t = collect_targets(c, sent[center])
             logistic_block(c, in_row(c, sent[j]), 1, n_t)
             update_input_row(c, sent[j], c.d_in)
-
-
-cdef void sg_window(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t center) noexcept nogil:
-    """Skip-gram, HogBatch: every context row of the window predicts the center word in one block."""
-    cdef int m = gather_context(c, sent, lo, hi, center, 0)
-    if m == 0:
-        return
-    logistic_block(c, c.in_buf, m, collect_targets(c, sent[center]))
-    scatter_context(c, sent, lo, hi, center, 0)
 
 
 cdef void cbow_window(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t center) noexcept nogil:
@@ -403,46 +370,52 @@ cdef void cbow_window(Context *c, const int32_t *sent, int64_t lo, int64_t hi, i
             update_input_row(c, sent[j], c.d_in)
 
 
-cdef void sg_group(Context *c, const int32_t *sent, int64_t first, int k, const int64_t *lo,
+cdef void sg_block(Context *c, const int32_t *sent, int64_t first, int k, const int64_t *lo,
                    const int64_t *hi) noexcept nogil:
-    """Skip-gram + NS, HogBatch: the windows of the ``k`` center words ``sent[first:first + k]`` in one block.
+    """Skip-gram, HogBatch: the windows of the ``k`` center words ``sent[first:first + k]`` as one block.
 
-    Window ``w`` spans ``sent[lo[w]:hi[w]]`` (its center excluded). Each context row is scored against its
-    own center word's row (label 1) and one shared set of noise words (0; -1 where a noise word equals
-    that center word); the other center words' rows are left out of its labels (-1).
+    Window ``w`` spans ``sent[lo[w]:hi[w]]`` (its center excluded). With hierarchical softmax (``k == 1``,
+    the window driver) every context row is scored against the center word's output rows; with negative
+    sampling alone (the grouped driver), each context row against its own center word's row (label 1) and
+    one shared set of noise words (0; -1 where a noise word equals that center word), the other center
+    words' rows left out (-1).
     """
-    cdef int m = 0, w, t, r, n_t = k + c.negative
-    cdef int ends[SG_GROUP]
+    cdef int m = 0, w, t, n_t
+    cdef int64_t j
     cdef uint32_t center
-    cdef real_t *lab
     cdef const uint32_t *noise
     for w in range(k):
-        m = gather_context(c, sent, lo[w], hi[w], first + w, m)
-        ends[w] = m
+        for j in range(lo[w], hi[w]):
+            if j != first + w:
+                c.row_word[m] = sent[j]
+                c.row_owner[m] = w
+                memcpy(c.in_buf + <int64_t>m * c.size, in_row(c, sent[j]), c.size * sizeof(real_t))
+                m += 1
     if m == 0:
         return
-    noise = take_noise(c)
-    for t in range(k):
-        c.out_rows[t] = ns_row(c, sent[first + t])
-    for t in range(c.negative):
-        c.out_rows[k + t] = ns_row(c, noise[t])
-    w = 0
-    for r in range(m):
-        while r >= ends[w]:
-            w += 1
-        center = <uint32_t>sent[first + w]
-        lab = c.label_buf + <int64_t>r * n_t
+    if c.driver == DRIVER_SG_GROUPED:
+        n_t = k + c.negative
+        noise = take_noise(c)
         for t in range(k):
-            lab[t] = ONEF if t == w else <real_t>-1.0
+            c.out_rows[t] = ns_row(c, sent[first + t])
         for t in range(c.negative):
-            lab[k + t] = <real_t>-1.0 if noise[t] == center else ZEROF
-    noise_for_next(c)
-    c.label_mat = c.label_buf
-    logistic_block(c, c.in_buf, m, n_t)
-    c.label_mat = NULL
-    m = 0
-    for w in range(k):
-        m = scatter_context(c, sent, lo[w], hi[w], first + w, m)
+            c.out_rows[k + t] = ns_row(c, noise[t])
+        for w in range(k):
+            center = <uint32_t>sent[first + w]
+            for t in range(k):
+                c.label_tmpl[w * n_t + t] = ONEF if t == w else <real_t>-1.0
+            for t in range(c.negative):
+                c.label_tmpl[w * n_t + k + t] = <real_t>-1.0 if noise[t] == center else ZEROF
+        noise_for_next(c)
+        for j in range(m):
+            memcpy(c.label_buf + j * n_t, c.label_tmpl + <int64_t>c.row_owner[j] * n_t, n_t * sizeof(real_t))
+        c.label_mat = c.label_buf
+        logistic_block(c, c.in_buf, m, n_t)
+        c.label_mat = NULL
+    else:
+        logistic_block(c, c.in_buf, m, collect_targets(c, sent[first]))
+    for j in range(m):
+        update_input_row(c, c.row_word[j], c.d_in + j * c.size)
 
 
 cdef inline void window_bounds(Context *c, int64_t i, int64_t n, int64_t *lo, int64_t *hi) noexcept nogil:
@@ -479,7 +452,7 @@ cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept no
                     cw2v_prefetch_row(ns_row(c, sent[p]), c.size)
                 if p + c.window < n:
                     cw2v_prefetch_row(in_row(c, sent[p + c.window]), c.size)
-            sg_group(c, sent, i, k, lo, hi)
+            sg_block(c, sent, i, k, lo, hi)
             i += k
         return
     for i in range(n):
@@ -492,7 +465,7 @@ cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept no
         if c.driver == DRIVER_CBOW:
             cbow_window(c, sent, lo[0], hi[0], i)
         elif c.driver == DRIVER_SG_WINDOW:
-            sg_window(c, sent, lo[0], hi[0], i)
+            sg_block(c, sent, i, 1, &lo[0], &hi[0])
         else:
             sg_pairs(c, sent, lo[0], hi[0], i)
 
@@ -780,6 +753,8 @@ cdef class Worker:
         self.c.out_rows = NULL
         self.c.noise_ahead = NULL
         self.c.sent_buf = NULL
+        self.c.row_word = self.c.row_owner = NULL
+        self.c.label_tmpl = NULL
         if hot_rows < 0 or hot_period < 1:
             raise ValueError("hot_rows must be >= 0 and hot_period >= 1, got %d and %d" % (hot_rows, hot_period))
         if hot_rows and not trainer.proto.hs:
@@ -803,7 +778,11 @@ cdef class Worker:
         self.c.label_buf = <real_t *>malloc(max_inputs * max(self.c.max_targets, 1) * sizeof(real_t))
         self.c.out_rows = <real_t **>malloc(max(self.c.max_targets, 1) * sizeof(real_t *))
         self.c.noise_ahead = <uint32_t *>malloc((self.c.negative + 1) * sizeof(uint32_t))
-        if (self.c.in_buf == NULL or self.c.d_in == NULL or self.c.out_buf == NULL or self.c.d_out == NULL
+        self.c.row_word = <int32_t *>malloc(max_inputs * sizeof(int32_t))
+        self.c.row_owner = <int32_t *>malloc(max_inputs * sizeof(int32_t))
+        self.c.label_tmpl = <real_t *>malloc(SG_GROUP * max(self.c.max_targets, 1) * sizeof(real_t))
+        if (self.c.row_word == NULL or self.c.row_owner == NULL
+                or self.c.label_tmpl == NULL or self.c.in_buf == NULL or self.c.d_in == NULL or self.c.out_buf == NULL or self.c.d_out == NULL
                 or self.c.score_buf == NULL or self.c.labels == NULL or self.c.label_buf == NULL
                 or self.c.out_rows == NULL or self.c.noise_ahead == NULL):
             raise MemoryError("cannot allocate a worker's scratch buffers")
@@ -837,6 +816,9 @@ cdef class Worker:
         free(self.c.out_rows)
         free(self.c.noise_ahead)
         free(self.c.sent_buf)
+        free(self.c.row_word)
+        free(self.c.row_owner)
+        free(self.c.label_tmpl)
 
     def train_job(self, const int32_t[::1] ids not None, const int64_t[::1] sentence_ends not None,
                   double alpha_start, double alpha_end, uint64_t seed, uint64_t job, bint compute_loss=False,
