@@ -59,6 +59,7 @@ cdef struct Context:
     int compute_loss
     int driver                # which window driver train_sentence runs (DRIVER_* in _kernels.pyx)
     real_t alpha
+    int diverged              # set when a score is NaN (the weights overflowed): the job stops, train_job raises
     # private to one worker thread (cw2v._kernels.Worker), allocated once
     int max_inputs            # rows in_buf / d_in can hold
     int max_targets           # output rows of one block

@@ -95,6 +95,7 @@ cdef enum:
     STATUS_OK = 0
     STATUS_BAD_WORD_ID = 1
     STATUS_NO_MEMORY = 2
+    STATUS_DIVERGED = 3
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
@@ -283,7 +284,14 @@ cdef inline int collect_targets(Context *c, int32_t target) noexcept nogil:
 # ---------------------------------------------------------------------------------------------- 2. the block
 
 cdef inline real_t logistic_gradient(Context *c, real_t score, real_t label) noexcept nogil:
-    """``alpha * (label - sigmoid(score))``, adding ``-log sigmoid(+/- score)`` to the loss if asked."""
+    """``alpha * (label - sigmoid(score))``, adding ``-log sigmoid(+/- score)`` to the loss if asked.
+
+    A NaN score (weights that overflowed, e.g. from a learning rate far too high) gives no update and marks
+    the context as diverged: the job stops and :meth:`Worker.train_job` raises.
+    """
+    if score != score:
+        c.diverged = 1
+        return ZEROF
     if c.compute_loss:
         c.loss += cw2v_neg_log_sigmoid(&TABLES, score if label > 0.5 else -score)
     return (label - cw2v_sigmoid(&TABLES, score)) * c.alpha
@@ -532,6 +540,8 @@ cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_
             m += 1
         c.words_trained += m
         train_sentence(c, sent, m)
+        if c.diverged:
+            return STATUS_DIVERGED
         if c.hot_counts != NULL:
             c.hot_counts[0] += m
             if c.hot_counts[0] >= c.hot_period:
@@ -854,6 +864,9 @@ cdef class Worker:
             If a word index is out of range or the offsets are inconsistent.
         RuntimeError
             If another thread is using this Worker.
+        FloatingPointError
+            If the weights overflowed (a score became NaN: training diverged, e.g. alpha far too high); the
+            job stops where it happened.
         MemoryError
             If the sentence buffer cannot be grown.
         """
@@ -891,6 +904,7 @@ cdef class Worker:
             self.c.loss = 0.0
             self.c.words_trained = 0
             self.c.noise_ready = 0
+            self.c.diverged = 0
             cw2v_rng_seed(&self.c.rng, seed, job)
             if noise is not None:
                 self.c.fill_noise = fill_noise_sequence
@@ -906,6 +920,10 @@ cdef class Worker:
             self.busy = False
         if status == STATUS_BAD_WORD_ID:
             raise ValueError("a word index in the job is outside [0, %d)" % self.c.vocab_size)
+        if status == STATUS_DIVERGED:
+            raise FloatingPointError("training diverged: the weights overflowed to inf/NaN at a learning rate of "
+                                     "%g; lower alpha (gensim's default is 0.025) or check weights you set"
+                                     % self.c.alpha)
         return self.c.words_trained, self.c.loss
 
     @property

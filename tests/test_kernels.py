@@ -229,3 +229,22 @@ def test_trainer_refuses_non_row_contiguous_weights():
         Trainer(w_in, w_ns[:, ::2], None, t, sg=1, hs=0, negative=3, window=5)
     with pytest.raises(TypeError):
         Trainer(w_in, w_ns, None, t, 1, 0, 3, 5)  # the settings are keyword-only
+
+
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
+def test_nan_weights_stop_the_job_with_an_error_not_a_crash(sg, hs, negative, cbow_mean):
+    """A NaN score (weights that overflowed, or set by hand) never indexes the sigmoid table (it crashed
+    the process): the job stops and says training diverged."""
+    trainer, _, (w_in, _, _) = make_model(2, sg, hs, negative, cbow_mean)
+    w_in[:] = np.nan
+    ids = np.random.default_rng(2).integers(0, V, size=50).astype(np.int32)
+    with pytest.raises(FloatingPointError, match="training diverged"):
+        trainer.worker().train_job(ids, np.array([50], np.int64), 0.1, 0.1, 1, 0, True)
+
+
+def test_a_learning_rate_far_too_high_raises_instead_of_crashing():
+    from cw2v import Word2Vec
+    rng = np.random.default_rng(0)
+    corpus = [[str(w) for w in rng.zipf(1.5, size=30) % 200] for _ in range(400)]
+    with pytest.raises(FloatingPointError, match="lower alpha"):
+        Word2Vec(corpus, vector_size=16, min_count=1, sg=1, alpha=50.0, epochs=3, workers=2)
