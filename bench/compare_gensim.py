@@ -274,6 +274,17 @@ def _parse_args(argv=None):
     return args
 
 
+def _cw2v_kernel_choices() -> str:
+    """The row operations and prefetch mode cw2v picks on this CPU (asked in a child, as the runs are)."""
+    code = ("from cw2v import _kernels; print(_kernels._row_ops(), _kernels._prefetch_mode())")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        row_ops, prefetch = out.stdout.split()
+        return f"row operations {row_ops}, prefetch {prefetch}"
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return "unknown (cw2v not importable)"
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
@@ -530,6 +541,7 @@ def main(argv=None) -> int:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "loadavg_start": _loadavg(),
+        "cw2v_kernels": _cw2v_kernel_choices(),
     }
 
     plain_corpus, tmp_to_delete, decompress_s = None, None, 0.0
@@ -611,6 +623,7 @@ def main(argv=None) -> int:
         f"{finished.isoformat(timespec='seconds')})",
         f"- Machine: nproc={machine['nproc']}, CPU: {machine['cpu_model']}, "
         f"RAM: {_fmt(machine['mem_total_gib'], '.1f', 'n/a')} GiB, {machine['platform']}",
+        f"- cw2v kernels on this CPU: {machine.get('cw2v_kernels', 'unknown')}",
         f"- Load average at start / end: {la(machine['loadavg_start'])} / "
         f"{la(machine['loadavg_end'])}",
         "- Versions: " + ", ".join(f"{k} {v or 'not installed'}" for k, v in versions.items()),

@@ -1,4 +1,4 @@
-"""Hierarchical softmax with two threads: speed of HotNodes settings, measured against each other.
+"""Hierarchical softmax with two threads: speed of hot-node replica settings, measured against each other.
 
 Every configuration ``n_rows:period`` (``0:0``: no replica, the shared ``syn1`` rows as they are) trains
 the same kind of slice of the corpus with two threads sharing one cw2v ``Trainer``, in one process.
@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from cw2v import Word2Vec
 from cw2v._corpus import StringTable, encode_block
-from cw2v._kernels import HotNodes, Trainer
+from cw2v._kernels import Trainer
 from cw2v.corpora import iter_line_blocks
 
 from compare_gensim import _plain_corpus  # bench/ is this script's directory, so on sys.path
@@ -61,15 +61,14 @@ def main(argv=None):
         if to_delete is not None:
             os.unlink(to_delete)
     t = model._tables
-    trainer = Trainer(model.wv.vectors, None, model.syn1, t.keep_threshold, t.alias_threshold, t.alias_index,
-                      t.codes, t.points, t.code_lens, args.sg, 1, 0, model.window, 1, 1, True)
+    trainer = Trainer(model.wv.vectors, None, model.syn1, t, sg=args.sg, hs=1, negative=0, window=model.window)
 
-    def run(part, hot):
+    def run(part, worker):
         for stream, (ids, ends, _raw) in part:
-            trainer.train_job(ids, ends, 0.02, 0.02, 1, stream, False, hot)
+            worker.train_job(ids, ends, 0.02, 0.02, 1, stream, False)
 
     warm = 20
-    run(jobs[:warm], None)
+    run(jobs[:warm], trainer.worker())
     n = args.jobs_per_trial
     if len(jobs) < warm + n:
         sys.exit("the corpus has %d blocks; need at least %d" % (len(jobs), warm + n))
@@ -82,7 +81,7 @@ def main(argv=None):
             part = jobs[pos:pos + n]
             pos += n
             words = sum(len(job[1][0]) for job in part)
-            hots = [HotNodes(trainer, cfg[0], cfg[1]) if cfg[0] else None for _ in range(2)]
+            hots = [trainer.worker(cfg[0], cfg[1]) if cfg[0] else trainer.worker() for _ in range(2)]
             threads = [threading.Thread(target=run, args=(part[i::2], hots[i])) for i in range(2)]
             start = time.perf_counter()
             for th in threads:
@@ -90,8 +89,7 @@ def main(argv=None):
             for th in threads:
                 th.join()
             for hot in hots:
-                if hot is not None:
-                    hot.flush()
+                hot.flush()
             results[cfg].append(words / (time.perf_counter() - start))
     base = results[args.configs[0]]
     print("# %s, sg=%d, hs=1, 2 threads, %d trials of %d blocks: python %s" % (

@@ -1,11 +1,24 @@
 # cython: language_level=3
 """Training kernels: skip-gram and CBOW with negative sampling and/or hierarchical softmax.
 
-Everything below runs with the GIL released. One primitive, :c:func:`logistic_step`, makes one
-binary-logistic update of one output row against a hidden vector; negative sampling ("one positive plus
-k noise words") and hierarchical softmax ("walk the Huffman path") are short loops over it, and
-skip-gram and CBOW differ only in how the hidden vector is formed and which input rows receive its
-gradient (Mikolov et al. 2013a, 2013b; word2vec.c).
+Everything below runs with the GIL released. The shape follows fastText's loss/model split:
+
+1. **Target collection** (:c:func:`collect_targets`): the output rows of one prediction with their labels --
+   the Huffman path of the target word (label ``1 - code``) and/or the target's negative-sampling row
+   (label 1) plus ``negative`` noise words (label 0; -1, i.e. left out, for a noise word equal to the
+   target, as word2vec.c skips it). Grouped skip-gram blocks collect several center words' rows and one
+   shared set of noise words (:c:func:`sg_block`).
+2. **One logistic-block primitive** (:c:func:`logistic_block`): the binary-logistic updates of ``m`` input
+   rows against those output rows. One input row (CBOW's hidden vector, word2vec.c's per-pair skip-gram):
+   fused row operations, output rows updated one after the other as word2vec.c does. Several input rows
+   (HogBatch, Ji et al. 2016): every pair scored from the same pre-update values with level-3 BLAS
+   (:c:func:`gemm_rm`), then all rows updated once.
+3. **Window drivers** (:c:func:`sg_block`, :c:func:`sg_pairs`, :c:func:`cbow_window`)
+   only form the inputs and scatter the input gradients; :c:func:`train_sentence` is the one dispatch,
+   chosen once per :class:`Trainer` (``Context.driver``), that training and the tests both run.
+
+Per-thread state (scratch buffers, random stream, the replica of hot ``syn1`` rows) lives in a
+:class:`Worker`, allocated once per thread and reused for every job.
 
 Names used here and their gensim / word2vec.c equivalents:
 
@@ -15,17 +28,18 @@ here               gensim                      word2vec.c
 ``w_in``           ``wv.vectors`` (syn0)       ``syn0``
 ``w_out_ns``       ``syn1neg``                 ``syn1neg``
 ``w_out_hs``       ``syn1``                    ``syn1``
-``hidden``         ``neu1`` / ``syn0[word2]``  ``neu1`` / ``syn0[l1]``
-``grad``           ``work``                    ``neu1e``
+``in_buf``         ``neu1`` / ``syn0[word2]``  ``neu1`` / ``syn0[l1]``
+``d_in``           ``work``                    ``neu1e``
 ``keep_threshold`` ``sample_int``              (computed inline)
 ``alias_*``        ``cum_table`` (bisection)   ``table`` (1e8 ints)
 =================  ==========================  ==================
 
 Sigmoid values come from a 1000-entry table over [-6, 6) and are clipped to 0/1 outside it in both
 objectives (see ``src_c/cw2v_tables.h``). Random numbers come from a SplitMix64 stream seeded from
-``(seed, job number)``, so a job's result never depends on which thread runs it.
+``(seed, job number)``, so a job's result never depends on which thread runs it. Measurements behind the
+constants and choices below are in docs/benchmarks.md.
 """
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport malloc, free, realloc
 from libc.string cimport memset, memcpy
 from scipy.linalg.cython_blas cimport sdot, saxpy, sscal, sgemm
 
@@ -50,27 +64,38 @@ cdef extern from "cw2v_rowops.h" nogil:
 
 cdef enum:
     # Hierarchical softmax with several workers: every prediction updates the root of the Huffman tree and
-    # the nodes near it, so shared, these rows bounce between cores. Each worker thread instead keeps a
-    # replica of the HOT_NODES busiest inner nodes (the last ones created), reads and writes only its
-    # replica, and exchanges it with syn1 (adds what it learned since the last exchange, takes the sum)
-    # in tiers: the HOT_TIER busiest rows every HOT_PERIOD effective words, the next 3 * HOT_TIER every
-    # 4 * HOT_PERIOD words, the next 12 * HOT_TIER every 16 * HOT_PERIOD words, and so on (a node's
-    # traffic falls roughly with its rank, so each tier misses about as many of the other thread's
-    # updates). 17M tokens, two threads, CBOW + HS (3 epochs): about +17% words/s end-to-end over the
-    # previous buffer of 64 nodes' pending updates, analogy 27.81 / 28.36 against 28.25 / 29.02 (28.31 with
-    # one worker, no replica); skip-gram + HS: +43% (one pair of runs), analogy 21.48 / 21.55 in the gensim
-    # comparison (gensim 20.75). Exchanging 512-2048 nodes together every 20000 words cost 1.4 points;
-    # every 250 words instead of 500 changed nothing; 16384 nodes instead of 4096 were no faster.
+    # the nodes near it, so shared, these rows bounce between cores. Each worker instead keeps a replica of
+    # the HOT_NODES busiest inner nodes (the last ones created), reads and writes only its replica, and
+    # exchanges it with syn1 (adds what it learned since the last exchange, takes the sum) in tiers: the
+    # HOT_TIER busiest rows every HOT_PERIOD effective words, the next 3 * HOT_TIER every 4 * HOT_PERIOD
+    # words, the next 12 * HOT_TIER every 16 * HOT_PERIOD words, and so on (a node's traffic falls roughly
+    # with its rank, so each tier misses about as many of the other thread's updates).
     HOT_NODES = 4096
     HOT_TIER = 64
     HOT_PERIOD = 500
-    # Skip-gram + negative sampling, batched path: this many consecutive center words form one block and
-    # share one draw of noise words (each center word's context rows are scored against its own target
-    # row and the shared noise rows). Halves the noise-row updates and the sgemm calls per word.
-    # 17M tokens, 1 epoch: +11% words/s at one and two workers, analogy -0.1 point (two runs each);
-    # groups of 3 or 4 were no faster and cost 1.5-2 points. The same pairing for CBOW + NS gave +12%
-    # but -0.65 points (two runs of 3 epochs), so CBOW keeps word2vec.c's per-word updates.
+    # Skip-gram + negative sampling, batched: this many consecutive center words form one block and share
+    # one draw of noise words (each center word's context rows are scored against its own target row and
+    # the shared noise rows): half the noise-row updates and gemm calls per word. Larger groups cost
+    # analogy points; CBOW keeps word2vec.c's per-word updates (pairing cost points there).
     SG_GROUP = 2
+
+#: Hot ``syn1`` rows a :class:`Worker` replicates when :class:`cw2v.Word2Vec` trains hierarchical softmax on
+#: several threads (``Worker(..., hot_rows=HOT_ROWS)``).
+HOT_ROWS = HOT_NODES
+
+# which window driver train_sentence runs (Context.driver), fixed by the Trainer's settings
+cdef enum:
+    DRIVER_CBOW = 0          # the context's mean (or sum) predicts the center word: one input row
+    DRIVER_SG_PAIRS = 1      # word2vec.c: each context row predicts the center word on its own
+    DRIVER_SG_WINDOW = 2     # HogBatch: all context rows of a window in one block
+    DRIVER_SG_GROUPED = 3    # HogBatch, negative sampling only: SG_GROUP windows in one block
+
+# status codes set inside nogil code, turned into exceptions after it
+cdef enum:
+    STATUS_OK = 0
+    STATUS_BAD_WORD_ID = 1
+    STATUS_NO_MEMORY = 2
+    STATUS_DIVERGED = 3
 
 cdef int ONE = 1
 cdef real_t ONEF = 1.0
@@ -81,6 +106,8 @@ cdef cw2v_tables TABLES
 cw2v_tables_init(&TABLES)
 cw2v_mem_init()
 
+
+# ---------------------------------------------------------------------------------------------- BLAS
 
 cdef float blas_dot(int n, const float *x, const float *y) noexcept nogil:
     return sdot(&n, <float *>x, &ONE, <float *>y, &ONE)
@@ -93,6 +120,18 @@ cdef void blas_axpy(int n, float a, const float *x, float *y) noexcept nogil:
 cdef void blas_step(int n, float g, const float *hidden, float *out, float *grad) noexcept nogil:
     saxpy(&n, &g, out, &ONE, grad, &ONE)
     saxpy(&n, &g, <float *>hidden, &ONE, out, &ONE)
+
+
+cdef inline void gemm_rm(bint trans_a, bint trans_b, int m, int n, int k, real_t alpha, const real_t *a, int lda,
+                         const real_t *b, int ldb, real_t beta, real_t *c, int ldc) noexcept nogil:
+    """Row-major ``C (m x n) = alpha * op(A) . op(B) + beta * C`` through column-major ``sgemm``.
+
+    A row-major matrix is its transpose to column-major BLAS, so ``C^T = op(B)^T . op(A)^T`` is asked for:
+    the operands swap places and each keeps its own transpose flag (as scikit-learn's ``_cython_blas``
+    does for ``RowMajor``).
+    """
+    sgemm(TRANS_T if trans_b else TRANS_N, TRANS_T if trans_a else TRANS_N, &n, &m, &k, &alpha,
+          <real_t *>b, &ldb, <real_t *>a, &lda, &beta, c, &ldc)
 
 
 cdef cw2v_rowops ROWOPS
@@ -131,7 +170,7 @@ def _prefetch_mode(mode=None):
 
 
 def _row_ops(which=None):
-    """Name of the level-1 row operations the per-word kernels use: ``"avx512"``, ``"avx2"`` or ``"blas"``.
+    """Name of the level-1 row operations the kernels use: ``"avx512"``, ``"avx2"`` or ``"blas"``.
 
     ``which`` (one of those or ``"best"``) selects them, for tests and benchmarks; call it only while no
     training runs. Raises ``ValueError`` for an unknown name or an instruction set this CPU lacks.
@@ -141,15 +180,11 @@ def _row_ops(which=None):
             raise ValueError("row operations %r are not available on this CPU" % (which,))
     return ROWOPS.name.decode()
 
-# status codes set inside nogil code, turned into exceptions after it
-cdef enum:
-    STATUS_OK = 0
-    STATUS_BAD_WORD_ID = 1
-    STATUS_NO_MEMORY = 2
 
+# ---------------------------------------------------------------------------------------------- rows
 
 cdef inline real_t *in_row(Context *c, int64_t word) noexcept nogil:
-    """``w_in[word]`` (rows may be padded: ``stride_in >= size``)."""
+    """``w_in[word]`` (rows ``stride_in`` floats apart)."""
     return c.w_in + word * c.stride_in
 
 
@@ -159,15 +194,10 @@ cdef inline real_t *ns_row(Context *c, int64_t word) noexcept nogil:
 
 
 cdef inline real_t *hs_row(Context *c, int64_t node) noexcept nogil:
-    """``w_out_hs[node]``, or this thread's replica of it (see HotNodes)."""
+    """``w_out_hs[node]``, or this worker's replica of it (see :class:`Worker`)."""
     if node >= c.hot_first:
         return c.hot_rep + (node - c.hot_first) * c.stride_hs
     return c.w_out_hs + node * c.stride_hs
-
-
-cdef inline void add_row(real_t *dst, const real_t *src, int size) noexcept nogil:
-    """``dst += src``."""
-    ROWOPS.axpy(size, ONEF, src, dst)
 
 
 cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) noexcept nogil:
@@ -180,19 +210,7 @@ cdef inline void update_input_row(Context *c, int32_t word, const real_t *grad) 
     ROWOPS.axpy(c.size, factor, grad, in_row(c, word))
 
 
-cdef inline void logistic_step(Context *c, real_t *hidden, real_t *out, real_t label) noexcept nogil:
-    """One binary-logistic update: score, sigmoid, gradient, loss, output-row update.
-
-    ``grad += g * out`` (with the row's value before its update) and ``out += g * hidden``, where
-    ``g = (label - sigmoid(hidden . out)) * alpha``.
-    """
-    cdef real_t f = ROWOPS.dot(c.size, hidden, out)
-    cdef real_t g = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
-    if c.compute_loss:
-        c.loss += cw2v_neg_log_sigmoid(&TABLES, f if label > 0.5 else -f)
-    ROWOPS.step(c.size, g, hidden, out, c.grad)
-    c.examples += 1
-
+# ---------------------------------------------------------------------------------------------- noise words
 
 cdef inline uint32_t draw_noise_word(Context *c) noexcept nogil:
     """One draw from the unigram^ns_exponent distribution through the alias table (O(1))."""
@@ -203,96 +221,47 @@ cdef inline uint32_t draw_noise_word(Context *c) noexcept nogil:
     return c.alias_index[slot]
 
 
-cdef inline void draw_noise_ahead(Context *c) noexcept nogil:
-    """Draw the noise words of the next prediction and start fetching their output rows."""
+cdef void fill_noise_alias(Context *c) noexcept nogil:
+    """``fill_noise`` of training: draw the next prediction's noise words and start fetching their rows."""
     cdef int j
     for j in range(c.negative):
         c.noise_ahead[j] = draw_noise_word(c)
         cw2v_prefetch_row(ns_row(c, c.noise_ahead[j]), c.size)
+
+
+cdef void fill_noise_sequence(Context *c) noexcept nogil:
+    """``fill_noise`` of the tests: the next ``negative`` words of a fixed sequence, cycled."""
+    cdef int j
+    for j in range(c.negative):
+        c.noise_ahead[j] = c.noise_seq[c.noise_seq_pos % c.noise_seq_len]
+        c.noise_seq_pos += 1
+
+
+cdef inline const uint32_t *take_noise(Context *c) noexcept nogil:
+    """This prediction's noise words (drawn ahead, or now); valid until :c:func:`noise_for_next`."""
+    if not c.noise_ready:
+        c.fill_noise(c)
+    c.noise_ready = 0
+    return c.noise_ahead
+
+
+cdef inline void noise_for_next(Context *c) noexcept nogil:
+    """Draw the next prediction's noise words now, so their rows arrive while this one trains."""
+    c.fill_noise(c)
     c.noise_ready = 1
 
 
-cdef inline void output_steps(Context *c, real_t *hidden, int32_t target) noexcept nogil:
-    """All output updates for predicting ``target`` from ``hidden``: HS path, then NS (1 + k rows)."""
-    cdef int j
-    cdef int64_t row
-    cdef uint32_t noise
-    if c.hs:
-        row = <int64_t>target * c.max_code_len
-        for j in range(c.code_lens[target]):
-            logistic_step(c, hidden, hs_row(c, c.points[row + j]),
-                          ONEF - <real_t>c.codes[row + j])
-    if c.negative:
-        if c.fixed_negatives == NULL and not c.noise_ready:
-            draw_noise_ahead(c)
-        logistic_step(c, hidden, ns_row(c, target), ONEF)
-        for j in range(c.negative):
-            if c.fixed_negatives != NULL:
-                noise = c.fixed_negatives[j]
-            else:
-                noise = c.noise_ahead[j]
-            if noise == <uint32_t>target:
-                continue
-            logistic_step(c, hidden, ns_row(c, noise), <real_t>0.0)
-        if c.fixed_negatives == NULL:
-            draw_noise_ahead(c)  # the next prediction's noise words, fetched while this one trains
+# ---------------------------------------------------------------------------------------------- 1. targets
 
+cdef inline int collect_targets(Context *c, int32_t target) noexcept nogil:
+    """Point ``out_rows``/``labels`` at the output rows for predicting ``target``; returns how many.
 
-cdef inline void sg_pair(Context *c, int32_t context_word, int32_t target) noexcept nogil:
-    """Skip-gram: the context word's input row is the hidden vector; it predicts ``target``."""
-    cdef real_t *hidden = in_row(c, context_word)
-    memset(c.grad, 0, c.size * sizeof(real_t))
-    output_steps(c, hidden, target)
-    update_input_row(c, context_word, c.grad)
-
-
-cdef inline int cbow_hidden(Context *c, real_t *hidden, const int32_t *words, int64_t lo, int64_t hi,
-                            int64_t skip) noexcept nogil:
-    """Sum (or, with ``cbow_mean``, mean) of the rows ``words[lo:hi]`` except position ``skip``, into
-    ``hidden``; returns how many rows were combined."""
-    cdef int64_t j
-    cdef int count = 0
-    cdef real_t inv
-    memset(hidden, 0, c.size * sizeof(real_t))
-    for j in range(lo, hi):
-        if j != skip:
-            add_row(hidden, in_row(c, words[j]), c.size)
-            count += 1
-    if c.cbow_mean and count > 1:
-        inv = ONEF / count
-        sscal(&c.size, &inv, hidden, &ONE)
-    return count
-
-
-cdef inline void cbow_update(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
-                             int32_t target) noexcept nogil:
-    """CBOW: the sum (or mean) of ``words[lo:hi]`` except position ``skip`` predicts ``target``.
-
-    The gradient is added unscaled to every context row, as in word2vec.c and gensim.
-    """
-    cdef int64_t j
-    if cbow_hidden(c, c.hidden, words, lo, hi, skip) == 0:
-        return
-    memset(c.grad, 0, c.size * sizeof(real_t))
-    output_steps(c, c.hidden, target)
-    for j in range(lo, hi):
-        if j != skip:
-            update_input_row(c, words[j], c.grad)
-
-# ---------------------------------------------------------------------------------------------
-# Batched path (HogBatch, Ji et al. 2016): every context row of a window is scored against the same
-# output rows (the target's Huffman path and/or the target plus one shared set of noise words) with
-# level-3 BLAS, and all rows are updated once from the same pre-update values.
-
-cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
-    """Collect the output rows for predicting ``target`` into ``out_buf``; returns how many.
-
-    Labels: ``1 - code`` for Huffman nodes, 1 for the target's NS row, 0 for noise words, and -1 for a
-    noise word equal to the target (skipped, as word2vec.c does).
+    The Huffman path (label ``1 - code``), then the target's NS row (1) and the noise words (0; -1 for one
+    equal to the target, left out as word2vec.c does).
     """
     cdef int j, n = 0
     cdef int64_t row
-    cdef uint32_t noise
+    cdef const uint32_t *noise
     if c.hs:
         row = <int64_t>target * c.max_code_len
         for j in range(c.code_lens[target]):
@@ -300,150 +269,161 @@ cdef inline int gather_targets(Context *c, int32_t target) noexcept nogil:
             c.labels[n] = ONEF - <real_t>c.codes[row + j]
             n += 1
     if c.negative:
+        noise = take_noise(c)
         c.out_rows[n] = ns_row(c, target)
         c.labels[n] = ONEF
         n += 1
-        if c.fixed_negatives == NULL and not c.noise_ready:
-            draw_noise_ahead(c)
         for j in range(c.negative):
-            if c.fixed_negatives != NULL:
-                noise = c.fixed_negatives[j]
-            else:
-                noise = c.noise_ahead[j]
-            c.out_rows[n] = ns_row(c, noise)
-            c.labels[n] = <real_t>-1.0 if noise == <uint32_t>target else <real_t>0.0
+            c.out_rows[n] = ns_row(c, noise[j])
+            c.labels[n] = <real_t>-1.0 if noise[j] == <uint32_t>target else ZEROF
             n += 1
-        if c.fixed_negatives == NULL:
-            draw_noise_ahead(c)  # the next prediction's noise words, fetched while this one trains
-    for j in range(n):
-        memcpy(c.out_buf + <int64_t>j * c.size, c.out_rows[j], c.size * sizeof(real_t))
+        noise_for_next(c)
     return n
 
 
+# ---------------------------------------------------------------------------------------------- 2. the block
 
+cdef inline real_t logistic_gradient(Context *c, real_t score, real_t label) noexcept nogil:
+    """``alpha * (label - sigmoid(score))``, adding ``-log sigmoid(+/- score)`` to the loss if asked.
 
-
-cdef inline bint output_trained(Context *c, int t) noexcept nogil:
-    """Whether gathered output row ``t`` receives an update (a grouped block's left-out pairs add zeros)."""
-    return c.label_mat != NULL or c.labels[t] >= 0
-
-
-cdef void block_update(Context *c, int m, int n_t) noexcept nogil:
-    """Binary-logistic updates of ``m`` input rows (``in_buf``) against ``n_t`` output rows (``out_buf``).
-
-    With ``S = In . Out^T`` (m x n_t) and ``G = alpha * (label - sigmoid(S))``: ``d_in = G . Out`` is left
-    in ``d_in`` for the caller to add to its input rows, and ``Out += G^T . In`` is applied here. Labels
-    are per output row (``labels``), or per (input, output) pair when ``label_mat`` is set; pairs labelled
-    -1 are left out (their G is 0). Row-major buffers are passed to column-major BLAS as their transposes.
+    A NaN score (weights that overflowed, e.g. from a learning rate far too high) gives no update and marks
+    the context as diverged: the job stops and :meth:`Worker.train_job` raises.
     """
-    cdef int j, t, d = c.size
-    cdef real_t f, label
+    if score != score:
+        c.diverged = 1
+        return ZEROF
+    if c.compute_loss:
+        c.loss += cw2v_neg_log_sigmoid(&TABLES, score if label > 0.5 else -score)
+    return (label - cw2v_sigmoid(&TABLES, score)) * c.alpha
+
+
+cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexcept nogil:
+    """Binary-logistic updates of ``m`` input rows against the ``n_t`` output rows ``out_rows``.
+
+    Labels are ``labels[t]`` for every input row, or ``label_mat[r * n_t + t]`` per pair when ``label_mat``
+    is set; a negative label leaves the pair out. With ``G[r, t] = alpha * (label - sigmoid(in_r . out_t))``
+    the input gradients ``d_in[r] = sum_t G[r, t] out_t`` are left in ``d_in`` (rows ``0..m-1``) for the
+    driver to scatter, and the output rows receive ``out_t += sum_r G[r, t] in_r`` here.
+
+    One input row (``m == 1``, contiguous at ``inputs``): the output rows are updated one after the other,
+    each score read after the previous row's update (word2vec.c's order; the same values as the block
+    unless a row appears twice), with the fused row operations of cw2v_rowops.h. Several input rows
+    (``inputs`` is ``in_buf``): every score from the pre-update values, with three gemm calls (HogBatch).
+    """
+    cdef int r, t, d = c.size
+    cdef real_t label, g
     cdef real_t *score
-    # S^T (n_t x m, column-major) = Out (rows as columns)^T . In
-    sgemm(TRANS_T, TRANS_N, &n_t, &m, &d, &ONEF, c.out_buf, &d, c.in_buf, &d, &ZEROF, c.score_buf, &n_t)
-    for j in range(m):
-        score = c.score_buf + <int64_t>j * n_t
-        for t in range(n_t):
-            label = c.labels[t] if c.label_mat == NULL else c.label_mat[<int64_t>j * n_t + t]
-            if label < 0:
-                score[t] = 0
-                continue
-            f = score[t]
-            if c.compute_loss:
-                c.loss += cw2v_neg_log_sigmoid(&TABLES, f if label > 0.5 else -f)
-            score[t] = (label - cw2v_sigmoid(&TABLES, f)) * c.alpha
-    c.examples += <int64_t>m * n_t
-    # d_in^T (d x m) = Out^T (d x n_t) . G^T (n_t x m)
-    sgemm(TRANS_N, TRANS_N, &d, &m, &n_t, &ONEF, c.out_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_in, &d)
+    cdef const real_t *labels
     if m == 1:
-        # a single input row (CBOW): Out[t] += g[t] * In, straight into the rows
+        labels = c.label_mat if c.label_mat != NULL else c.labels
+        memset(c.d_in, 0, d * sizeof(real_t))
         for t in range(n_t):
-            if output_trained(c, t):
-                ROWOPS.axpy(d, c.score_buf[t], c.in_buf, c.out_rows[t])
-    else:
-        # d_out^T (d x n_t) = In^T (d x m) . G (m x n_t)
-        sgemm(TRANS_N, TRANS_T, &d, &n_t, &m, &ONEF, c.in_buf, &d, c.score_buf, &n_t, &ZEROF, c.d_out, &d)
-        for t in range(n_t):
-            if output_trained(c, t):
-                add_row(c.out_rows[t], c.d_out + <int64_t>t * d, d)
-
-
-cdef inline void sg_window_batched(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
-                                   int32_t target) noexcept nogil:
-    """Skip-gram, batched: all context rows of the window predict ``target`` against shared outputs."""
-    cdef int64_t j
-    cdef int m = 0, n_t
-    for j in range(lo, hi):
-        if j != skip:
-            memcpy(c.in_buf + <int64_t>m * c.size, in_row(c, words[j]), c.size * sizeof(real_t))
-            m += 1
-    if m == 0:
+            label = labels[t]
+            if label < 0:
+                continue
+            g = logistic_gradient(c, ROWOPS.dot(d, inputs, c.out_rows[t]), label)
+            ROWOPS.step(d, g, inputs, c.out_rows[t], c.d_in)
         return
-    n_t = gather_targets(c, target)
-    block_update(c, m, n_t)
-    m = 0
+    for t in range(n_t):
+        memcpy(c.out_buf + <int64_t>t * d, c.out_rows[t], d * sizeof(real_t))
+    # S (m x n_t) = In (m x d) . Out^T
+    gemm_rm(False, True, m, n_t, d, ONEF, inputs, d, c.out_buf, d, ZEROF, c.score_buf, n_t)
+    for r in range(m):
+        score = c.score_buf + <int64_t>r * n_t
+        labels = c.labels if c.label_mat == NULL else c.label_mat + <int64_t>r * n_t
+        for t in range(n_t):
+            label = labels[t]
+            score[t] = logistic_gradient(c, score[t], label) if label >= 0 else ZEROF
+    # d_in (m x d) = G (m x n_t) . Out (n_t x d);  d_out (n_t x d) = G^T . In
+    gemm_rm(False, False, m, d, n_t, ONEF, c.score_buf, n_t, c.out_buf, d, ZEROF, c.d_in, d)
+    gemm_rm(True, False, n_t, d, m, ONEF, c.score_buf, n_t, inputs, d, ZEROF, c.d_out, d)
+    for t in range(n_t):
+        ROWOPS.axpy(d, ONEF, c.d_out + <int64_t>t * d, c.out_rows[t])
+
+
+# ---------------------------------------------------------------------------------------------- 3. drivers
+
+cdef void sg_pairs(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t center) noexcept nogil:
+    """Skip-gram as word2vec.c: each context word's input row predicts the center word on its own."""
+    cdef int64_t j
+    cdef int n_t
     for j in range(lo, hi):
-        if j != skip:
-            update_input_row(c, words[j], c.d_in + <int64_t>m * c.size)
-            m += 1
+        if j != center:
+            n_t = collect_targets(c, sent[center])
+            logistic_block(c, in_row(c, sent[j]), 1, n_t)
+            update_input_row(c, sent[j], c.d_in)
 
 
-cdef void sg_group_batched(Context *c, const int32_t *sent, int64_t first, int k, const int64_t *lo,
-                           const int64_t *hi) noexcept nogil:
-    """Skip-gram + NS, batched: the windows of the ``k`` center words ``sent[first:first + k]`` as one block.
+cdef void cbow_window(Context *c, const int32_t *sent, int64_t lo, int64_t hi, int64_t center) noexcept nogil:
+    """CBOW: the sum (or, with ``cbow_mean``, mean) of the context rows predicts the center word.
 
-    Window ``w`` spans ``sent[lo[w]:hi[w]]`` (its center excluded). Every context row is scored against
-    its own center word's output row (label 1) and one shared set of noise words (label 0; -1, i.e. left
-    out, where a noise word equals that center word, as in word2vec.c); other center words' rows are
-    left out of its labels.
+    Every context row receives the hidden vector's whole gradient, unscaled, as in word2vec.c and gensim.
     """
-    cdef int64_t j, r
-    cdef int m = 0, w, t, n_t = k + c.negative
-    cdef int ends[SG_GROUP]
-    cdef uint32_t target
-    cdef real_t *lab
+    cdef int64_t j
+    cdef int count = 0
+    cdef real_t inv
+    memset(c.in_buf, 0, c.size * sizeof(real_t))
+    for j in range(lo, hi):
+        if j != center:
+            ROWOPS.axpy(c.size, ONEF, in_row(c, sent[j]), c.in_buf)
+            count += 1
+    if count == 0:
+        return
+    if c.cbow_mean and count > 1:
+        inv = ONEF / count
+        sscal(&c.size, &inv, c.in_buf, &ONE)
+    logistic_block(c, c.in_buf, 1, collect_targets(c, sent[center]))
+    for j in range(lo, hi):
+        if j != center:
+            update_input_row(c, sent[j], c.d_in)
+
+
+cdef void sg_block(Context *c, const int32_t *sent, int64_t first, int k, const int64_t *lo,
+                   const int64_t *hi) noexcept nogil:
+    """Skip-gram, HogBatch: the windows of the ``k`` center words ``sent[first:first + k]`` as one block.
+
+    Window ``w`` spans ``sent[lo[w]:hi[w]]`` (its center excluded). With hierarchical softmax (``k == 1``,
+    the window driver) every context row is scored against the center word's output rows; with negative
+    sampling alone (the grouped driver), each context row against its own center word's row (label 1) and
+    one shared set of noise words (0; -1 where a noise word equals that center word), the other center
+    words' rows left out (-1).
+    """
+    cdef int m = 0, w, t, n_t
+    cdef int64_t j
+    cdef uint32_t center
     cdef const uint32_t *noise
     for w in range(k):
         for j in range(lo[w], hi[w]):
             if j != first + w:
+                c.row_word[m] = sent[j]
+                c.row_owner[m] = w
                 memcpy(c.in_buf + <int64_t>m * c.size, in_row(c, sent[j]), c.size * sizeof(real_t))
                 m += 1
-        ends[w] = m
     if m == 0:
         return
-    if c.fixed_negatives != NULL:
-        noise = c.fixed_negatives
-    else:
-        if not c.noise_ready:
-            draw_noise_ahead(c)
-        noise = c.noise_ahead
-    for t in range(n_t):
-        if t < k:
-            c.out_rows[t] = ns_row(c, sent[first + t])
-        else:
-            c.out_rows[t] = ns_row(c, noise[t - k])
-        memcpy(c.out_buf + <int64_t>t * c.size, c.out_rows[t], c.size * sizeof(real_t))
-    w = 0
-    for r in range(m):
-        while r >= ends[w]:
-            w += 1
-        target = <uint32_t>sent[first + w]
-        lab = c.label_buf + r * n_t
+    if c.driver == DRIVER_SG_GROUPED:
+        n_t = k + c.negative
+        noise = take_noise(c)
         for t in range(k):
-            lab[t] = ONEF if t == w else <real_t>-1.0
+            c.out_rows[t] = ns_row(c, sent[first + t])
         for t in range(c.negative):
-            lab[k + t] = <real_t>-1.0 if noise[t] == target else ZEROF
-    if c.fixed_negatives == NULL:
-        draw_noise_ahead(c)  # the next group's noise words, fetched while this one trains
-    c.label_mat = c.label_buf
-    block_update(c, m, n_t)
-    c.label_mat = NULL
-    m = 0
-    for w in range(k):
-        for j in range(lo[w], hi[w]):
-            if j != first + w:
-                update_input_row(c, sent[j], c.d_in + <int64_t>m * c.size)
-                m += 1
+            c.out_rows[k + t] = ns_row(c, noise[t])
+        for w in range(k):
+            center = <uint32_t>sent[first + w]
+            for t in range(k):
+                c.label_tmpl[w * n_t + t] = ONEF if t == w else <real_t>-1.0
+            for t in range(c.negative):
+                c.label_tmpl[w * n_t + k + t] = <real_t>-1.0 if noise[t] == center else ZEROF
+        noise_for_next(c)
+        for j in range(m):
+            memcpy(c.label_buf + j * n_t, c.label_tmpl + <int64_t>c.row_owner[j] * n_t, n_t * sizeof(real_t))
+        c.label_mat = c.label_buf
+        logistic_block(c, c.in_buf, m, n_t)
+        c.label_mat = NULL
+    else:
+        logistic_block(c, c.in_buf, m, collect_targets(c, sent[first]))
+    for j in range(m):
+        update_input_row(c, c.row_word[j], c.d_in + j * c.size)
 
 
 cdef inline void window_bounds(Context *c, int64_t i, int64_t n, int64_t *lo, int64_t *hi) noexcept nogil:
@@ -459,76 +439,50 @@ cdef inline void window_bounds(Context *c, int64_t i, int64_t n, int64_t *lo, in
         hi[0] = n
 
 
-cdef void train_sentence_sg_grouped(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
-    """Skip-gram + NS, batched: groups of ``SG_GROUP`` consecutive center words (see sg_group_batched)."""
+cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
+    """Slide the (randomly shrunk) window over one subsampled sentence: the one dispatch of every mode.
+
+    The driver is ``c.driver``: grouped blocks of ``SG_GROUP`` center words (skip-gram + NS, batched),
+    window blocks (skip-gram with HS, batched), word2vec.c's per-pair skip-gram, or CBOW. While a window
+    trains, the next center word's output row and the next entering context row are prefetched.
+    """
     cdef int64_t i = 0, p
     cdef int64_t lo[SG_GROUP]
     cdef int64_t hi[SG_GROUP]
     cdef int w, k
-    while i < n:
-        k = SG_GROUP if n - i >= SG_GROUP else <int>(n - i)
-        for w in range(k):
-            window_bounds(c, i + w, n, &lo[w], &hi[w])
-        for p in range(i + k, i + 2 * k):  # the next group's target rows and newly entering context rows
-            if p < n:
-                cw2v_prefetch_row(ns_row(c, sent[p]), c.size)
-            if p + c.window < n:
-                cw2v_prefetch_row(in_row(c, sent[p + c.window]), c.size)
-        sg_group_batched(c, sent, i, k, lo, hi)
-        i += k
-
-
-cdef inline void cbow_window_batched(Context *c, const int32_t *words, int64_t lo, int64_t hi, int64_t skip,
-                                     int32_t target) noexcept nogil:
-    """CBOW, batched: the hidden vector is scored against all output rows at once."""
-    cdef int64_t j
-    cdef int n_t
-    if cbow_hidden(c, c.in_buf, words, lo, hi, skip) == 0:
-        return
-    n_t = gather_targets(c, target)
-    block_update(c, 1, n_t)
-    for j in range(lo, hi):
-        if j != skip:
-            update_input_row(c, words[j], c.d_in)
-
-
-cdef void train_sentence(Context *c, const int32_t *sent, int64_t n) noexcept nogil:
-    """Slide the (randomly shrunk) window over one subsampled sentence.
-
-    Skip-gram (and CBOW with hierarchical softmax) use block updates when ``batched``, skip-gram with
-    negative sampling alone one block per ``SG_GROUP`` center words; CBOW with negative
-    sampling alone always uses word2vec.c's per-word updates, which measured as fast as a block of one
-    hidden vector (memory-bound) with BLAS level-1 calls and are faster with the row operations of
-    cw2v_rowops.h, while sharing noise words across several CBOW center words cost about 2.6 analogy
-    points on the 17M-token corpus.
-    """
-    cdef int64_t i, j, lo, hi
-    if c.batched and c.sg and c.negative and not c.hs:
-        train_sentence_sg_grouped(c, sent, n)
+    if c.driver == DRIVER_SG_GROUPED:
+        while i < n:
+            k = SG_GROUP if n - i >= SG_GROUP else <int>(n - i)
+            for w in range(k):
+                window_bounds(c, i + w, n, &lo[w], &hi[w])
+            for p in range(i + k, i + 2 * k):
+                if p < n:
+                    cw2v_prefetch_row(ns_row(c, sent[p]), c.size)
+                if p + c.window < n:
+                    cw2v_prefetch_row(in_row(c, sent[p + c.window]), c.size)
+            sg_block(c, sent, i, k, lo, hi)
+            i += k
         return
     for i in range(n):
-        window_bounds(c, i, n, &lo, &hi)
+        window_bounds(c, i, n, &lo[0], &hi[0])
         if i + 1 < n:
             if c.negative:
                 cw2v_prefetch_row(ns_row(c, sent[i + 1]), c.size)
             if i + 1 + c.window < n:
                 cw2v_prefetch_row(in_row(c, sent[i + 1 + c.window]), c.size)
-        if c.batched and (c.sg or c.hs):
-            if c.sg:
-                sg_window_batched(c, sent, lo, hi, i, sent[i])
-            else:
-                cbow_window_batched(c, sent, lo, hi, i, sent[i])
-        elif c.sg:
-            for j in range(lo, hi):
-                if j != i:
-                    sg_pair(c, sent[j], sent[i])
+        if c.driver == DRIVER_CBOW:
+            cbow_window(c, sent, lo[0], hi[0], i)
+        elif c.driver == DRIVER_SG_WINDOW:
+            sg_block(c, sent, i, 1, &lo[0], &hi[0])
         else:
-            cbow_update(c, sent, lo, hi, i, sent[i])
+            sg_pairs(c, sent, lo[0], hi[0], i)
 
+
+# ---------------------------------------------------------------------------------------------- jobs
 
 cdef void exchange_rows(real_t *shared, real_t *rep, real_t *snap, int64_t n_rows, int64_t stride,
                         int size) noexcept nogil:
-    """``shared += rep - snap``, then ``rep = snap = shared``, for ``n_rows`` rows (padding untouched)."""
+    """``shared += rep - snap``, then ``rep = snap = shared``, for ``n_rows`` rows."""
     cdef int64_t r, o
     cdef int j
     cdef real_t v
@@ -542,7 +496,7 @@ cdef void exchange_rows(real_t *shared, real_t *rep, real_t *snap, int64_t n_row
 
 
 cdef void exchange_hot_rows(Context *c, bint everything) noexcept nogil:
-    """Exchange this thread's replica of the hot syn1 rows with syn1, tier by tier (see HOT_NODES).
+    """Exchange this worker's replica of the hot syn1 rows with syn1, tier by tier (see HOT_NODES).
 
     Rank 0 is the root (row ``vocab_size - 2``). Ranks ``[0, HOT_TIER)`` go at every exchange,
     ``[HOT_TIER, 4 * HOT_TIER)`` at every 4th, ``[4 * HOT_TIER, 16 * HOT_TIER)`` at every 16th, and so on;
@@ -565,12 +519,13 @@ cdef void exchange_hot_rows(Context *c, bint everything) noexcept nogil:
     c.hot_counts[1] = tick + 1
 
 
-cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_sent, int32_t *buf,
-                 double alpha_start, double alpha_end) noexcept nogil:
+cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_sent, double alpha_start,
+                 double alpha_end) noexcept nogil:
     """Subsample and train every sentence of a job; the learning rate moves linearly across the job."""
     cdef int64_t s, k, m, start = 0
     cdef int64_t total = ends[n_sent - 1] if n_sent > 0 else 0
     cdef int32_t w
+    cdef int32_t *sent = c.sent_buf
     for s in range(n_sent):
         if total > 0:
             c.alpha = <real_t>(alpha_start + (alpha_end - alpha_start) * (<double>start / total))
@@ -581,10 +536,12 @@ cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_
                 return STATUS_BAD_WORD_ID
             if c.do_sample and (cw2v_rng_next(&c.rng) >> 32) >= c.keep_threshold[w]:
                 continue
-            buf[m] = w
+            sent[m] = w
             m += 1
         c.words_trained += m
-        train_sentence(c, buf, m)
+        train_sentence(c, sent, m)
+        if c.diverged:
+            return STATUS_DIVERGED
         if c.hot_counts != NULL:
             c.hot_counts[0] += m
             if c.hot_counts[0] >= c.hot_period:
@@ -593,44 +550,7 @@ cdef int run_job(Context *c, const int32_t *ids, const int64_t *ends, int64_t n_
     return STATUS_OK
 
 
-cdef int alloc_scratch(Context *c, int max_inputs) noexcept nogil:
-    """Allocate the thread-private buffers of ``c``; returns 0, or -1 if memory ran out."""
-    cdef int64_t d = c.size
-    c.max_targets = (c.max_code_len if c.hs else 0) + (c.negative + SG_GROUP if c.negative else 0)
-    c.hidden = <real_t *>malloc(d * sizeof(real_t))
-    c.grad = <real_t *>malloc(d * sizeof(real_t))
-    c.in_buf = <real_t *>malloc(max_inputs * d * sizeof(real_t))
-    c.d_in = <real_t *>malloc(max_inputs * d * sizeof(real_t))
-    c.out_buf = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
-    c.d_out = <real_t *>malloc(c.max_targets * d * sizeof(real_t))
-    c.score_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
-    c.labels = <real_t *>malloc(c.max_targets * sizeof(real_t))
-    c.label_buf = <real_t *>malloc(<int64_t>max_inputs * c.max_targets * sizeof(real_t))
-    c.label_mat = NULL
-    c.out_rows = <real_t **>malloc(c.max_targets * sizeof(real_t *))
-    c.noise_ahead = <uint32_t *>malloc((c.negative + 1) * sizeof(uint32_t))
-    c.noise_ready = 0
-    if (c.hidden == NULL or c.grad == NULL or c.in_buf == NULL or c.d_in == NULL or c.out_buf == NULL
-            or c.d_out == NULL or c.score_buf == NULL or c.labels == NULL or c.label_buf == NULL
-            or c.out_rows == NULL
-            or c.noise_ahead == NULL):
-        return -1
-    return 0
-
-
-cdef void free_scratch(Context *c) noexcept nogil:
-    free(c.hidden)
-    free(c.grad)
-    free(c.in_buf)
-    free(c.d_in)
-    free(c.out_buf)
-    free(c.d_out)
-    free(c.score_buf)
-    free(c.labels)
-    free(c.label_buf)
-    free(c.out_rows)
-    free(c.noise_ahead)
-
+# ---------------------------------------------------------------------------------------------- Python API
 
 cdef inline size_t _addr(arr):
     return <size_t>arr.ctypes.data if arr is not None and arr.size else 0
@@ -665,41 +585,32 @@ def _check(arr, name, dtype, ndim):
     return arr
 
 
-cdef _check_negatives(Context *c, const uint32_t[::1] negatives):
-    """Fixed noise words for the debug entry points: exactly ``negative`` of them, all in the vocabulary."""
-    cdef int64_t k
-    if negatives.shape[0] != c.negative:
-        raise ValueError("need exactly %d negatives" % c.negative)
-    for k in range(c.negative):
-        if negatives[k] >= c.vocab_size:
-            raise ValueError("negative index out of range")
-
-
 cdef class Trainer:
     """Shared state of one ``train()`` call: weights, tables and hyper-parameters.
+
+    Threads train through their own :class:`Worker` (``trainer.worker()``), which holds the scratch memory.
 
     Parameters
     ----------
     w_in : ndarray of shape (vocab_size, size), dtype=float32
-        Input vectors (``wv.vectors``); modified in place by :meth:`train_job`. Each row must be contiguous;
-        rows may be evenly spaced further apart than ``size`` (a view of a row-padded, aligned buffer, as
-        :class:`cw2v.Word2Vec` allocates them). Padding is never read or written.
+        Input vectors (``wv.vectors``); modified in place by training. Each row must be contiguous; rows may
+        be evenly spaced further apart than ``size`` (a view of a wider buffer). Bytes between rows are never
+        read or written.
     w_out_ns, w_out_hs : ndarray of shape (vocab_size, size), float32, or None
         ``syn1neg`` (needed if ``negative > 0``) and ``syn1`` (needed if ``hs``); modified in place.
-    keep_threshold : ndarray (vocab_size,), uint64
-        Subsampling thresholds from :func:`cw2v.vocab.keep_thresholds`.
-    alias_threshold, alias_index : ndarray (vocab_size,), uint64 / uint32
-        Noise table from :func:`cw2v.vocab.alias_table` (empty if ``negative == 0``).
-    codes, points, code_lens : ndarray
-        Huffman tree from :func:`cw2v.vocab.huffman_tree` (used if ``hs``).
-    sg, hs, negative, window, cbow_mean, shrink_windows : int
-        As in :class:`cw2v.Word2Vec`.
-    batched : bool
-        True (default): block updates of a whole window against shared output rows with level-3 BLAS
-        (HogBatch); False: word2vec.c's per-pair updates (the reference path).
-    lockf : ndarray of shape (1,) or (vocab_size,), float32, or None
-        Per-word factor on input-row updates (gensim's ``wv.vectors_lockf``; 0.0 freezes a word);
-        one entry applies to every word.
+    tables : cw2v.vocab.VocabTables
+        Subsampling thresholds (``keep_threshold``, uint64), noise alias table (``alias_threshold`` uint64,
+        ``alias_index`` uint32; empty if ``negative == 0``) and Huffman tree (``codes`` uint8, ``points``
+        int32, ``code_lens`` int32; used if ``hs``), one entry (row) per word.
+    sg, hs, negative, window, cbow_mean, shrink_windows : int, keyword-only
+        As in :class:`cw2v.Word2Vec` (``window`` in tokens each side).
+    batched : bool, keyword-only
+        True (default): skip-gram trains a window (with negative sampling alone, ``SG_GROUP`` windows) as
+        one block against shared output rows (HogBatch); False: word2vec.c's per-pair updates. CBOW always
+        makes word2vec.c's per-word update.
+    lockf : ndarray of shape (1,) or (vocab_size,), float32, or None, keyword-only
+        Per-word factor on input-row updates (gensim's ``wv.vectors_lockf``; 0.0 freezes a word); one entry
+        applies to every word.
 
     Raises
     ------
@@ -709,9 +620,8 @@ cdef class Trainer:
     cdef Context proto
     cdef object _keep_alive
 
-    def __init__(self, w_in, w_out_ns, w_out_hs, keep_threshold, alias_threshold, alias_index,
-                 codes, points, code_lens, int sg, int hs, int negative, int window, int cbow_mean,
-                 int shrink_windows, bint batched=True, lockf=None):
+    def __init__(self, w_in, w_out_ns, w_out_hs, tables, *, int sg, int hs, int negative, int window,
+                 int cbow_mean=1, int shrink_windows=1, bint batched=True, lockf=None):
         w_in = _check(w_in, "w_in", np.float32, 2)
         n, size = w_in.shape
         if size <= 0 or n <= 0:
@@ -722,14 +632,15 @@ cdef class Trainer:
             raise ValueError("need hs=1 or negative > 0")
         w_out_ns = _check(w_out_ns, "w_out_ns", np.float32, 2) if negative > 0 else None
         w_out_hs = _check(w_out_hs, "w_out_hs", np.float32, 2) if hs else None
-        keep_threshold = _check(keep_threshold, "keep_threshold", np.uint64, 1)
+        keep_threshold = _check(tables.keep_threshold, "keep_threshold", np.uint64, 1)
         if keep_threshold.shape[0] != n:
             raise ValueError("keep_threshold has %d entries for %d words" % (keep_threshold.shape[0], n))
+        alias_threshold = alias_index = codes = points = code_lens = None
         if negative > 0:
             if w_out_ns is None or w_out_ns.shape != w_in.shape:
                 raise ValueError("w_out_ns must have the shape of w_in")
-            alias_threshold = _check(alias_threshold, "alias_threshold", np.uint64, 1)
-            alias_index = _check(alias_index, "alias_index", np.uint32, 1)
+            alias_threshold = _check(tables.alias_threshold, "alias_threshold", np.uint64, 1)
+            alias_index = _check(tables.alias_index, "alias_index", np.uint32, 1)
             if alias_threshold.shape[0] != n or alias_index.shape[0] != n:
                 raise ValueError("the alias table must have one entry per word")
             if n and int(alias_index.max()) >= n:
@@ -737,9 +648,9 @@ cdef class Trainer:
         if hs:
             if w_out_hs is None or w_out_hs.shape != w_in.shape:
                 raise ValueError("w_out_hs must have the shape of w_in")
-            codes = _check(codes, "codes", np.uint8, 2)
-            points = _check(points, "points", np.int32, 2)
-            code_lens = _check(code_lens, "code_lens", np.int32, 1)
+            codes = _check(tables.codes, "codes", np.uint8, 2)
+            points = _check(tables.points, "points", np.int32, 2)
+            code_lens = _check(tables.code_lens, "code_lens", np.int32, 1)
             if codes.shape[0] != n or points.shape != codes.shape or code_lens.shape[0] != n:
                 raise ValueError("the Huffman tables must have one row per word")
             if n > 1 and (int(points.max()) >= n - 1 or int(points.min()) < 0
@@ -770,7 +681,7 @@ cdef class Trainer:
             self.proto.code_lens = <const int32_t *>_addr(code_lens)
             self.proto.max_code_len = codes.shape[1]
         self.proto.vocab_size = n
-        self.proto.hot_first = n  # no replica of hot syn1 rows unless a HotNodes is given to train_job
+        self.proto.hot_first = n  # no replica of hot syn1 rows unless a Worker keeps one
         self.proto.size = size
         self.proto.stride_in = _row_pitch(w_in)
         self.proto.stride_ns = _row_pitch(w_out_ns)
@@ -778,18 +689,151 @@ cdef class Trainer:
         self.proto.window = window
         self.proto.negative = negative if negative > 0 else 0
         self.proto.hs = 1 if hs else 0
-        self.proto.sg = 1 if sg else 0
         self.proto.cbow_mean = 1 if cbow_mean else 0
         self.proto.shrink_windows = 1 if shrink_windows else 0
-        self.proto.batched = 1 if batched else 0
+        if not sg:
+            self.proto.driver = DRIVER_CBOW
+        elif not batched:
+            self.proto.driver = DRIVER_SG_PAIRS
+        elif negative > 0 and not hs:
+            self.proto.driver = DRIVER_SG_GROUPED
+        else:
+            self.proto.driver = DRIVER_SG_WINDOW
+        self.proto.fill_noise = fill_noise_alias
         if lockf is not None:
             self.proto.lockf = <const real_t *>_addr(lockf)
             self.proto.lockf_len = lockf.shape[0]
 
+    @property
+    def driver(self):
+        """The window driver every sentence goes through: ``'cbow'``, ``'sg-pairs'``, ``'sg-window'`` or
+        ``'sg-grouped'`` (from ``sg``, ``hs``, ``negative`` and ``batched``)."""
+        return ("cbow", "sg-pairs", "sg-window", "sg-grouped")[self.proto.driver]
+
+    def worker(self, int64_t hot_rows=0, int64_t hot_period=HOT_PERIOD):
+        """A :class:`Worker` for one thread (see there for ``hot_rows`` and ``hot_period``)."""
+        return Worker(self, hot_rows, hot_period)
+
+
+cdef class Worker:
+    """One training thread's private state: scratch buffers, random stream, loss, and (hierarchical softmax
+    with several threads) a replica of the busiest ``syn1`` rows. Allocated once, reused for every job.
+
+    A Worker must be used by one thread at a time (:meth:`train_job` raises ``RuntimeError`` otherwise).
+
+    Replica of hot nodes: every hierarchical-softmax prediction updates the root of the Huffman tree and
+    the nodes near it, which threads sharing them pass back and forth between cores. With ``hot_rows > 0``
+    the worker reads and writes the ``hot_rows`` busiest inner nodes (the last ones created,
+    ``syn1[vocab_size - 1 - hot_rows:vocab_size - 1]``) in its replica, so it sees its own updates at once,
+    and exchanges them with ``syn1`` (adds its updates since the previous exchange, takes the current sum,
+    including other threads' updates) in tiers: the ``HOT_TIER`` (64) busiest rows every ``hot_period``
+    effective words, the next 192 every ``4 * hot_period`` words, the next 768 every ``16 * hot_period``,
+    and so on (exchanges happen at the end of a sentence). :meth:`flush` exchanges every row; until it
+    runs, ``syn1`` lacks the replica's latest updates.
+
+    Parameters
+    ----------
+    trainer : Trainer
+    hot_rows : int, optional
+        How many of the busiest inner nodes to replicate (default 0: none; capped at ``vocab_size - 1``;
+        ``HOT_NODES`` = 4096 is what :class:`cw2v.Word2Vec` uses with ``hs=1`` and several workers). Needs a
+        trainer with ``hs``. Memory: two float32 arrays of ``(hot_rows, row pitch)``.
+    hot_period : int, optional
+        Effective words between exchanges of the busiest tier (default ``HOT_PERIOD`` = 500).
+
+    Raises
+    ------
+    ValueError
+        If ``hot_rows > 0`` without hierarchical softmax, or ``hot_rows`` / ``hot_period`` is negative / below 1.
+    MemoryError
+        If the scratch buffers cannot be allocated.
+    """
+    cdef Context c
+    cdef readonly Trainer trainer
+    cdef readonly int64_t hot_rows
+    cdef object rep, snap, counts
+    cdef bint busy
+
+    def __cinit__(self, Trainer trainer not None, int64_t hot_rows=0, int64_t hot_period=HOT_PERIOD):
+        cdef int64_t d, max_inputs
+        self.trainer = trainer
+        self.c = trainer.proto
+        self.c.in_buf = self.c.d_in = self.c.out_buf = self.c.d_out = self.c.score_buf = NULL
+        self.c.labels = self.c.label_buf = NULL
+        self.c.out_rows = NULL
+        self.c.noise_ahead = NULL
+        self.c.sent_buf = NULL
+        self.c.row_word = self.c.row_owner = NULL
+        self.c.label_tmpl = NULL
+        if hot_rows < 0 or hot_period < 1:
+            raise ValueError("hot_rows must be >= 0 and hot_period >= 1, got %d and %d" % (hot_rows, hot_period))
+        if hot_rows and not trainer.proto.hs:
+            raise ValueError("a replica of hot nodes needs a trainer with hierarchical softmax (hs=1)")
+        d = self.c.size
+        if self.c.driver == DRIVER_SG_GROUPED:
+            max_inputs = 2 * self.c.window * SG_GROUP
+        elif self.c.driver == DRIVER_SG_WINDOW:
+            max_inputs = 2 * self.c.window
+        else:
+            max_inputs = 1
+        self.c.max_inputs = <int>max_inputs
+        self.c.max_targets = ((self.c.max_code_len if self.c.hs else 0)
+                              + (self.c.negative + SG_GROUP if self.c.negative else 0))
+        self.c.in_buf = <real_t *>malloc(max_inputs * d * sizeof(real_t))
+        self.c.d_in = <real_t *>malloc(max_inputs * d * sizeof(real_t))
+        self.c.out_buf = <real_t *>malloc(max(self.c.max_targets, 1) * d * sizeof(real_t))
+        self.c.d_out = <real_t *>malloc(max(self.c.max_targets, 1) * d * sizeof(real_t))
+        self.c.score_buf = <real_t *>malloc(max_inputs * max(self.c.max_targets, 1) * sizeof(real_t))
+        self.c.labels = <real_t *>malloc(max(self.c.max_targets, 1) * sizeof(real_t))
+        self.c.label_buf = <real_t *>malloc(max_inputs * max(self.c.max_targets, 1) * sizeof(real_t))
+        self.c.out_rows = <real_t **>malloc(max(self.c.max_targets, 1) * sizeof(real_t *))
+        self.c.noise_ahead = <uint32_t *>malloc((self.c.negative + 1) * sizeof(uint32_t))
+        self.c.row_word = <int32_t *>malloc(max_inputs * sizeof(int32_t))
+        self.c.row_owner = <int32_t *>malloc(max_inputs * sizeof(int32_t))
+        self.c.label_tmpl = <real_t *>malloc(SG_GROUP * max(self.c.max_targets, 1) * sizeof(real_t))
+        if (self.c.row_word == NULL or self.c.row_owner == NULL
+                or self.c.label_tmpl == NULL or self.c.in_buf == NULL or self.c.d_in == NULL or self.c.out_buf == NULL or self.c.d_out == NULL
+                or self.c.score_buf == NULL or self.c.labels == NULL or self.c.label_buf == NULL
+                or self.c.out_rows == NULL or self.c.noise_ahead == NULL):
+            raise MemoryError("cannot allocate a worker's scratch buffers")
+        self.hot_rows = 0
+        if hot_rows:
+            w_hs = trainer._keep_alive[2]
+            n_inner = w_hs.shape[0] - 1
+            self.hot_rows = min(hot_rows, n_inner)
+            if self.hot_rows:
+                self.c.hot_first = n_inner - self.hot_rows
+                self.rep = _aligned_rows(self.hot_rows, trainer.proto.stride_hs)
+                self.rep[:, :w_hs.shape[1]] = w_hs[self.c.hot_first:n_inner]
+                self.snap = _aligned_rows(self.hot_rows, trainer.proto.stride_hs)
+                self.snap[...] = self.rep
+                # [words since the last exchange, exchanges]: written after every sentence, so on a cache
+                # line of its own (next to another thread's counters it would bounce between the cores)
+                self.counts = _aligned_rows(1, 16).view(np.int64)[0, :2]
+                self.c.hot_rep = <real_t *>_addr(self.rep)
+                self.c.hot_snap = <real_t *>_addr(self.snap)
+                self.c.hot_counts = <int64_t *>_addr(self.counts)
+                self.c.hot_period = hot_period
+
+    def __dealloc__(self):
+        free(self.c.in_buf)
+        free(self.c.d_in)
+        free(self.c.out_buf)
+        free(self.c.d_out)
+        free(self.c.score_buf)
+        free(self.c.labels)
+        free(self.c.label_buf)
+        free(self.c.out_rows)
+        free(self.c.noise_ahead)
+        free(self.c.sent_buf)
+        free(self.c.row_word)
+        free(self.c.row_owner)
+        free(self.c.label_tmpl)
+
     def train_job(self, const int32_t[::1] ids not None, const int64_t[::1] sentence_ends not None,
                   double alpha_start, double alpha_end, uint64_t seed, uint64_t job, bint compute_loss=False,
-                  HotNodes hot=None):
-        """Train on one job (a batch of sentences) with the GIL released.
+                  const uint32_t[::1] noise=None):
+        """Train on one job (a batch of sentences) with the GIL released; the weights change in place.
 
         Parameters
         ----------
@@ -803,10 +847,9 @@ cdef class Trainer:
             Seed of the random stream (subsampling, window shrinking, noise words).
         compute_loss : bool
             Accumulate the loss (sum of -log sigmoid terms, float64).
-        hot : HotNodes or None
-            The calling thread's replica of the busiest ``syn1`` rows (hierarchical softmax with several
-            threads): the job reads and writes those rows there, exchanging them with ``w_out_hs`` as it
-            goes. One thread at a time may use a given HotNodes.
+        noise : ndarray of shape (k,), dtype=uint32, optional
+            For tests: take the noise words from this sequence, in order and cycled, instead of drawing them
+            (every other part of training unchanged).
 
         Returns
         -------
@@ -819,221 +862,95 @@ cdef class Trainer:
         ------
         ValueError
             If a word index is out of range or the offsets are inconsistent.
+        RuntimeError
+            If another thread is using this Worker.
+        FloatingPointError
+            If the weights overflowed (a score became NaN: training diverged, e.g. alpha far too high); the
+            job stops where it happened.
         MemoryError
-            If scratch buffers cannot be allocated.
+            If the sentence buffer cannot be grown.
         """
-        cdef Context c = self.proto
         cdef int64_t n_tokens = ids.shape[0]
         cdef int64_t n_sent = sentence_ends.shape[0]
         cdef int status
-        cdef int64_t k, prev = 0
+        cdef int64_t k, prev = 0, longest = 0
+        cdef int32_t *grown
         for k in range(n_sent):
             if sentence_ends[k] < prev or sentence_ends[k] > n_tokens:
                 raise ValueError("sentence_ends must be non-decreasing offsets into ids")
+            longest = max(longest, sentence_ends[k] - prev)
             prev = sentence_ends[k]
         if n_sent and prev != n_tokens:
             raise ValueError("the last sentence end must equal the number of tokens")
+        if noise is not None:
+            if self.c.negative == 0 or noise.shape[0] == 0:
+                raise ValueError("noise words need negative > 0 and at least one word")
+            for k in range(noise.shape[0]):
+                if noise[k] >= self.c.vocab_size:
+                    raise ValueError("noise word %d is outside the vocabulary" % noise[k])
         if n_tokens == 0:
             return 0, 0.0
-        c.compute_loss = compute_loss
-        if hot is not None:
-            if hot.trainer is not self:
-                raise ValueError("this HotNodes replicates another Trainer's syn1")
-            hot._attach(&c)
-        cw2v_rng_seed(&c.rng, seed, job)
-        cdef int32_t *buf = <int32_t *>malloc(n_tokens * sizeof(int32_t))
+        if self.busy:
+            raise RuntimeError("this Worker is training in another thread: give each thread its own")
+        if longest > self.c.sent_cap:
+            grown = <int32_t *>realloc(self.c.sent_buf, longest * sizeof(int32_t))
+            if grown == NULL:
+                raise MemoryError("cannot allocate a sentence buffer of %d tokens" % longest)
+            self.c.sent_buf = grown
+            self.c.sent_cap = longest
+        self.busy = True
         try:
-            if buf == NULL or alloc_scratch(&c, 2 * c.window * SG_GROUP) != 0:
-                raise MemoryError("cannot allocate scratch buffers for a job of %d tokens" % n_tokens)
+            self.c.compute_loss = compute_loss
+            self.c.loss = 0.0
+            self.c.words_trained = 0
+            self.c.noise_ready = 0
+            self.c.diverged = 0
+            cw2v_rng_seed(&self.c.rng, seed, job)
+            if noise is not None:
+                self.c.fill_noise = fill_noise_sequence
+                self.c.noise_seq = &noise[0]
+                self.c.noise_seq_len = noise.shape[0]
+                self.c.noise_seq_pos = 0
             with nogil:
-                status = run_job(&c, &ids[0], &sentence_ends[0], n_sent, buf, alpha_start, alpha_end)
+                status = run_job(&self.c, &ids[0], &sentence_ends[0], n_sent, alpha_start, alpha_end)
         finally:
-            free(buf)
-            free_scratch(&c)
+            self.c.fill_noise = fill_noise_alias
+            self.c.noise_seq = NULL
+            self.c.noise_ready = 0
+            self.busy = False
         if status == STATUS_BAD_WORD_ID:
-            raise ValueError("a word index in the job is outside [0, %d)" % c.vocab_size)
-        return c.words_trained, c.loss
-
-    def debug_update(self, const int32_t[::1] context not None, int32_t target,
-                     const uint32_t[::1] negatives, double alpha, bint compute_loss=True):
-        """One update with fixed noise words, for testing against a reference implementation.
-
-        Skip-gram, per-pair path: one pair update per word of ``context`` (in order), each predicting
-        ``target`` with the same noise words. Skip-gram, batched path: one block update of all
-        ``context`` rows against the shared output rows. CBOW: one update whose hidden vector combines
-        all of ``context``.
-
-        Parameters
-        ----------
-        context : ndarray (n,), int32
-        target : int
-        negatives : ndarray (negative,), uint32, or None (draw them)
-        alpha : float
-
-        Returns
-        -------
-        float
-            The loss of the update(s).
-        """
-        cdef Context c = self.proto
-        cdef int64_t k, n = context.shape[0]
-        for k in range(n):
-            if context[k] < 0 or context[k] >= c.vocab_size:
-                raise ValueError("context word index out of range")
-        if target < 0 or target >= c.vocab_size:
-            raise ValueError("target index out of range")
-        if negatives is not None:
-            _check_negatives(&c, negatives)
-            if c.negative:
-                c.fixed_negatives = &negatives[0]
-        c.alpha = alpha
-        c.compute_loss = compute_loss
-        cw2v_rng_seed(&c.rng, 0, 0)
-        try:
-            if alloc_scratch(&c, max(n, 1)) != 0:
-                raise MemoryError()
-            if n:
-                with nogil:
-                    if c.batched:
-                        if c.sg:
-                            sg_window_batched(&c, &context[0], 0, n, -1, target)
-                        else:
-                            cbow_window_batched(&c, &context[0], 0, n, -1, target)
-                    elif c.sg:
-                        for k in range(n):
-                            sg_pair(&c, context[k], target)
-                    else:
-                        cbow_update(&c, &context[0], 0, n, -1, target)
-        finally:
-            free_scratch(&c)
-        return c.loss
-
-    def debug_sg_group(self, const int32_t[::1] sentence not None, int64_t first, const int64_t[::1] lo not None,
-                       const int64_t[::1] hi not None, const uint32_t[::1] negatives not None, double alpha):
-        """One grouped skip-gram + NS block (the batched path's unit), with fixed noise words, for testing.
-
-        Center words ``sentence[first:first + k]`` (``k = len(lo) <= SG_GROUP``); window ``w`` spans
-        ``sentence[lo[w]:hi[w]]``. Returns the loss of the block.
-        """
-        cdef Context c = self.proto
-        cdef int k = lo.shape[0]
-        cdef int64_t n = sentence.shape[0], w, j, m = 0
-        cdef int64_t lo_[SG_GROUP]
-        cdef int64_t hi_[SG_GROUP]
-        if not (c.sg and c.negative and not c.hs):
-            raise ValueError("grouped blocks are skip-gram with negative sampling only")
-        if k < 1 or k > SG_GROUP or hi.shape[0] != k or first < 0 or first + k > n:
-            raise ValueError("need 1..%d windows inside the sentence" % SG_GROUP)
-        _check_negatives(&c, negatives)
-        for j in range(n):
-            if sentence[j] < 0 or sentence[j] >= c.vocab_size:
-                raise ValueError("word index out of range")
-        for w in range(k):
-            if not (0 <= lo[w] <= first + w < hi[w] <= n):
-                raise ValueError("window %d does not contain its center word" % w)
-            lo_[w] = lo[w]
-            hi_[w] = hi[w]
-            m += hi[w] - lo[w] - 1
-        c.fixed_negatives = &negatives[0]
-        c.alpha = alpha
-        c.compute_loss = True
-        try:
-            if alloc_scratch(&c, <int>max(m, 1)) != 0:
-                raise MemoryError()
-            with nogil:
-                sg_group_batched(&c, &sentence[0], first, k, lo_, hi_)
-        finally:
-            free_scratch(&c)
-        return c.loss
-
-
-cdef class HotNodes:
-    """One worker thread's replica of the busiest rows of ``syn1`` (hierarchical softmax, several threads).
-
-    Every prediction of hierarchical softmax updates the root of the Huffman tree and the nodes near it;
-    threads sharing those rows spend their time moving them between cores. A thread that passes its
-    HotNodes to :meth:`Trainer.train_job` reads and writes the ``n_rows`` busiest inner nodes (the last
-    ones created, ``syn1[vocab_size - 1 - n_rows:vocab_size - 1]``) in its replica, so it sees its own
-    updates at once, and exchanges them with ``syn1`` (adds its updates since the previous exchange,
-    takes the current sum, including other threads' updates) in tiers: the ``HOT_TIER`` (64) busiest rows
-    every ``period`` effective words, the next 192 every ``4 * period`` words, the next 768 every
-    ``16 * period``, and so on (exchanges happen at the end of a sentence, the first one after ``period``
-    effective words). :meth:`flush` exchanges every row; until it runs, ``syn1`` lacks the replica's latest
-    updates.
-
-    Parameters
-    ----------
-    trainer : Trainer
-        A trainer with ``hs`` set; its ``w_out_hs`` is the matrix replicated.
-    n_rows : int, optional
-        How many of the busiest inner nodes to replicate (default ``HOT_NODES`` = 4096, capped at
-        ``vocab_size - 1``). Memory: two float32 arrays of ``(n_rows, row pitch)``.
-    period : int, optional
-        Effective words between exchanges of the busiest tier (default ``HOT_PERIOD`` = 500).
-
-    Raises
-    ------
-    ValueError
-        If the trainer has no hierarchical softmax, or ``n_rows`` or ``period`` is below 1.
-    """
-    cdef readonly Trainer trainer
-    cdef readonly int64_t first, n_rows, period
-    cdef object rep, snap, counts
-
-    def __init__(self, Trainer trainer not None, int64_t n_rows=HOT_NODES, int64_t period=HOT_PERIOD):
-        if not trainer.proto.hs:
-            raise ValueError("HotNodes needs a trainer with hierarchical softmax (hs=1)")
-        if n_rows < 1 or period < 1:
-            raise ValueError("n_rows and period must be >= 1, got %d and %d" % (n_rows, period))
-        w_hs = trainer._keep_alive[2]
-        n_inner = w_hs.shape[0] - 1
-        self.trainer = trainer
-        self.n_rows = min(n_rows, n_inner)
-        self.first = n_inner - self.n_rows
-        self.period = period
-        self.rep = _aligned_rows(self.n_rows, trainer.proto.stride_hs)
-        self.rep[:, :w_hs.shape[1]] = w_hs[self.first:n_inner]
-        self.snap = _aligned_rows(self.n_rows, trainer.proto.stride_hs)
-        self.snap[...] = self.rep
-        # [words since the last exchange, exchanges]: written after every sentence, so on a cache line of its
-        # own (next to another thread's counters it would bounce between the cores)
-        self.counts = _aligned_rows(1, 16).view(np.int64)[0, :2]
-
-    cdef void _attach(self, Context *c):
-        """Point ``c`` at this replica (no-op for a one-word vocabulary, which has no inner node)."""
-        if self.n_rows == 0:
-            return
-        c.hot_first = self.first
-        c.hot_rep = <real_t *>_addr(self.rep)
-        c.hot_snap = <real_t *>_addr(self.snap)
-        c.hot_counts = <int64_t *>_addr(self.counts)
-        c.hot_period = self.period
+            raise ValueError("a word index in the job is outside [0, %d)" % self.c.vocab_size)
+        if status == STATUS_DIVERGED:
+            raise FloatingPointError("training diverged: the weights overflowed to inf/NaN at a learning rate of "
+                                     "%g; lower alpha (gensim's default is 0.025) or check weights you set"
+                                     % self.c.alpha)
+        return self.c.words_trained, self.c.loss
 
     @property
     def exchanges(self):
-        """How many exchanges (one per ``period`` effective words) jobs have made so far."""
-        return int(self.counts[1])
+        """How many exchanges of the hot-node replica (one per ``hot_period`` effective words) were made."""
+        return int(self.counts[1]) if self.hot_rows else 0
 
     def replica(self):
-        """A copy of the replicated rows as this thread sees them, shape (n_rows, size), float32."""
-        return np.array(self.rep[:, :self.trainer.proto.size])
+        """A copy of the replicated rows as this worker sees them, shape (hot_rows, size), float32."""
+        if not self.hot_rows:
+            return np.zeros((0, self.c.size), np.float32)
+        return np.array(self.rep[:, :self.c.size])
 
     def flush(self):
-        """Exchange every replicated row with ``syn1`` (``syn1`` then holds all of this thread's updates).
+        """Exchange every replicated row with ``syn1`` (``syn1`` then holds all of this worker's updates).
 
-        Call it when no thread is training with this HotNodes (e.g. after the workers of an epoch end).
+        Call it when this worker is not training (e.g. after the threads of an epoch end).
         """
-        cdef Context c = self.trainer.proto
-        self._attach(&c)
-        if c.hot_counts != NULL:
+        if self.hot_rows:
             with nogil:
-                exchange_hot_rows(&c, True)
+                exchange_hot_rows(&self.c, True)
 
 
 def _aligned_rows(int64_t n_rows, int64_t pitch, int align=64):
     """Zeroed float32 array of shape (n_rows, pitch) starting on an ``align``-byte boundary (default: a cache
     line). The weight matrices are allocated through it (cw2v.word2vec._weight_matrix), and so are the
-    HotNodes replicas, laid out with their matrix's row pitch."""
+    workers' replicas of hot rows, laid out with their matrix's row pitch."""
     raw = np.zeros(n_rows * pitch + align // 4, dtype=np.float32)
     start = (-raw.ctypes.data % align) // 4
     return raw[start:start + n_rows * pitch].reshape(n_rows, pitch)

@@ -33,7 +33,7 @@ from cw2v import scoring as _scoring
 from cw2v._lifecycle import LifecycleEvents
 from cw2v import vocab as _vocab
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences, int_key_index
-from cw2v._kernels import HotNodes, Trainer, _aligned_rows
+from cw2v._kernels import HOT_ROWS, Trainer, _aligned_rows
 # the corpus readers are importable from here too, as from gensim.models.word2vec
 from cw2v.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus  # noqa: F401
 from cw2v.corpora import iter_line_blocks, local_path, uncompressed_size
@@ -164,8 +164,8 @@ class _CorpusFile:
     #: (queued, being tokenized, being trained) cost little memory, large enough that per-job overhead
     #: does not show.
     block_size = 1 << 17
-    #: Bytes per block when counting words: larger blocks measured ~10% faster, and build_vocab holds them
-    #: only briefly.
+    #: Bytes per block when counting words: larger blocks counted faster (docs/benchmarks.md), and
+    #: build_vocab holds them only briefly.
     count_block_size = 1 << 19
 
     def blocks(self, block_size=None):
@@ -222,9 +222,8 @@ def _check_utf8(data, path):
 
 #: The weight matrices start on this many bytes (a cache line), so vector loads of the first rows do not
 #: straddle lines. Rows themselves are packed: ``wv.vectors`` is a plain C-contiguous array that other
-#: libraries (faiss, ``np.frombuffer``, ``memoryview.cast``) take as it is. Padding each row to a whole
-#: number of cache lines measured +3-6% words/s at two threads (none at one) on one Intel Xeon, not worth a
-#: non-contiguous ``wv.vectors``.
+#: libraries (faiss, ``np.frombuffer``, ``memoryview.cast``) take as it is; what padding rows to whole
+#: cache lines was worth is in docs/benchmarks.md.
 ROW_ALIGN = 64
 
 
@@ -326,7 +325,7 @@ class Word2Vec(LifecycleEvents):
         word2vec.c and gensim do); with ``hs=1`` and more than one worker, each thread also keeps a replica
         of the 4096 busiest ``syn1`` rows (the top of the Huffman tree, which every prediction updates),
         exchanged with ``syn1`` every 500 to 32,000 words and at the end of each epoch (two float32
-        arrays of 4096 rows per thread; see :class:`cw2v._kernels.HotNodes`).
+        arrays of 4096 rows per thread; see :class:`cw2v._kernels.Worker`).
     min_alpha : float, optional
         Final learning rate (default 0.0001).
     sg : {0, 1}, optional
@@ -802,9 +801,9 @@ class Word2Vec(LifecycleEvents):
                 raise EmptyVocabularyError("you must first build vocabulary before training the model: " + reason)
             raise RuntimeError("you must first build vocabulary before training the model (call build_vocab)")
         return Trainer(self.wv.vectors, self.syn1neg if self.negative else None, self.syn1 if self.hs else None,
-                       t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points, t.code_lens,
-                       self.sg, self.hs, self.negative, self.window, self.cbow_mean, self.shrink_windows,
-                       self.batched, self._lockf())
+                       t, sg=self.sg, hs=self.hs, negative=self.negative, window=self.window,
+                       cbow_mean=self.cbow_mean, shrink_windows=self.shrink_windows, batched=self.batched,
+                       lockf=self._lockf())
 
     def _lockf(self):
         """``wv.vectors_lockf`` as float32 for the kernels (1 or len(wv) entries), or None."""
@@ -1015,25 +1014,20 @@ class Word2Vec(LifecycleEvents):
             job_stream = self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha,
                                           end_alpha)
 
-        hot_nodes = []
+        # one Worker (scratch memory, random stream; with hierarchical softmax and several threads a replica
+        # of the busiest syn1 rows) per thread for the epoch
+        workers = [trainer.worker(HOT_ROWS if self.hs and self.workers > 1 else 0) for _ in range(self.workers)]
 
         def make_worker(i):
-            """Thread ``i``'s job function; with hierarchical softmax and several workers each thread keeps
-            its own replica of the busiest syn1 rows (see cw2v._kernels.HotNodes)."""
-            if not (self.hs and self.workers > 1):
-                return train
-            hot = HotNodes(trainer)
-            hot_nodes.append(hot)
-            return lambda job: train(job, hot)
+            return lambda job: train(job, workers[i])
 
-        def train(job, hot=None):
+        def train(job, worker):
             if job.data is not None:
                 _check_utf8(job.data, corpus.path)
                 ids, ends, raw = encode_block(table, job.data, max_sentence_length)
             else:
                 ids, ends, raw = encode_sentences(job.sentences, key_to_index, int_index)
-            eff, loss = trainer.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream, compute_loss,
-                                          hot)
+            eff, loss = worker.train_job(ids, ends, job.alpha_start, job.alpha_end, seed, job.stream, compute_loss)
             with lock:
                 state["effective"] += eff
                 state["raw"] += raw
@@ -1060,8 +1054,8 @@ class Word2Vec(LifecycleEvents):
         try:
             _pipeline(job_stream, make_worker, self.workers, queue_factor * self.workers, progress)
         finally:
-            for hot in hot_nodes:  # the workers have ended: syn1 receives what the replicas hold
-                hot.flush()
+            for worker in workers:  # the threads have ended: syn1 receives what the replicas hold
+                worker.flush()
         if bar is not None:
             update_bar()
         if not is_file:

@@ -5,8 +5,8 @@
  * ask for them early. Those rows are about to be written, so where the CPU has PREFETCHW (CPUID
  * 0x80000001:ECX bit 8: Intel since Broadwell, AMD) the lines are fetched for ownership: a row the other
  * worker thread wrote last then arrives in one transaction, instead of a shared copy now and an
- * invalidation of the other core's copy at the first store (which stalls the store). Measured with two
- * threads sharing the model, CBOW + negative sampling: +25% words/s; one thread: no change. Other x86
+ * invalidation of the other core's copy at the first store (which stalls the store); the measurements are
+ * in docs/benchmarks.md. Other x86
  * CPUs get a read prefetch; other GCC/Clang targets the compiler's write prefetch (PRFM PSTL1KEEP on ARM);
  * other compilers none.
  */

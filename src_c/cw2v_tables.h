@@ -42,17 +42,20 @@ static inline int cw2v_table_index(float x)
     return i < CW2V_EXP_TABLE_SIZE ? i : CW2V_EXP_TABLE_SIZE - 1;
 }
 
-/* sigmoid(x), clipped to exactly 0 or 1 outside (-MAX_EXP, MAX_EXP). */
+/* sigmoid(x), clipped to exactly 0 or 1 outside (-MAX_EXP, MAX_EXP). A NaN (weights that overflowed) never
+ * indexes the table: it gives 0.5, and the kernels report the divergence. */
 static inline float cw2v_sigmoid(const cw2v_tables *t, float x)
 {
     if (x >= CW2V_MAX_EXP) return 1.0f;
     if (x <= -CW2V_MAX_EXP) return 0.0f;
+    if (x != x) return 0.5f;
     return t->sigmoid[cw2v_table_index(x)];
 }
 
-/* -log sigmoid(z) = log(1 + exp(-z)): table inside the range, exact outside. */
+/* -log sigmoid(z) = log(1 + exp(-z)): table inside the range, exact outside (NaN stays NaN). */
 static inline double cw2v_neg_log_sigmoid(const cw2v_tables *t, float z)
 {
+    if (z != z) return (double)z;
     if (z >= CW2V_MAX_EXP || z <= -CW2V_MAX_EXP) {
         double zd = (double)z;
         return zd > 0 ? log1p(exp(-zd)) : -zd + log1p(exp(zd));

@@ -1,13 +1,19 @@
-"""Tiny pure-NumPy reference for one training update of each mode, written from the papers and word2vec.c.
+"""A pure-NumPy reference of what the kernels train, written from the papers and word2vec.c.
 
-The kernels are tested against these functions on toy vocabularies with fixed noise words. The sigmoid
-is read from the same table the kernels use (so the comparison is exact up to float rounding).
+It follows the kernels' one dispatch (cw2v/_kernels.pyx, ``train_sentence``) sentence by sentence: CBOW
+(the context's mean or sum predicts the center word), word2vec.c's per-pair skip-gram, HogBatch window
+blocks (skip-gram with hierarchical softmax, ``batched``), and grouped blocks of ``SG_GROUP`` center words
+sharing one draw of noise words (skip-gram with negative sampling alone, ``batched``). Windows are not
+shrunk and nothing is subsampled (the tests build trainers that way); noise words come from a fixed
+sequence, taken ``negative`` at a time in the order the predictions are made. The sigmoid is read from the
+kernels' own table, so results agree up to float rounding.
 """
 import numpy as np
 
 from cw2v._kernels import sigmoid_table
 
 TABLE, MAX_EXP = sigmoid_table()
+SG_GROUP = 2
 
 
 def _slot(x):
@@ -30,143 +36,148 @@ def neg_log_sigmoid(z):
     return float(np.log1p(np.exp(-np.float64(z))))
 
 
-def output_steps(hidden, target, w_out_ns, w_out_hs, negatives, codes, points, code_lens, alpha):
-    """Return (grad, loss); updates the output matrices in place."""
-    grad = np.zeros_like(hidden)
+class NoiseSequence:
+    """Noise words from a fixed sequence, cycled: ``take(k)`` gives the next ``k``."""
+
+    def __init__(self, words):
+        self.words = [int(w) for w in words]
+        self.pos = 0
+
+    def take(self, k):
+        out = [self.words[(self.pos + i) % len(self.words)] for i in range(k)]
+        self.pos += k
+        return out
+
+
+def logistic_block(inputs, outs, labels, alpha):
+    """Binary-logistic updates of the input rows ``inputs`` (m x d) against the output rows ``outs``
+    (a list of (matrix, row)), with ``labels[r][t]`` per pair (negative: left out).
+
+    One input row: the output rows are updated one after the other (word2vec.c). Several: HogBatch, every
+    score from the pre-update values (Ji et al. 2016). Output rows are updated in place; returns
+    ``(d_in, loss)`` with the input rows' gradients.
+    """
+    inputs = np.asarray(inputs, dtype=np.float32)
+    d_in = np.zeros_like(inputs)
     loss = 0.0
-    rows = []
-    if w_out_hs is not None:
-        for j in range(code_lens[target]):
-            rows.append((w_out_hs, points[target, j], 1.0 - codes[target, j]))
-    if w_out_ns is not None:
-        rows.append((w_out_ns, target, 1.0))
-        rows.extend((w_out_ns, n, 0.0) for n in negatives if n != target)
-    for mat, row, label in rows:
-        out = mat[row]
-        f = np.float32(np.dot(hidden.astype(np.float64), out.astype(np.float64)))
-        g = np.float32((label - sigmoid(f)) * alpha)
-        loss += neg_log_sigmoid(f if label > 0.5 else -f)
-        grad += g * out
-        mat[row] = out + g * hidden
-    return grad, loss
-
-
-def sg_update(w_in, context, target, alpha, w_out_ns=None, w_out_hs=None, negatives=(), codes=None,
-              points=None, code_lens=None):
-    """Skip-gram: for each context word in turn, its input row predicts ``target``."""
-    loss = 0.0
-    for c in context:
-        hidden = w_in[c].copy()
-        grad, l = output_steps(hidden, target, w_out_ns, w_out_hs, negatives, codes, points, code_lens, alpha)
-        w_in[c] += grad
-        loss += l
-    return loss
-
-
-def cbow_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, w_out_hs=None, negatives=(),
-                codes=None, points=None, code_lens=None):
-    """CBOW: the mean (or sum) of the context rows predicts ``target``; every context row gets the gradient."""
-    hidden = w_in[list(context)].sum(axis=0)
-    if cbow_mean and len(context) > 1:
-        hidden = hidden / np.float32(len(context))
-    grad, loss = output_steps(hidden.astype(np.float32), target, w_out_ns, w_out_hs, negatives, codes, points,
-                              code_lens, alpha)
-    for c in context:
-        w_in[c] += grad
-    return loss
-
-
-def _targets(target, w_out_ns, w_out_hs, negatives, codes, points, code_lens):
-    """(matrix, row, label) for every output row of one prediction; label -1 marks a skipped noise word."""
-    rows = []
-    if w_out_hs is not None:
-        rows += [(w_out_hs, points[target, j], 1.0 - codes[target, j]) for j in range(code_lens[target])]
-    if w_out_ns is not None:
-        rows.append((w_out_ns, target, 1.0))
-        rows += [(w_out_ns, n, -1.0 if n == target else 0.0) for n in negatives]
-    return rows
-
-
-def block_update(inputs, target, alpha, w_out_ns, w_out_hs, negatives, codes, points, code_lens):
-    """HogBatch block update (Ji et al. 2016): all input rows against the same output rows, all from
-    pre-update values. Returns (d_inputs, loss); applies the output-row updates in place."""
-    rows = _targets(target, w_out_ns, w_out_hs, negatives, codes, points, code_lens)
-    out = np.array([m[r] for m, r, _ in rows], dtype=np.float64)
-    labels = np.array([lab for _, _, lab in rows])
+    if len(inputs) == 1:
+        hidden = inputs[0]
+        for (mat, row), label in zip(outs, labels[0]):
+            if label < 0:
+                continue
+            out = mat[row].copy()
+            f = np.float32(np.dot(hidden.astype(np.float64), out.astype(np.float64)))
+            g = np.float32((label - sigmoid(f)) * alpha)
+            loss += neg_log_sigmoid(f if label > 0.5 else -f)
+            d_in[0] += g * out
+            mat[row] = out + g * hidden
+        return d_in, loss
+    out = np.array([mat[row] for mat, row in outs], dtype=np.float64)
     scores = (inputs.astype(np.float64) @ out.T).astype(np.float32)
     grads = np.zeros_like(scores)
-    loss = 0.0
-    for j in range(scores.shape[0]):
-        for t, lab in enumerate(labels):
-            if lab < 0:
-                continue
-            f = scores[j, t]
-            grads[j, t] = (lab - sigmoid(f)) * alpha
-            loss += neg_log_sigmoid(f if lab > 0.5 else -f)
-    d_in = grads.astype(np.float64) @ out
-    d_out = grads.T.astype(np.float64) @ inputs.astype(np.float64)
-    for t, (m, r, lab) in enumerate(rows):
-        if lab >= 0:
-            m[r] += d_out[t].astype(np.float32)
-    return d_in.astype(np.float32), loss
-
-
-def sg_block_update(w_in, context, target, alpha, w_out_ns=None, w_out_hs=None, negatives=(), codes=None,
-                    points=None, code_lens=None):
-    """Batched skip-gram: every context row of the window predicts ``target`` against shared outputs."""
-    d_in, loss = block_update(w_in[list(context)].copy(), target, alpha, w_out_ns, w_out_hs, negatives, codes,
-                              points, code_lens)
-    for j, c in enumerate(context):
-        w_in[c] += d_in[j]
-    return loss
-
-
-def cbow_block_update(w_in, context, target, alpha, cbow_mean=1, w_out_ns=None, w_out_hs=None, negatives=(),
-                      codes=None, points=None, code_lens=None):
-    """Batched CBOW: the hidden vector against all output rows at once."""
-    hidden = w_in[list(context)].sum(axis=0)
-    if cbow_mean and len(context) > 1:
-        hidden = hidden / np.float32(len(context))
-    d_in, loss = block_update(hidden[None, :].astype(np.float32), target, alpha, w_out_ns, w_out_hs, negatives,
-                              codes, points, code_lens)
-    for c in context:
-        w_in[c] += d_in[0]
-    return loss
-
-
-def sg_group_update(w_in, w_out_ns, sentence, first, windows, negatives, alpha):
-    """Grouped skip-gram + NS block: the windows of consecutive center words ``sentence[first + w]``
-    (``windows[w] = (lo, hi)``) share one set of noise words; each context row is labelled 1 against its
-    own center word's row, 0 against the noise rows (-1, left out, for a noise word equal to its center
-    word) and -1 against the other center words' rows. Pre-update values throughout; returns the loss."""
-    k = len(windows)
-    out_ids = [sentence[first + w] for w in range(k)] + list(negatives)
-    owner, ctx = [], []
-    for w, (lo, hi) in enumerate(windows):
-        for j in range(lo, hi):
-            if j != first + w:
-                owner.append(w)
-                ctx.append(sentence[j])
-    inputs = w_in[ctx].astype(np.float64)
-    out = w_out_ns[out_ids].astype(np.float64)
-    scores = (inputs @ out.T).astype(np.float32)
-    grads = np.zeros_like(scores)
-    loss = 0.0
-    for r, w in enumerate(owner):
-        for t in range(len(out_ids)):
-            if t < k:
-                lab = 1.0 if t == w else -1.0
-            else:
-                lab = -1.0 if out_ids[t] == sentence[first + w] else 0.0
-            if lab < 0:
+    for r in range(scores.shape[0]):
+        for t in range(scores.shape[1]):
+            label = labels[r][t]
+            if label < 0:
                 continue
             f = scores[r, t]
-            grads[r, t] = (lab - sigmoid(f)) * alpha
-            loss += neg_log_sigmoid(f if lab > 0.5 else -f)
+            grads[r, t] = (label - sigmoid(f)) * alpha
+            loss += neg_log_sigmoid(f if label > 0.5 else -f)
     d_in = (grads.astype(np.float64) @ out).astype(np.float32)
-    d_out = (grads.T.astype(np.float64) @ inputs).astype(np.float32)
-    for t, row in enumerate(out_ids):
-        w_out_ns[row] += d_out[t]
-    for r, word in enumerate(ctx):
-        w_in[word] += d_in[r]
-    return loss
+    d_out = (grads.T.astype(np.float64) @ inputs.astype(np.float64)).astype(np.float32)
+    for t, (mat, row) in enumerate(outs):
+        mat[row] += d_out[t]
+    return d_in, loss
+
+
+class Reference:
+    """The weights (updated in place) and settings of one model; ``train_job`` mirrors ``Worker.train_job``."""
+
+    def __init__(self, w_in, w_ns, w_hs, tables, *, sg, hs, negative, window, cbow_mean=1, batched=True,
+                 lockf=None):
+        self.w_in, self.w_ns, self.w_hs, self.t = w_in, w_ns, w_hs, tables
+        self.sg, self.hs, self.negative, self.window = sg, hs, negative, window
+        self.cbow_mean, self.batched, self.lockf = cbow_mean, batched, lockf
+
+    def _add_input(self, word, grad):
+        factor = 1.0 if self.lockf is None else self.lockf[word % len(self.lockf)]
+        self.w_in[word] += np.float32(factor) * grad
+
+    def _targets(self, target, noise):
+        """Output rows and labels for predicting ``target``: Huffman path, then target + noise words."""
+        outs, labels = [], []
+        if self.hs:
+            for j in range(self.t.code_lens[target]):
+                outs.append((self.w_hs, int(self.t.points[target, j])))
+                labels.append(1.0 - float(self.t.codes[target, j]))
+        if self.negative:
+            words = noise.take(self.negative)
+            outs.append((self.w_ns, target))
+            labels.append(1.0)
+            for w in words:
+                outs.append((self.w_ns, w))
+                labels.append(-1.0 if w == target else 0.0)
+        return outs, labels
+
+    def _window(self, n, i):
+        return range(max(0, i - self.window), min(n, i + self.window + 1))
+
+    def train_sentence(self, sent, alpha, noise):
+        sent = [int(w) for w in sent]
+        n = len(sent)
+        loss = 0.0
+        if self.sg and self.batched and self.negative and not self.hs:
+            i = 0
+            while i < n:
+                k = min(SG_GROUP, n - i)
+                owners, ctx = [], []
+                for w in range(k):
+                    for j in self._window(n, i + w):
+                        if j != i + w:
+                            owners.append(w)
+                            ctx.append(sent[j])
+                if ctx:
+                    words = noise.take(self.negative)
+                    outs = [(self.w_ns, sent[i + t]) for t in range(k)] + [(self.w_ns, z) for z in words]
+                    labels = [[1.0 if t == w else -1.0 for t in range(k)]
+                              + [-1.0 if z == sent[i + w] else 0.0 for z in words] for w in owners]
+                    d_in, l = logistic_block(self.w_in[ctx], outs, labels, alpha)
+                    loss += l
+                    for r, word in enumerate(ctx):
+                        self._add_input(word, d_in[r])
+                i += k
+            return loss
+        for i in range(n):
+            ctx = [sent[j] for j in self._window(n, i) if j != i]
+            if not ctx:
+                continue
+            if self.sg and not self.batched:
+                for word in ctx:
+                    outs, labels = self._targets(sent[i], noise)
+                    d_in, l = logistic_block(self.w_in[[word]], outs, [labels], alpha)
+                    loss += l
+                    self._add_input(word, d_in[0])
+            elif self.sg:
+                outs, labels = self._targets(sent[i], noise)
+                d_in, l = logistic_block(self.w_in[ctx], outs, [labels] * len(ctx), alpha)
+                loss += l
+                for r, word in enumerate(ctx):
+                    self._add_input(word, d_in[r])
+            else:
+                hidden = np.zeros(self.w_in.shape[1], np.float32)
+                for word in ctx:
+                    hidden += self.w_in[word]
+                if self.cbow_mean and len(ctx) > 1:
+                    hidden *= np.float32(1.0) / np.float32(len(ctx))
+                outs, labels = self._targets(sent[i], noise)
+                d_in, l = logistic_block(hidden[None, :], outs, [labels], alpha)
+                loss += l
+                for word in ctx:
+                    self._add_input(word, d_in[0])
+        return loss
+
+    def train_job(self, sentences, alpha, noise_words=(0,)):
+        """Train ``sentences`` at a constant ``alpha``; returns (words trained, loss)."""
+        noise = NoiseSequence(noise_words)
+        loss = sum(self.train_sentence(s, np.float32(alpha), noise) for s in sentences)
+        return sum(len(s) for s in sentences), loss

@@ -1,11 +1,11 @@
-"""Per-thread replicas of the busiest hierarchical-softmax rows (cw2v._kernels.HotNodes)."""
+"""Per-thread replicas of the busiest hierarchical-softmax rows (``cw2v._kernels.Worker(hot_rows=...)``)."""
 import threading
 
 import numpy as np
 import pytest
 
 from cw2v import Word2Vec, vocab
-from cw2v._kernels import HotNodes, Trainer
+from cw2v._kernels import Trainer
 
 V, D = 300, 8
 
@@ -17,8 +17,7 @@ def make_trainer(sg, negative=0, seed=0):
     w_ns = np.zeros((V, D), np.float32) if negative else None
     w_hs = (rng.standard_normal((V, D)) * 0.1).astype(np.float32)
     t = vocab.build_tables(counts, 0.0, 0.75, negative, 1)
-    trainer = Trainer(w_in, w_ns, w_hs, t.keep_threshold, t.alias_threshold, t.alias_index, t.codes, t.points,
-                      t.code_lens, sg, 1, negative, 3, 1, 1, True)
+    trainer = Trainer(w_in, w_ns, w_hs, t, sg=sg, hs=1, negative=negative, window=3)
     return trainer, w_in, w_hs
 
 
@@ -30,9 +29,9 @@ def make_job(seed, n_sentences, length=12):
     return ids, ends
 
 
-def train(trainer, job, stream, hot=None):
+def train(worker, job, stream):
     ids, ends = job
-    return trainer.train_job(ids, ends, 0.05, 0.05, 7, stream, False, hot)
+    return worker.train_job(ids, ends, 0.05, 0.05, 7, stream, False)
 
 
 @pytest.mark.parametrize("sg,negative", [(0, 0), (1, 0), (0, 3)])
@@ -40,12 +39,12 @@ def train(trainer, job, stream, hot=None):
 def test_one_thread_with_a_replica_trains_as_without(sg, negative, n_rows, period):
     plain, in_a, hs_a = make_trainer(sg, negative)
     replicated, in_b, hs_b = make_trainer(sg, negative)
-    hot = HotNodes(replicated, n_rows, period)
+    hot = replicated.worker(n_rows, period)
     job = make_job(1, 40)
-    train(plain, job, 0)
-    train(replicated, job, 0, hot)
+    train(plain.worker(), job, 0)
+    train(hot, job, 0)
     hot.flush()
-    assert hot.n_rows == min(n_rows, V - 1) and hot.first == V - 1 - hot.n_rows
+    assert hot.hot_rows == min(n_rows, V - 1)
     # the same arithmetic, except that each exchange rounds shared + (replica - snapshot)
     np.testing.assert_allclose(in_b, in_a, atol=2e-5, rtol=0)
     np.testing.assert_allclose(hs_b, hs_a, atol=2e-5, rtol=0)
@@ -54,8 +53,8 @@ def test_one_thread_with_a_replica_trains_as_without(sg, negative, n_rows, perio
 def test_rows_stay_in_the_replica_until_exchanged():
     trainer, _, w_hs = make_trainer(0)
     before = w_hs.copy()
-    hot = HotNodes(trainer, 50, 10 ** 9)
-    train(trainer, make_job(2, 30), 0, hot)
+    hot = trainer.worker(50, 10 ** 9)
+    train(hot, make_job(2, 30), 0)
     assert hot.exchanges == 0
     np.testing.assert_array_equal(w_hs[V - 51:V - 1], before[V - 51:V - 1])  # syn1's hot rows untouched...
     assert not np.allclose(hot.replica(), before[V - 51:V - 1])  # ...the replica took the updates
@@ -71,17 +70,17 @@ def test_two_replicas_add_their_updates():
     hot_range = slice(V - 1 - 40, V - 1)
     trainer, w_in, w_hs = make_trainer(0)
     init = w_hs.copy()
-    a, b = HotNodes(trainer, 40, 10 ** 9), HotNodes(trainer, 40, 10 ** 9)
-    train(trainer, job1, 0, a)
-    train(trainer, job2, 1, b)
+    a, b = trainer.worker(40, 10 ** 9), trainer.worker(40, 10 ** 9)
+    train(a, job1, 0)
+    train(b, job2, 1)
     a.flush()
     b.flush()
     # expected: job1 alone; then job2 from that state but with syn1's hot rows as they were at the start
     ref, ref_in, ref_hs = make_trainer(0)
-    train(ref, job1, 0)
+    train(ref.worker(), job1, 0)
     delta_a = ref_hs[hot_range] - init[hot_range]
     ref_hs[hot_range] = init[hot_range]
-    train(ref, job2, 1)
+    train(ref.worker(), job2, 1)
     delta_b = ref_hs[hot_range] - init[hot_range]
     np.testing.assert_allclose(w_in, ref_in, atol=1e-6, rtol=0)
     np.testing.assert_allclose(w_hs[:hot_range.start], ref_hs[:hot_range.start], atol=1e-6, rtol=0)
@@ -93,8 +92,8 @@ def test_exchange_tiers(n_sentences, tier1_exchanged):
     """Period 1 word: one exchange per sentence. The 64 busiest rows go at every exchange, the next 192 at
     every 4th, the rest (ranks 256-298) at every 16th; the i-th exchange is number i - 1."""
     trainer, _, w_hs = make_trainer(0)
-    hot = HotNodes(trainer, V, 1)
-    train(trainer, make_job(5, n_sentences, length=40), 0, hot)
+    hot = trainer.worker(V, 1)
+    train(hot, make_job(5, n_sentences, length=40), 0)
     assert hot.exchanges == n_sentences
     rep = hot.replica()  # row r holds syn1 row r (first == 0); rank 0, the root, is the last row
     shared = w_hs[:V - 1]
@@ -104,31 +103,28 @@ def test_exchange_tiers(n_sentences, tier1_exchanged):
     assert not np.array_equal(shared[tier2], rep[tier2])  # last exchanged at exchange 0
 
 
-def test_hot_nodes_checks_its_arguments():
+def test_worker_checks_its_replica_arguments():
     ns_only = Trainer(np.zeros((5, 4), np.float32), np.zeros((5, 4), np.float32), None,
-                      np.full(5, 2 ** 32, np.uint64), np.full(5, 2 ** 32, np.uint64), np.zeros(5, np.uint32),
-                      None, None, None, 1, 0, 2, 2, 1, 1, True)
+                      vocab.build_tables(np.arange(1, 6), 0.0, 0.75, 2, 0), sg=1, hs=0, negative=2, window=2)
     with pytest.raises(ValueError, match="hierarchical softmax"):
-        HotNodes(ns_only)
+        ns_only.worker(8)
+    assert ns_only.worker().hot_rows == 0 and ns_only.worker().exchanges == 0
     trainer, _, _ = make_trainer(0)
-    with pytest.raises(ValueError, match="n_rows and period"):
-        HotNodes(trainer, 0, 5)
-    with pytest.raises(ValueError, match="n_rows and period"):
-        HotNodes(trainer, 5, 0)
-    other, _, _ = make_trainer(1)
-    with pytest.raises(ValueError, match="another Trainer"):
-        train(trainer, make_job(6, 2), 0, HotNodes(other))
+    with pytest.raises(ValueError, match="hot_rows must be >= 0 and hot_period >= 1"):
+        trainer.worker(-1, 5)
+    with pytest.raises(ValueError, match="hot_rows must be >= 0 and hot_period >= 1"):
+        trainer.worker(5, 0)
 
 
 def test_two_threads_with_replicas_train_finite_vectors():
     trainer, w_in, w_hs = make_trainer(1)
     before = w_hs.copy()
-    hots = [HotNodes(trainer, 128, 20), HotNodes(trainer, 128, 20)]
+    hots = [trainer.worker(128, 20), trainer.worker(128, 20)]
     jobs = [make_job(10 + k, 200) for k in range(8)]
 
     def work(t):
         for k in range(t, len(jobs), 2):
-            train(trainer, jobs[k], k, hots[t])
+            train(hots[t], jobs[k], k)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(2)]
     for t in threads:
@@ -151,3 +147,27 @@ def test_word2vec_flushes_the_replicas(sg):
                      seed=3, sample=0)
     assert np.abs(model.syn1[len(model.wv) - 2]).sum() > 0
     assert np.isfinite(model.wv.vectors).all()
+
+
+def test_a_worker_refuses_a_second_thread():
+    """Two threads sharing one Worker would share its scratch memory: the second is refused."""
+    trainer, _, _ = make_trainer(0)
+    worker = trainer.worker()
+    big = make_job(20, 4000, length=50)
+    errors, started = [], threading.Event()
+
+    def first():
+        started.set()
+        train(worker, big, 0)
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait()
+    for _ in range(2000):  # retry until the first job is inside the kernel
+        try:
+            train(worker, make_job(21, 1), 1)
+        except RuntimeError as exc:
+            errors.append(exc)
+            break
+    t.join()
+    assert errors and "another thread" in str(errors[0])

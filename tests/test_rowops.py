@@ -3,17 +3,15 @@ instruction set, and the prefetch mode (src_c/cw2v_mem.h) never changes results.
 
 The per-word kernels call AVX-512 or AVX2 + FMA loops when the CPU has them, BLAS otherwise; these tests
 run each set this machine offers (the others are reported as skipped, with the reason) on vector sizes
-that leave tails (37: two full AVX-512 vectors and 5 floats; 100 with padded rows, as Word2Vec allocates).
+that leave tails (37: two full AVX-512 vectors and 5 floats; 100: six and 4).
 """
 import numpy as np
 import pytest
 
-from cw2v import _kernels, vocab
-from cw2v._kernels import Trainer
+from cw2v import _kernels
 
-from test_kernels import MODES, assert_update_matches_reference
+from test_kernels import MODES, V, assert_job_matches_reference, make_model
 
-V = 14
 SETS = ["blas", "avx2", "avx512"]
 
 
@@ -27,27 +25,6 @@ def row_ops(request):
     yield request.param
     _kernels._row_ops("best")
     assert _kernels._row_ops() == best
-
-
-def _model(seed, sg, hs, negative, cbow_mean, size, batched, pad=0):
-    rng = np.random.default_rng(seed)
-    counts = rng.integers(1, 1000, size=V)
-    tables = vocab.build_tables(counts, 0.0, 0.75, negative, hs)
-
-    def matrix():
-        values = (rng.standard_normal((V, size)) * 0.5).astype(np.float32)
-        if not pad:
-            return values
-        out = np.full((V, size + pad), np.nan, dtype=np.float32)[:, :size]  # NaN padding must stay unread
-        out[...] = values
-        return out
-
-    w_in = matrix()
-    w_ns = matrix() if negative else None
-    w_hs = matrix() if hs else None
-    trainer = Trainer(w_in, w_ns, w_hs, tables.keep_threshold, tables.alias_threshold, tables.alias_index,
-                      tables.codes, tables.points, tables.code_lens, sg, hs, negative, 5, cbow_mean, 1, batched)
-    return trainer, w_in, w_ns, w_hs, tables
 
 
 def test_best_set_is_selected_at_import():
@@ -64,10 +41,9 @@ def test_unknown_set_is_refused():
 @pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
 @pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
 @pytest.mark.parametrize("size", [37, 100])
-def test_single_update_matches_reference(row_ops, sg, hs, negative, cbow_mean, batched, size):
-    model = _model(5, sg, hs, negative, cbow_mean, size, batched)
-    assert_update_matches_reference(model, sg, negative, cbow_mean, batched, np.random.default_rng(size),
-                                    atol=2e-5)
+def test_job_matches_reference(row_ops, sg, hs, negative, cbow_mean, batched, size):
+    model = make_model(5, sg, hs, negative, cbow_mean, batched=batched, size=size)
+    assert_job_matches_reference(model, np.random.default_rng(size), negative, atol=5e-5)
 
 
 @pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
@@ -80,8 +56,9 @@ def test_training_agrees_with_blas_and_leaves_padding_alone(row_ops, sg, hs, neg
     results = {}
     for ops in ("blas", row_ops):
         _kernels._row_ops(ops)
-        _, w_in, w_ns, w_hs, _ = arrays = _model(9, sg, hs, negative, cbow_mean, 37, batched, pad=11)
-        eff, loss = arrays[0].train_job(ids, ends, 0.05, 0.01, 7, 3, True)
+        trainer, _, (w_in, w_ns, w_hs) = make_model(9, sg, hs, negative, cbow_mean, batched=batched, window=5,
+                                                    size=37, pad=11)
+        eff, loss = trainer.worker().train_job(ids, ends, 0.05, 0.01, 7, 3, True)
         for a in (w_in, w_ns, w_hs):
             if a is not None:
                 assert np.isnan(a.base[:, a.shape[1]:]).all()
@@ -122,8 +99,8 @@ def test_prefetch_mode_never_changes_results(prefetch_mode, sg, hs, negative, cb
     results = []
     for mode in (prefetch_mode, "read"):
         _kernels._prefetch_mode(mode)
-        trainer, w_in, w_ns, w_hs, _ = _model(11, sg, hs, negative, cbow_mean, 37, True, pad=3)
-        eff, loss = trainer.train_job(ids, ends, 0.05, 0.01, 3, 1, True)
+        trainer, _, (w_in, w_ns, w_hs) = make_model(11, sg, hs, negative, cbow_mean, window=5, size=37, pad=3)
+        eff, loss = trainer.worker().train_job(ids, ends, 0.05, 0.01, 3, 1, True)
         results.append((eff, loss, [None if a is None else np.array(a) for a in (w_in, w_ns, w_hs)]))
     assert results[0][:2] == results[1][:2]
     for a, b in zip(results[0][2], results[1][2]):
