@@ -89,6 +89,7 @@ from threadpoolctl import threadpool_limits
 
 from cw2v._corpus import FileCounter, StringTable, encode_block
 from cw2v._kernels import Trainer
+from cw2v.vocab import VocabTables
 from cw2v.word2vec import Word2Vec, _check_float, _check_int, _check_utf8, _CorpusFile, _weight_matrix
 
 logger = logging.getLogger(__name__)
@@ -520,10 +521,11 @@ def _encode_jobs(keys, jobs, paths, max_sentence_length, *blocks):
 def _trainer(weights, static):
     """A :class:`cw2v._kernels.Trainer` over `weights` (dict of writeable arrays) with the model's tables."""
     t = static
-    return Trainer(weights["vectors"], weights.get("syn1neg"), weights.get("syn1"), t["keep_threshold"],
-                   t["alias_threshold"], t["alias_index"], t["codes"], t["points"], t["code_lens"], t["sg"],
-                   t["hs"], t["negative"], t["window"], t["cbow_mean"], t["shrink_windows"], t["batched"],
-                   t["lockf"])
+    tables = VocabTables(t["keep_threshold"], t["alias_threshold"], t["alias_index"], t["codes"], t["points"],
+                         t["code_lens"])
+    return Trainer(weights["vectors"], weights.get("syn1neg"), weights.get("syn1"), tables, sg=t["sg"],
+                   hs=t["hs"], negative=t["negative"], window=t["window"], cbow_mean=t["cbow_mean"],
+                   shrink_windows=t["shrink_windows"], batched=t["batched"], lockf=t["lockf"])
 
 
 def _copy_weights(weights):
@@ -603,14 +605,14 @@ def _train_step(start, hot_avg, static, jobs, info, part, parts, base):
     hot_start = _hot_values(weights, static["hot"]) if part < parts - 1 else None
     lo = len(jobs) * part // parts
     hi = len(jobs) * (part + 1) // parts
-    trainer = _trainer(weights, static)
+    worker = _trainer(weights, static).worker()
     scale = info["alpha_scale"]
     t0 = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):
         for number, position, length, ids, ends, raw in jobs[lo:hi]:
-            eff, loss = trainer.train_job(ids, ends, scale * _alpha_at(info, position),
-                                          scale * _alpha_at(info, position + length), info["seed"],
-                                          info["stream_base"] + number, info["compute_loss"], None)
+            eff, loss = worker.train_job(ids, ends, scale * _alpha_at(info, position),
+                                         scale * _alpha_at(info, position + length), info["seed"],
+                                         info["stream_base"] + number, info["compute_loss"])
             stats["effective"] += int(eff)
             stats["raw"] += int(raw)
             stats["sentences"] += len(ends)
