@@ -233,6 +233,8 @@ def _parse_args(argv=None):
     p.add_argument("--window", type=int, default=5)
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--sample", type=float, default=1e-3)
+    p.add_argument("--negative", type=int, default=None,
+                   help="noise words for the negative-sampling modes (default: 5)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--input-mode", choices=("iterable", "corpus_file", "generic", "both", "all"),
                    default="iterable",
@@ -556,6 +558,8 @@ def main(argv=None) -> int:
         jobs = []
         for mode in args.modes:
             sg, hs, negative, default_epochs = MODES[mode]
+            if negative and args.negative is not None:
+                negative = args.negative
             epochs = args.epochs if args.epochs is not None else default_epochs
             for im in args.input_modes:
                 for run in range(1, args.repeat + 1):
@@ -639,7 +643,7 @@ def main(argv=None) -> int:
         f"min_count={args.min_count}, sample={args.sample:g}, seed={args.seed}, "
         f"workers={args.workers}, epochs="
         + (str(args.epochs) if args.epochs is not None else "1 (sg) / 3 (cbow)")
-        + "; ns: hs=0, negative=5; hs: hs=1, negative=0",
+        + f"; ns: hs=0, negative={args.negative or 5}; hs: hs=1, negative=0",
         "",
         "Each row is one fresh subprocess (runs are sequential, never concurrent). "
         "`build_vocab` and `train` are timed separately with `time.perf_counter()`; "
