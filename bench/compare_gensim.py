@@ -365,8 +365,7 @@ def _run_one(spec: dict, timeout):
     env.setdefault("PYTHONHASHSEED", "0")
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=env, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         err = exc.stderr or ""
         if isinstance(err, bytes):

@@ -43,9 +43,7 @@ import zipfile
 
 import numpy as np
 
-from cw2v import KeyedVectors, Word2Vec
-from cw2v import _fileio, _native, persist
-
+from cw2v import KeyedVectors, Word2Vec, _fileio, _native, persist
 
 # ------------------------------------------------------------------------------------------ zip candidate
 

@@ -12,10 +12,10 @@ import importlib
 import logging
 
 from cw2v._version import __version__
-from cw2v.keyedvectors import KeyedVectors
 from cw2v.corpora import LineSentence, PathLineSentences, Text8Corpus
+from cw2v.keyedvectors import KeyedVectors
+from cw2v.phrases import FrozenPhrases, Phrases
 from cw2v.word2vec import Word2Vec
-from cw2v.phrases import Phrases, FrozenPhrases
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -204,7 +204,6 @@ cdef extern from "cw2v_text.h" nogil:
     int cw2v_next_token(cw2v_tokenizer *tk, size_t *start, size_t *n, int *new_sentence)
 
 
-
 cdef class StringTable:
     """A byte-string -> int64 hash table in C (insertion-ordered).
 

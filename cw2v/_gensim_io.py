@@ -36,8 +36,7 @@ from numbers import Integral
 
 import numpy as np
 
-from cw2v import _fileio, _gensim_originals, _native
-from cw2v import vocab as _vocab
+from cw2v import _fileio, _gensim_originals, _native, vocab as _vocab
 from cw2v._native import PersistFormatError
 
 logger = logging.getLogger("cw2v.persist")  # the name users configure: saving and loading log as cw2v.persist
@@ -959,8 +958,7 @@ def _import_gensim():
     gensim's own even while :func:`cw2v.patch_gensim` is active; ImportError naming ``pip install gensim``
     without gensim."""
     try:
-        from gensim.models import keyedvectors as gensim_kv
-        from gensim.models import word2vec as gensim_w2v
+        from gensim.models import keyedvectors as gensim_kv, word2vec as gensim_w2v
     except ImportError as err:
         raise ImportError(f"converting to or from gensim objects needs gensim: pip install gensim ({err})") from err
     return (types.SimpleNamespace(Word2Vec=_gensim_originals.original(gensim_w2v, "Word2Vec")),

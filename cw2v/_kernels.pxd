@@ -81,7 +81,7 @@ cdef struct Context:
     uint32_t *noise_ahead     # (negative,)
     int noise_ready
     fill_noise_fn fill_noise  # draws from the alias table; tests give a fixed sequence instead
-    const uint32_t *noise_seq # the fixed sequence (tests), cycled
+    const uint32_t *noise_seq  # the fixed sequence (tests), cycled
     int64_t noise_seq_len
     int64_t noise_seq_pos
     # hierarchical softmax with several workers: this worker's replica of the busiest syn1 rows

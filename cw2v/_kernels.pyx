@@ -792,7 +792,8 @@ cdef class Worker:
         self.c.row_owner = <int32_t *>malloc(max_inputs * sizeof(int32_t))
         self.c.label_tmpl = <real_t *>malloc(SG_GROUP * max(self.c.max_targets, 1) * sizeof(real_t))
         if (self.c.row_word == NULL or self.c.row_owner == NULL
-                or self.c.label_tmpl == NULL or self.c.in_buf == NULL or self.c.d_in == NULL or self.c.out_buf == NULL or self.c.d_out == NULL
+                or self.c.label_tmpl == NULL or self.c.in_buf == NULL or self.c.d_in == NULL
+                or self.c.out_buf == NULL or self.c.d_out == NULL
                 or self.c.score_buf == NULL or self.c.labels == NULL or self.c.label_buf == NULL
                 or self.c.out_rows == NULL or self.c.noise_ahead == NULL):
             raise MemoryError("cannot allocate a worker's scratch buffers")

@@ -378,7 +378,8 @@ def _write_one_file(path, manifest, sink):
     for name, (st, arr) in entries:
         pad = -offset % _ALIGN
         if pad:
-            header[f"{_PAD_PREFIX}{len(plan)}"] = {"dtype": "U8", "shape": [pad], "data_offsets": [offset, offset + pad]}
+            header[f"{_PAD_PREFIX}{len(plan)}"] = {"dtype": "U8", "shape": [pad],
+                                                   "data_offsets": [offset, offset + pad]}
             offset += pad
         nbytes = arr.size * arr.dtype.itemsize
         header[name] = {"dtype": st, "shape": list(arr.shape), "data_offsets": [offset, offset + nbytes]}

@@ -777,7 +777,7 @@ def _binary_chunk_bytes(keys, block):
     raw = memoryview(np.ascontiguousarray(block, dtype="<f4").tobytes())
     parts = []
     for j, key in enumerate(keys):
-        parts.append(f"{key} ".encode("utf8"))
+        parts.append(f"{key} ".encode())
         parts.append(raw[j * rowbytes:(j + 1) * rowbytes])
     return b"".join(parts)
 
@@ -826,7 +826,7 @@ def _write_word2vec(
         vec_writer = _writer(fname, append)
         writers.append(vec_writer)
         if write_header:
-            vec_writer.write(f"{total_vec} {dim}\n".encode("utf8"))
+            vec_writer.write(f"{total_vec} {dim}\n".encode())
         contiguous = bool(len(order)) and np.array_equal(order, np.arange(len(order)))
         for start in range(0, len(order), rows):
             if contiguous:

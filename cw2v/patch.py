@@ -25,8 +25,9 @@ whose attribute *is* the gensim class is switched, so the order of imports does 
 gensim's own models keep gensim's classes: ``Doc2Vec`` and ``FastText`` subclass gensim's ``Word2Vec``
 (the patch imports ``gensim.models`` first, so they are created from the original class), and the code of
 gensim's patched modules keeps seeing gensim's classes (``super(Word2Vec, self).save(...)``, which
-``FastText.save`` reaches, and ``KeyedVectors.vectors_for_all`` keep working on gensim objects). Files: a model saved by gensim loads
-through the patched ``Word2Vec.load`` (cw2v reads gensim's files); while patched, ``model.save(path)`` and
+``FastText.save`` reaches, and ``KeyedVectors.vectors_for_all`` keep working on gensim objects). Files: a
+model saved by gensim loads through the patched ``Word2Vec.load`` (cw2v reads gensim's files); while
+patched, ``model.save(path)`` and
 ``wv.save(path)`` write gensim's format by default (``save_format="gensim"``), so a program that saves under
 the patch and loads later with plain gensim keeps working; ``save(path, format="cw2v")`` still writes cw2v's
 pickle-free file. ``pickle.load`` of a gensim pickle, bypassing ``load``, would build a cw2v object from

@@ -399,7 +399,7 @@ def _read_document(path, cls_name):
     if persist.is_pickle_file(path):
         return persist.gensim_phrases_document(path, None)
     try:
-        with open(path, "r", encoding="utf-8") as fin:
+        with open(path, encoding="utf-8") as fin:
             doc = json.load(fin)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ValueError("%s is not a cw2v phrases file (invalid JSON: %s)" % (path, err)) from None

@@ -172,8 +172,8 @@ def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, 
     """Open a path (or, with smart_open installed, a URI) compressing or decompressing by extension.
 
     What ``gensim.utils.open`` (smart_open's ``open``) does for local files: ``.gz``, ``.bz2``, ``.xz``
-    and ``.lzma`` files are read and written through their codec (:data:`cw2v._fileio.COMPRESSIONS`); ``'r'``/``'w'``/``'a'`` modes give text
-    (`encoding` default UTF-8), ``'rb'``/``'wb'``/``'ab'`` bytes.
+    and ``.lzma`` files are read and written through their codec (:data:`cw2v._fileio.COMPRESSIONS`);
+    ``'r'``/``'w'``/``'a'`` modes give text (`encoding` default UTF-8), ``'rb'``/``'wb'``/``'ab'`` bytes.
 
     Parameters
     ----------

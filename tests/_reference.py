@@ -141,8 +141,8 @@ class Reference:
                     outs = [(self.w_ns, sent[i + t]) for t in range(k)] + [(self.w_ns, z) for z in words]
                     labels = [[1.0 if t == w else -1.0 for t in range(k)]
                               + [-1.0 if z == sent[i + w] else 0.0 for z in words] for w in owners]
-                    d_in, l = logistic_block(self.w_in[ctx], outs, labels, alpha)
-                    loss += l
+                    d_in, block_loss = logistic_block(self.w_in[ctx], outs, labels, alpha)
+                    loss += block_loss
                     for r, word in enumerate(ctx):
                         self._add_input(word, d_in[r])
                 i += k
@@ -154,13 +154,13 @@ class Reference:
             if self.sg and not self.batched:
                 for word in ctx:
                     outs, labels = self._targets(sent[i], noise)
-                    d_in, l = logistic_block(self.w_in[[word]], outs, [labels], alpha)
-                    loss += l
+                    d_in, block_loss = logistic_block(self.w_in[[word]], outs, [labels], alpha)
+                    loss += block_loss
                     self._add_input(word, d_in[0])
             elif self.sg:
                 outs, labels = self._targets(sent[i], noise)
-                d_in, l = logistic_block(self.w_in[ctx], outs, [labels] * len(ctx), alpha)
-                loss += l
+                d_in, block_loss = logistic_block(self.w_in[ctx], outs, [labels] * len(ctx), alpha)
+                loss += block_loss
                 for r, word in enumerate(ctx):
                     self._add_input(word, d_in[r])
             else:
@@ -170,8 +170,8 @@ class Reference:
                 if self.cbow_mean and len(ctx) > 1:
                     hidden *= np.float32(1.0) / np.float32(len(ctx))
                 outs, labels = self._targets(sent[i], noise)
-                d_in, l = logistic_block(hidden[None, :], outs, [labels], alpha)
-                loss += l
+                d_in, block_loss = logistic_block(hidden[None, :], outs, [labels], alpha)
+                loss += block_loss
                 for word in ctx:
                     self._add_input(word, d_in[0])
         return loss

@@ -63,5 +63,5 @@ def test_demo_prints_neighbours_and_analogy(tmp_path):
                           cwd=tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "tuesday  ->" in proc.stdout and "king - man + woman =" in proc.stdout
-    line = next(l for l in proc.stdout.splitlines() if l.startswith("tuesday"))
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("tuesday"))
     assert any(day in line for day in ("monday", "friday", "thursday", "saturday", "wednesday", "sunday"))

@@ -5,9 +5,9 @@ import pytest
 from cw2v import KeyedVectors
 
 pytest.importorskip("gensim", reason="gensim 4.4.0 is the oracle of every test here (pip install .[test])")
-from gensim.models.keyedvectors import KeyedVectors as GensimKV  # noqa: E402
+from gensim.models.keyedvectors import KeyedVectors as GensimKV
 
-from test_cli import train_to  # noqa: E402
+from test_cli import train_to
 
 
 @pytest.mark.parametrize("binary", [0, 1])

@@ -105,7 +105,7 @@ def test_counters_sharing_blocks_give_first_occurrence_order(tmp_path):
     lines = [" ".join(words[int(i)] for i in rng.zipf(1.5, size=12) % 500) for _ in range(3000)]
     path = tmp_path / "c.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf8")
-    counts, total, n = scan_vocab([l.split() for l in lines])
+    counts, total, n = scan_vocab([line.split() for line in lines])
     counters = [FileCounter(None, 10000) for _ in range(3)]
     for block_no, block in enumerate(iter_line_blocks(str(path), block_size=997)):
         counters[block_no % 3].feed(block, block_no)

@@ -25,7 +25,6 @@ from cw2v.formats import (
     write_word2vec_format,
 )
 
-
 # ------------------------------------------------------------------------------------------------ fixtures
 
 
@@ -493,7 +492,7 @@ def test_atomic_file_errors_leave_nothing(tmp_path, monkeypatch):
         _fileio.AtomicFile(tmp_path / "missing" / "f")
     (tmp_path / "f").write_bytes(b"old")
     for stage in ("fsync", "replace"):
-        def failing(*args):
+        def failing(*args, stage=stage):
             raise OSError(f"{stage} failed")
         monkeypatch.setattr(os, stage, failing)
         with pytest.raises(OSError, match=stage):
@@ -577,14 +576,16 @@ def _writers():
                                                                 path, "--min-count", "1", "--threshold", "0.1"])),
     }
     try:
-        from cw2v.similarities import AnnoyIndexer
         import annoy  # noqa: F401
+
+        from cw2v.similarities import AnnoyIndexer
         writers["annoy index"] = lambda path: AnnoyIndexer(model, num_trees=2).save(path)
     except ImportError:
         pass
     try:
-        from cw2v.similarities import HnswIndexer
         import hnswlib  # noqa: F401
+
+        from cw2v.similarities import HnswIndexer
         writers["hnswlib index"] = lambda path: HnswIndexer(model).save(path)
     except ImportError:
         pass

@@ -287,15 +287,16 @@ def test_utils_open_and_save_as_line_sentence_round_trip(tmp_path, suffix):
     with cw2v_open(path, "r") as f:
         assert f.read() == "ein hübscher satz\nzwei\n"
     with cw2v_open(path, "rb") as f:
-        assert f.read().startswith("ein hübscher".encode("utf8"))
+        assert f.read().startswith("ein hübscher".encode())
     if __import__("importlib").util.find_spec("smart_open") is None:  # else s3:// goes through smart_open
         with pytest.raises(ValueError, match="smart_open"):
             cw2v_open("s3://bucket/key.txt")
 
 
 def test_repeat_corpus_helpers():
-    from cw2v.utils import RepeatCorpus, RepeatCorpusNTimes, check_output
     import sys
+
+    from cw2v.utils import RepeatCorpus, RepeatCorpusNTimes, check_output
     assert list(RepeatCorpus([[1], [2]], 5)) == [[1], [2], [1], [2], [1]]
     assert list(RepeatCorpusNTimes([[1], [2]], 2)) == [[1], [2], [1], [2]]
     assert check_output(args=[sys.executable, "-c", "print('hi')"]).strip() == b"hi"

@@ -8,7 +8,6 @@ import pytest
 
 from cw2v.keyedvectors import KeyedVectors
 
-
 # ------------------------------------------------------------------------------------------- queries
 
 

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_module_names_gensim_imports():
-    from cw2v.models.keyedvectors import KeyedVectors as FromModels, REAL, pseudorandom_weak_vector  # noqa: F401
+    from cw2v.models.keyedvectors import REAL, KeyedVectors as FromModels, pseudorandom_weak_vector  # noqa: F401
 
     assert FromModels is KeyedVectors
     assert REAL is np.float32

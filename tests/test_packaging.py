@@ -134,4 +134,3 @@ def test_manifest_excludes_generated_files(manifest_files):
                  or (f.startswith("cw2v/") and f.endswith((".c", ".cpp", ".html")))
                  or f.split("/")[0] in ("build", "dist", ".git", ".hypothesis", ".pytest_cache")]
     assert not generated, "MANIFEST.in ships generated files: %s" % generated
-

@@ -18,8 +18,7 @@ import struct
 import numpy as np
 import pytest
 
-from cw2v import KeyedVectors, Word2Vec
-from cw2v import _gensim_io, _native, persist
+from cw2v import KeyedVectors, Word2Vec, _gensim_io, _native, persist
 from cw2v.persist import PersistFormatError, UnsafePickleError
 
 

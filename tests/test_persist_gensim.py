@@ -10,8 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from cw2v import FrozenPhrases, KeyedVectors, Phrases, Word2Vec
-from cw2v import persist
+from cw2v import FrozenPhrases, KeyedVectors, Phrases, Word2Vec, persist
 from cw2v.persist import UnsafePickleError
 from cw2v.test.utils import common_texts, test_data_dir
 

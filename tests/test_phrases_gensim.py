@@ -6,10 +6,11 @@ import pytest
 
 from cw2v import FrozenPhrases, Phrases
 from cw2v.phrases import ENGLISH_CONNECTOR_WORDS, npmi_scorer, original_scorer
+
 from test_phrases import _lookup_class
 
 pytest.importorskip("gensim", reason="gensim 4.4.0 is the oracle of every test here (pip install .[test])")
-from gensim.models import phrases as gensim_phrases  # noqa: E402
+from gensim.models import phrases as gensim_phrases
 
 CONFIGS = {
     "default": dict(min_count=5, threshold=10.0),

@@ -8,11 +8,10 @@ import os
 
 import pytest
 
-from cw2v import PathLineSentences, Text8Corpus
+from cw2v import PathLineSentences, Text8Corpus, utils
 from cw2v.callbacks import CallbackAny2Vec
 from cw2v.cli import demo_corpus_path
-from cw2v.corpora import LineSentence, TEXT8_BLOCK, is_uri, open_binary
-from cw2v import utils
+from cw2v.corpora import TEXT8_BLOCK, LineSentence, is_uri, open_binary
 
 
 def demo_lines(n):

@@ -6,10 +6,10 @@ from cw2v import PathLineSentences, Text8Corpus, utils
 from cw2v.corpora import LineSentence
 
 pytest.importorskip("gensim", reason="gensim 4.4.0 is the oracle of every test here (pip install .[test])")
-from gensim import utils as gensim_utils  # noqa: E402
-from gensim.models import word2vec as gensim_w2v  # noqa: E402
+from gensim import utils as gensim_utils
+from gensim.models import word2vec as gensim_w2v
 
-from test_readers import LINES_TEXT, TRICKY, corpus_lines, make_dir, text8_bytes, tricky_text8, write  # noqa: E402
+from test_readers import LINES_TEXT, TRICKY, corpus_lines, make_dir, text8_bytes, tricky_text8, write
 
 
 @pytest.fixture(params=["", ".gz", ".bz2"])

@@ -1,6 +1,5 @@
 """Faults and hostile input during training: interrupts, failing callbacks, huge sentences, bad bytes,
 concurrent queries."""
-import os
 import queue
 import signal
 import subprocess
@@ -131,7 +130,7 @@ def test_concurrent_queries_agree_with_sequential(small_corpus):
         try:
             for w in words[k::4]:
                 results[w] = (model.wv.most_similar(w, topn=5), model.wv.similarity(w, words[0]))
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - every error of the threads is asserted on below
             errors.append(exc)
 
     threads = [threading.Thread(target=query, args=(k,)) for k in range(4)]

@@ -37,7 +37,8 @@ def test_scan_reads_a_string_sentence_as_characters_with_a_warning(caplog):
     with caplog.at_level("WARNING", logger="cw2v.vocab"):
         counts, total, n = vocab.scan_vocab([["ok"], "abca"])
     assert counts == {"ok": 1, "a": 2, "b": 1, "c": 1} and (total, n) == (5, 2)
-    assert "Each 'sentences' item should be a list of words" in caplog.text and "Sentence 1 is a plain str" in caplog.text
+    assert "Each 'sentences' item should be a list of words" in caplog.text
+    assert "Sentence 1 is a plain str" in caplog.text
 
 
 def test_scan_refuses_unhashable_tokens_and_non_iterable_sentences():
@@ -56,7 +57,10 @@ def test_min_count_max_final_vocab_and_trim_rule():
     m = Word2Vec(min_count=1, max_final_vocab=3, vector_size=4)
     m.build_vocab(SENTENCES)
     assert len(m.wv) <= 3 and m.wv.index_to_key[0] == "the"
-    rule = lambda w, c, mc: vocab.RULE_DISCARD if w == "the" else (vocab.RULE_KEEP if w == "end" else vocab.RULE_DEFAULT)
+
+    def rule(w, c, mc):
+        return vocab.RULE_DISCARD if w == "the" else (vocab.RULE_KEEP if w == "end" else vocab.RULE_DEFAULT)
+
     m = Word2Vec(min_count=6, vector_size=4)
     m.build_vocab(SENTENCES, trim_rule=rule)
     assert "the" not in m.wv.key_to_index and "end" in m.wv.key_to_index and "cat" in m.wv.key_to_index

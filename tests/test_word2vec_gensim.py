@@ -7,8 +7,7 @@ import pytest
 from cw2v import Word2Vec
 
 pytest.importorskip("gensim", reason="gensim 4.4.0 is the oracle of every test here (pip install .[test])")
-import gensim  # noqa: E402
-
+import gensim
 
 # ------------------------------------------------------------------------------------------- vocabulary
 

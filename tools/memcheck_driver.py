@@ -1,6 +1,5 @@
 """Exercise the compiled code paths on small inputs (run under valgrind memcheck by tools/memcheck.sh)."""
 import os
-import sys
 import tempfile
 
 import numpy as np

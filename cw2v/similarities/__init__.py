@@ -129,7 +129,7 @@ def _read_sidecar(fname, kind):
             f"cannot find the index files '{fname}' and '{sidecar}' (written by {kind}.save())"
         )
     try:
-        with open(sidecar, "r", encoding="utf-8") as fin:
+        with open(sidecar, encoding="utf-8") as fin:
             meta = json.load(fin)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"'{sidecar}' is not a valid {kind} JSON sidecar: {exc}") from exc

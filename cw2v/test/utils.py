@@ -15,7 +15,8 @@ import tempfile
 
 from cw2v.utils import simple_preprocess
 
-__all__ = ["datapath", "get_tmpfile", "temporary_file", "common_texts", "LeeCorpus", "lee_corpus_list",
+# lee_corpus_list is made by the module's __getattr__ on first use
+__all__ = ["datapath", "get_tmpfile", "temporary_file", "common_texts", "LeeCorpus", "lee_corpus_list",  # noqa: F822
            "test_data_dir"]
 
 #: The sample texts of gensim's tutorials ("Deerwester"): 9 documents, 12 distinct words.
