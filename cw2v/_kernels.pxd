@@ -75,6 +75,11 @@ cdef struct Context:
     int32_t *row_word         # (max_inputs,): the word of each context row of a skip-gram block
     int32_t *row_owner        # (max_inputs,): which of the block's center words (0..SG_GROUP-1) it predicts
     real_t *label_tmpl        # (SG_GROUP, max_targets): the labels of a row predicting center w
+    real_t **sel_rows         # (max_targets,): the output rows a one-row block trains (labels >= 0)
+    real_t *sel_g             # (max_targets,): their scores, then gradients
+    int ns_from               # out_rows[ns_from:] may repeat a row (noise words); earlier ones never do
+    real_t **ctx_rows         # (max_inputs or 2 * window,): CBOW's context rows
+    real_t *ctx_factors       # (same,): their update factors (vectors_lockf, or 1)
     int32_t *sent_buf         # (sent_cap,): the subsampled sentence
     int64_t sent_cap
     # noise words: drawn one prediction ahead so their rows are fetched while the current one trains

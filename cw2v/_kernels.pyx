@@ -55,10 +55,18 @@ cdef extern from "cw2v_rowops.h" nogil:
     ctypedef float (*cw2v_dot_fn)(int n, const float *x, const float *y)
     ctypedef void (*cw2v_axpy_fn)(int n, float a, const float *x, float *y)
     ctypedef void (*cw2v_step_fn)(int n, float g, const float *hidden, float *out, float *grad)
+    ctypedef void (*cw2v_dots_fn)(int n, const float *hidden, int k, float **rows, float *scores)
+    ctypedef void (*cw2v_steps_fn)(int n, const float *hidden, int k, float **rows, const float *g, float *grad)
+    ctypedef void (*cw2v_sum_rows_fn)(int n, int k, const float **rows, float scale, float *out)
+    ctypedef void (*cw2v_add_rows_fn)(int n, int k, float **rows, const float *a, const float *x)
     ctypedef struct cw2v_rowops:
         cw2v_dot_fn dot
         cw2v_axpy_fn axpy
         cw2v_step_fn step
+        cw2v_dots_fn dots
+        cw2v_steps_fn steps
+        cw2v_sum_rows_fn sum_rows
+        cw2v_add_rows_fn add_rows
         const char *name
     int cw2v_rowops_select(cw2v_rowops *ops, int want)
 
@@ -122,6 +130,40 @@ cdef void blas_step(int n, float g, const float *hidden, float *out, float *grad
     saxpy(&n, &g, <float *>hidden, &ONE, out, &ONE)
 
 
+cdef void blas_dots(int n, const float *hidden, int k, float **rows, float *scores) noexcept nogil:
+    cdef int t
+    for t in range(k):
+        scores[t] = sdot(&n, <float *>hidden, &ONE, rows[t], &ONE)
+
+
+cdef void blas_steps(int n, const float *hidden, int k, float **rows, const float *g, float *grad) noexcept nogil:
+    cdef int t
+    cdef float a
+    memset(grad, 0, n * sizeof(float))
+    for t in range(k):  # every row read before any is updated
+        a = g[t]
+        saxpy(&n, &a, rows[t], &ONE, grad, &ONE)
+    for t in range(k):
+        a = g[t]
+        saxpy(&n, &a, <float *>hidden, &ONE, rows[t], &ONE)
+
+
+cdef void blas_sum_rows(int n, int k, const float **rows, float scale, float *out) noexcept nogil:
+    cdef int j
+    memset(out, 0, n * sizeof(float))
+    for j in range(k):
+        saxpy(&n, &ONEF, <float *>rows[j], &ONE, out, &ONE)
+    sscal(&n, &scale, out, &ONE)
+
+
+cdef void blas_add_rows(int n, int k, float **rows, const float *a, const float *x) noexcept nogil:
+    cdef int j
+    cdef float f
+    for j in range(k):
+        f = a[j]
+        saxpy(&n, &f, <float *>x, &ONE, rows[j], &ONE)
+
+
 cdef inline void gemm_rm(bint trans_a, bint trans_b, int m, int n, int k, real_t alpha, const real_t *a, int lda,
                          const real_t *b, int ldb, real_t beta, real_t *c, int ldc) noexcept nogil:
     """Row-major ``C (m x n) = alpha * op(A) . op(B) + beta * C`` through column-major ``sgemm``.
@@ -147,6 +189,10 @@ cdef int select_row_ops(int want):
         ROWOPS.dot = blas_dot
         ROWOPS.axpy = blas_axpy
         ROWOPS.step = blas_step
+        ROWOPS.dots = blas_dots
+        ROWOPS.steps = blas_steps
+        ROWOPS.sum_rows = blas_sum_rows
+        ROWOPS.add_rows = blas_add_rows
     return 0
 
 
@@ -268,6 +314,7 @@ cdef inline int collect_targets(Context *c, int32_t target) noexcept nogil:
             c.out_rows[n] = hs_row(c, c.points[row + j])
             c.labels[n] = ONEF - <real_t>c.codes[row + j]
             n += 1
+    c.ns_from = n
     if c.negative:
         noise = take_noise(c)
         c.out_rows[n] = ns_row(c, target)
@@ -297,6 +344,46 @@ cdef inline real_t logistic_gradient(Context *c, real_t score, real_t label) noe
     return (label - cw2v_sigmoid(&TABLES, score)) * c.alpha
 
 
+cdef inline void one_row_block(Context *c, const real_t *hidden, int n_t, const real_t *labels) noexcept nogil:
+    """:c:func:`logistic_block` with one input row, giving word2vec.c's updates (rows one after the other).
+
+    The output rows are distinct but for noise words drawn twice (``out_rows[ns_from:]``), so a row's
+    score does not depend on the other rows' updates: all scores are taken first and all rows updated
+    after, in two passes that hold the hidden vector and the gradient in registers (``cw2v_rowops.h``:
+    dots, steps). A block with a repeated row is trained one row at a time, so that row's second score
+    reads its first update, as in word2vec.c.
+    """
+    cdef int t, s, k = 0, ns_start = -1, d = c.size
+    cdef real_t label
+    cdef bint repeated = False
+    for t in range(n_t):
+        if labels[t] < 0:
+            continue
+        if t >= c.ns_from:
+            if ns_start < 0:
+                ns_start = k
+            for s in range(ns_start, k):
+                if c.sel_rows[s] == c.out_rows[t]:
+                    repeated = True
+        c.sel_rows[k] = c.out_rows[t]
+        c.sel_g[k] = labels[t]
+        k += 1
+    if not repeated:
+        memcpy(c.score_buf, c.sel_g, k * sizeof(real_t))  # the labels, while sel_g takes the scores
+        ROWOPS.dots(d, hidden, k, c.sel_rows, c.sel_g)
+        for t in range(k):
+            c.sel_g[t] = logistic_gradient(c, c.sel_g[t], c.score_buf[t])
+        ROWOPS.steps(d, hidden, k, c.sel_rows, c.sel_g, c.d_in)
+        return
+    memset(c.d_in, 0, d * sizeof(real_t))
+    for t in range(n_t):
+        label = labels[t]
+        if label < 0:
+            continue
+        ROWOPS.step(d, logistic_gradient(c, ROWOPS.dot(d, hidden, c.out_rows[t]), label), hidden, c.out_rows[t],
+                    c.d_in)
+
+
 cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexcept nogil:
     """Binary-logistic updates of ``m`` input rows against the ``n_t`` output rows ``out_rows``.
 
@@ -315,14 +402,7 @@ cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexc
     cdef real_t *score
     cdef const real_t *labels
     if m == 1:
-        labels = c.label_mat if c.label_mat != NULL else c.labels
-        memset(c.d_in, 0, d * sizeof(real_t))
-        for t in range(n_t):
-            label = labels[t]
-            if label < 0:
-                continue
-            g = logistic_gradient(c, ROWOPS.dot(d, inputs, c.out_rows[t]), label)
-            ROWOPS.step(d, g, inputs, c.out_rows[t], c.d_in)
+        one_row_block(c, inputs, n_t, c.label_mat if c.label_mat != NULL else c.labels)
         return
     for t in range(n_t):
         memcpy(c.out_buf + <int64_t>t * d, c.out_rows[t], d * sizeof(real_t))
@@ -361,21 +441,19 @@ cdef void cbow_window(Context *c, const int32_t *sent, int64_t lo, int64_t hi, i
     """
     cdef int64_t j
     cdef int count = 0
-    cdef real_t inv
-    memset(c.in_buf, 0, c.size * sizeof(real_t))
+    cdef int32_t w
     for j in range(lo, hi):
         if j != center:
-            ROWOPS.axpy(c.size, ONEF, in_row(c, sent[j]), c.in_buf)
+            w = sent[j]
+            c.ctx_rows[count] = in_row(c, w)
+            c.ctx_factors[count] = ONEF if c.lockf == NULL else c.lockf[w % c.lockf_len]
             count += 1
     if count == 0:
         return
-    if c.cbow_mean and count > 1:
-        inv = ONEF / count
-        sscal(&c.size, &inv, c.in_buf, &ONE)
+    ROWOPS.sum_rows(c.size, count, <const real_t **>c.ctx_rows,
+                    ONEF / count if c.cbow_mean and count > 1 else ONEF, c.in_buf)
     logistic_block(c, c.in_buf, 1, collect_targets(c, sent[center]))
-    for j in range(lo, hi):
-        if j != center:
-            update_input_row(c, sent[j], c.d_in)
+    ROWOPS.add_rows(c.size, count, c.ctx_rows, c.ctx_factors, c.d_in)
 
 
 cdef void sg_block(Context *c, const int32_t *sent, int64_t first, int k, const int64_t *lo,
@@ -415,6 +493,7 @@ cdef void sg_block(Context *c, const int32_t *sent, int64_t first, int k, const 
             for t in range(c.negative):
                 c.label_tmpl[w * n_t + k + t] = <real_t>-1.0 if noise[t] == center else ZEROF
         noise_for_next(c)
+        c.ns_from = 0  # a noise word may be one of the center words
         for j in range(m):
             memcpy(c.label_buf + j * n_t, c.label_tmpl + <int64_t>c.row_owner[j] * n_t, n_t * sizeof(real_t))
         c.label_mat = c.label_buf
@@ -764,7 +843,8 @@ cdef class Worker:
         self.c.noise_ahead = NULL
         self.c.sent_buf = NULL
         self.c.row_word = self.c.row_owner = NULL
-        self.c.label_tmpl = NULL
+        self.c.label_tmpl = self.c.sel_g = self.c.ctx_factors = NULL
+        self.c.sel_rows = self.c.ctx_rows = NULL
         if hot_rows < 0 or hot_period < 1:
             raise ValueError("hot_rows must be >= 0 and hot_period >= 1, got %d and %d" % (hot_rows, hot_period))
         if hot_rows and not trainer.proto.hs:
@@ -791,7 +871,12 @@ cdef class Worker:
         self.c.row_word = <int32_t *>malloc(max_inputs * sizeof(int32_t))
         self.c.row_owner = <int32_t *>malloc(max_inputs * sizeof(int32_t))
         self.c.label_tmpl = <real_t *>malloc(SG_GROUP * max(self.c.max_targets, 1) * sizeof(real_t))
-        if (self.c.row_word == NULL or self.c.row_owner == NULL
+        self.c.sel_rows = <real_t **>malloc(max(self.c.max_targets, 1) * sizeof(real_t *))
+        self.c.sel_g = <real_t *>malloc(max(self.c.max_targets, 1) * sizeof(real_t))
+        self.c.ctx_rows = <real_t **>malloc(2 * self.c.window * sizeof(real_t *))
+        self.c.ctx_factors = <real_t *>malloc(2 * self.c.window * sizeof(real_t))
+        if (self.c.sel_rows == NULL or self.c.sel_g == NULL or self.c.ctx_rows == NULL
+                or self.c.ctx_factors == NULL or self.c.row_word == NULL or self.c.row_owner == NULL
                 or self.c.label_tmpl == NULL or self.c.in_buf == NULL or self.c.d_in == NULL
                 or self.c.out_buf == NULL or self.c.d_out == NULL
                 or self.c.score_buf == NULL or self.c.labels == NULL or self.c.label_buf == NULL
@@ -830,6 +915,10 @@ cdef class Worker:
         free(self.c.row_word)
         free(self.c.row_owner)
         free(self.c.label_tmpl)
+        free(self.c.sel_rows)
+        free(self.c.sel_g)
+        free(self.c.ctx_rows)
+        free(self.c.ctx_factors)
 
     def train_job(self, const int32_t[::1] ids not None, const int64_t[::1] sentence_ends not None,
                   double alpha_start, double alpha_end, uint64_t seed, uint64_t job, bint compute_loss=False,

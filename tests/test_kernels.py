@@ -248,3 +248,17 @@ def test_a_learning_rate_far_too_high_raises_instead_of_crashing():
     corpus = [[str(w) for w in rng.zipf(1.5, size=30) % 200] for _ in range(400)]
     with pytest.raises(FloatingPointError, match="lower alpha"):
         Word2Vec(corpus, vector_size=16, min_count=1, sg=1, alpha=50.0, epochs=3, workers=2)
+
+
+@pytest.mark.parametrize("sg,hs,negative,cbow_mean", [(0, 0, 3, 1), (0, 1, 2, 0), (1, 0, 3, 1)])
+def test_a_noise_word_drawn_twice_is_trained_twice_in_order(sg, hs, negative, cbow_mean):
+    """One-row blocks take every score before any update, unless a noise word repeats: then its second
+    score must read its first update (word2vec.c's order), as the reference does."""
+    trainer, twin, arrays = make_model(9, sg, hs, negative, cbow_mean, batched=False)
+    sentences, ids, ends = random_job(np.random.default_rng(9))
+    noise = np.array([4, 4, 7, 4, 1, 1], np.uint32)  # repeats within one prediction's draw
+    trainer.worker().train_job(ids, ends, 0.3, 0.3, 7, 0, True, noise)
+    twin.train_job(sentences, 0.3, noise)
+    for got, want in zip(arrays, (twin.w_in, twin.w_ns, twin.w_hs)):
+        if got is not None:
+            np.testing.assert_allclose(got, want, atol=1e-5, rtol=0)
