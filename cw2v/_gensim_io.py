@@ -33,11 +33,20 @@ import re
 import types
 import zipfile
 from numbers import Integral
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from cw2v import _fileio, _gensim_originals, _native, vocab as _vocab
 from cw2v._native import PersistFormatError
+from cw2v._typing import StrPath
+
+if TYPE_CHECKING:
+    from cw2v.keyedvectors import KeyedVectors
+    from cw2v.word2vec import Word2Vec
+
+_KV = TypeVar("_KV", bound="KeyedVectors")
+_Model = TypeVar("_Model", bound="Word2Vec")
 
 logger = logging.getLogger("cw2v.persist")  # the name users configure: saving and loading log as cw2v.persist
 
@@ -55,7 +64,7 @@ class UnsafePickleError(pickle.UnpicklingError):
 class _GensimObject:
     """Inert stand-in for a gensim object: keeps the pickled attribute dict in ``state``, runs nothing."""
 
-    state = None  # set by __setstate__ (pickle's BUILD); None if the pickle never gave a state
+    state: dict[str, Any] | None = None  # set by __setstate__ (pickle's BUILD); None if the pickle never gave a state
 
     def __init__(self, *args, **kwargs):
         self.state = {}
@@ -627,7 +636,7 @@ def _scoring_name(value, where):
     raise PersistFormatError(f"{where}: unknown phrase scoring {value!r:.60}")
 
 
-def is_pickle_file(fname):
+def is_pickle_file(fname: StrPath) -> bool:
     """Whether `fname` starts like a pickle (possibly gzip/bzip2/xz-compressed): what gensim's ``save`` writes.
 
     Parameters
@@ -647,7 +656,7 @@ def is_pickle_file(fname):
     return _native.kind_of(_native.read_head(path, _native.HEAD_BYTES)) in ("pickle", "gzip", "bz2", "xz")
 
 
-def gensim_phrases_document(fname, cls_name):
+def gensim_phrases_document(fname: StrPath, cls_name: str | None) -> dict[str, Any]:
     """Read a gensim ``Phrases`` / ``Phraser`` / ``FrozenPhrases`` pickle as a cw2v phrases JSON document.
 
     The pickle goes through :class:`RestrictedUnpickler` (gensim is never imported); gensim 3's byte strings
@@ -976,7 +985,7 @@ def _copied_state(obj):
     return {name: copy(value) for name, value in vars(obj).items()}
 
 
-def keyed_vectors_to_gensim(kv):
+def keyed_vectors_to_gensim(kv: KeyedVectors) -> Any:
     """A gensim 4 ``KeyedVectors`` holding a copy of `kv` (keys, vectors, per-key attributes, lock factors).
 
     Parameters
@@ -1013,7 +1022,7 @@ def _gensim_keyed_vectors(gensim_kv, state):
     return out
 
 
-def keyed_vectors_from_gensim(kv_cls, gensim_kv):
+def keyed_vectors_from_gensim(kv_cls: type[_KV], gensim_kv: Any) -> _KV:
     """A `kv_cls` (cw2v.KeyedVectors) holding a copy of a gensim 4 ``KeyedVectors``.
 
     Raises
@@ -1033,7 +1042,7 @@ def keyed_vectors_from_gensim(kv_cls, gensim_kv):
     return keyed_vectors_from_pickle(kv_cls, stand_in, "gensim KeyedVectors")
 
 
-def word2vec_to_gensim(model):
+def word2vec_to_gensim(model: Word2Vec) -> Any:
     """A gensim 4 ``Word2Vec`` with a copy of `model`'s parameters, vocabulary, weights and training state.
 
     The result trains in gensim from where `model` stopped: vectors, ``syn1neg``/``syn1``, counts, gensim's
@@ -1102,7 +1111,7 @@ def word2vec_to_gensim(model):
     return out
 
 
-def word2vec_from_gensim(cls, gensim_model):
+def word2vec_from_gensim(cls: type[_Model], gensim_model: Any) -> _Model:
     """A `cls` (cw2v.Word2Vec) with a copy of a live gensim 4 ``Word2Vec``; it keeps training in cw2v.
 
     Raises
@@ -1120,10 +1129,10 @@ def word2vec_from_gensim(cls, gensim_model):
     if not isinstance(getattr(gensim_model, "wv", None), gensim_kv.KeyedVectors):
         raise PersistFormatError("the gensim model has no KeyedVectors 'wv'")
     stand_in = _GensimWord2Vec()
-    stand_in.state = _copied_state(gensim_model)
+    state = stand_in.state = _copied_state(gensim_model)
     wv = _GensimKeyedVectors()
     wv.state = _copied_state(gensim_model.wv)
-    stand_in.state["wv"] = wv
+    state["wv"] = wv
     return model_from_pickle(cls, stand_in, "gensim Word2Vec")
 
 

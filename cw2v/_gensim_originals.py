@@ -6,8 +6,9 @@ the conversion asks for it. A leaf module: it imports nothing from cw2v.
 """
 import contextlib
 import sys
+from typing import Any
 
-_ORIGINALS = {}  # (module name, attribute) -> the gensim object the patch replaced
+_ORIGINALS: dict[tuple[str, str], Any] = {}  # (module name, attribute) -> the gensim object the patch replaced
 
 
 def remember(module_name, attr, value):

@@ -398,7 +398,7 @@ cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexc
     (``inputs`` is ``in_buf``): every score from the pre-update values, with three gemm calls (HogBatch).
     """
     cdef int r, t, d = c.size
-    cdef real_t label, g
+    cdef real_t label
     cdef real_t *score
     cdef const real_t *labels
     if m == 1:

@@ -24,11 +24,17 @@ import secrets
 import sys
 import tokenize
 from numbers import Integral
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from cw2v import _fileio
+from cw2v._typing import StrPath
 from cw2v._version import __version__
+
+if TYPE_CHECKING:
+    from cw2v.keyedvectors import KeyedVectors
+    from cw2v.word2vec import Word2Vec
 
 logger = logging.getLogger("cw2v.persist")  # the name users configure: saving and loading log as cw2v.persist
 
@@ -92,7 +98,7 @@ def read_head(path, n=8):
         return f.read(n)
 
 
-def file_kind(fname):
+def file_kind(fname: StrPath) -> Literal["native", "pickle", "gzip", "bz2", "xz"]:
     """Tell what a file saved by ``save()`` holds, from its first bytes.
 
     Parameters
@@ -615,7 +621,7 @@ def _manifest_head(cls_name, tx):
     return head
 
 
-def save_keyed_vectors(kv, fname):
+def save_keyed_vectors(kv: KeyedVectors, fname: StrPath) -> None:
     """Save a :class:`cw2v.KeyedVectors` in the native one-file format (see :mod:`cw2v.persist`).
 
     Parameters
@@ -808,7 +814,7 @@ def _check_manifest(manifest, where, newest):
 # ============================================================================================ Word2Vec
 
 
-def save_word2vec_model(model, fname):
+def save_word2vec_model(model: Word2Vec, fname: StrPath) -> None:
     """Save a full :class:`cw2v.Word2Vec` model in the native one-file format; it resumes training after loading.
 
     Parameters

@@ -26,10 +26,14 @@ import logging
 import mmap
 import os
 import warnings
+from collections.abc import Hashable, Sequence
+from typing import IO, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from cw2v import _fileio
+from cw2v._typing import StrPath
 
 __all__ = [
     "Word2VecFormatError",
@@ -74,18 +78,19 @@ class KeyDecodeError(Word2VecFormatError, UnicodeDecodeError):
     and a message naming the file and the record.
     """
 
-    def __init__(self, encoding, obj, start, end, reason, message=None):
+    def __init__(self, encoding: str, obj: bytes, start: int, end: int, reason: str,
+                 message: str | None = None) -> None:
         UnicodeDecodeError.__init__(self, encoding, obj, start, end, reason)
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message if self.message is not None else UnicodeDecodeError.__str__(self)
 
     def __reduce__(self):
         return type(self), (self.encoding, self.object, self.start, self.end, self.reason, self.message)
 
     @classmethod
-    def from_error(cls, err, message):
+    def from_error(cls, err: UnicodeDecodeError, message: str | None) -> KeyDecodeError:
         """The KeyDecodeError carrying `err`'s (a UnicodeDecodeError) details and `message`."""
         return cls(err.encoding, err.object, err.start, err.end, err.reason, message)
 
@@ -97,7 +102,8 @@ class _NoHeaderBinaryError(ValueError, NotImplementedError):
 # --------------------------------------------------------------------------------------------------- files
 
 
-def open_file(fname, mode="rb", encoding="utf8", errors="strict"):
+def open_file(fname: StrPath | IO[bytes], mode: Literal["rb", "r"] = "rb", encoding: str = "utf8",
+              errors: str = "strict") -> IO[Any]:
     """Open a path for reading, decompressing ``.gz``, ``.bz2``, ``.xz`` and ``.lzma`` files by extension.
 
     Parameters
@@ -551,9 +557,10 @@ def _drop_duplicates(keys, vectors, name):
 
 
 def read_word2vec_format(
-    fname, binary=False, limit=None, unicode_errors="strict", datatype=np.float32, no_header=False,
-    encoding="utf8", *, _keep_duplicates=False,
-):
+    fname: StrPath | IO[bytes], binary: bool = False, limit: int | None = None, unicode_errors: str = "strict",
+    datatype: npt.DTypeLike = np.float32, no_header: bool = False, encoding: str = "utf8", *,
+    _keep_duplicates: bool = False,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Read word vectors stored in word2vec.c's text or binary format.
 
     Parameters
@@ -661,7 +668,8 @@ def read_word2vec_format(
     return keys, vectors, counts
 
 
-def read_word2vec_vocab(fname, unicode_errors="strict", encoding="utf8"):
+def read_word2vec_vocab(fname: StrPath | IO[bytes], unicode_errors: str = "strict",
+                        encoding: str = "utf8") -> dict[str, int]:
     """Read a vocabulary file of ``key count`` lines (word2vec.c's ``-save-vocab`` output).
 
     Parameters
@@ -852,9 +860,10 @@ def _write_word2vec(
 
 
 def write_word2vec_format(
-    fname, keys, vectors, binary=False, write_header=True, prefix="", append=False, fvocab=None, counts=None,
-    total_vec=None,
-):
+    fname: StrPath | IO[bytes], keys: Sequence[Hashable], vectors: npt.ArrayLike, binary: bool = False,
+    write_header: bool = True, prefix: str = "", append: bool = False, fvocab: StrPath | IO[bytes] | None = None,
+    counts: npt.ArrayLike | None = None, total_vec: int | None = None,
+) -> None:
     """Write word vectors in word2vec.c's text or binary format, byte for byte as gensim 4 does.
 
     Text values are written with NumPy's shortest round-trip representation of each value in the dtype of

@@ -43,6 +43,8 @@ import os
 import runpy
 import sys
 import types
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from cw2v import _gensim_originals
 
@@ -71,9 +73,9 @@ _PHRASES_TARGETS = (
 )
 
 # what patch_gensim changed, to be put back by unpatch_gensim: [(object, attribute, original value)]
-_undo = []
+_undo: list[tuple[Any, str, Any]] = []
 # the default save format before the patch (None: the patch did not change it)
-_saved_format = [None]
+_saved_format: list[Literal["cw2v", "gensim"] | None] = [None]
 
 
 def _resolve(path):
@@ -81,12 +83,13 @@ def _resolve(path):
     return getattr(importlib.import_module(module), name)
 
 
-def is_patched():
+def is_patched() -> bool:
     """True while gensim's names point at cw2v (between :func:`patch_gensim` and :func:`unpatch_gensim`)."""
     return bool(_undo)
 
 
-def patch_gensim(phrases=True, verbose=False, save_format="gensim"):
+def patch_gensim(phrases: bool = True, verbose: bool = False,
+                 save_format: Literal["gensim", "cw2v"] = "gensim") -> list[str]:
     """Switch gensim's ``Word2Vec``, ``KeyedVectors`` and corpus readers (and ``Phrases``) to cw2v's.
 
     Calling it again while patched does nothing. See the module docstring for the full list and what stays
@@ -250,7 +253,7 @@ def _pickle_with_gensim_names():
     base.load = classmethod(load_with_gensim_names)
 
 
-def unpatch_gensim():
+def unpatch_gensim() -> int:
     """Put back every name :func:`patch_gensim` switched (no-op when not patched).
 
     Returns
@@ -273,7 +276,7 @@ def unpatch_gensim():
 _USAGE = "usage: python -m cw2v.patch [--no-phrases] [-v] (script.py | -m module) [args...]"
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """``python -m cw2v.patch script.py args...``: run a script (or ``-m module``) with gensim patched.
 
     ``sys.argv`` is what the script would see run directly (``[script.py, args...]``); its exit status is

@@ -91,6 +91,8 @@ class can be loaded into it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 from cw2v import _gensim_io, _native
 from cw2v._gensim_io import (  # noqa: F401 - re-exported: the public names, and what tests of the formats use
@@ -115,6 +117,11 @@ from cw2v._native import (  # noqa: F401
     save_keyed_vectors,
     save_word2vec_model,
 )
+from cw2v._typing import MmapMode, StrPath
+
+if TYPE_CHECKING:
+    from cw2v.keyedvectors import KeyedVectors
+    from cw2v.word2vec import Word2Vec
 
 __all__ = [
     "FORMAT_NAME",
@@ -144,10 +151,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: The class each file's ``"class"`` names (``'KeyedVectors'``, ``'Word2Vec'``), as the classes registered.
-_CLASSES = {}
+_CLASSES: dict[str, type] = {}
 
 
-def register_class(name, cls):
+def register_class(name: str, cls: type) -> None:
     """Make `cls` the class a file holding a `name` is loaded into when the caller gives no class.
 
     ``cw2v.keyedvectors`` registers ``KeyedVectors`` and ``cw2v.word2vec`` registers ``Word2Vec`` when they are
@@ -179,7 +186,7 @@ def _model_instead_of_vectors(path, mmap, obj=None):
     return load_word2vec_model(path, mmap=mmap, cls=model_cls)
 
 
-def load_keyed_vectors(fname, mmap=None, cls=None):
+def load_keyed_vectors(fname: StrPath, mmap: MmapMode = None, cls: type | None = None) -> KeyedVectors | Word2Vec:
     """Load vectors saved by :func:`save_keyed_vectors` or by gensim's ``KeyedVectors.save``.
 
     Parameters
@@ -227,7 +234,7 @@ def load_keyed_vectors(fname, mmap=None, cls=None):
     return _gensim_io.keyed_vectors_from_pickle(cls, obj, path)
 
 
-def load_word2vec_model(fname, mmap=None, cls=None):
+def load_word2vec_model(fname: StrPath, mmap: MmapMode = None, cls: type | None = None) -> Word2Vec:
     """Load a model saved by :func:`save_word2vec_model` or by gensim's ``Word2Vec.save`` (1.x to 4.x).
 
     Parameters
@@ -276,16 +283,16 @@ def load_word2vec_model(fname, mmap=None, cls=None):
 
 
 _SAVE_FORMATS = ("cw2v", "gensim")
-_default_save_format = "cw2v"
+_default_save_format: Literal["cw2v", "gensim"] = "cw2v"
 
 
-def default_save_format():
+def default_save_format() -> Literal["cw2v", "gensim"]:
     """The format ``save(path)`` writes when no ``format`` is given: ``'cw2v'``, or ``'gensim'`` while
     :func:`cw2v.patch_gensim` is active (so files written by patched gensim code load in plain gensim)."""
     return _default_save_format
 
 
-def set_default_save_format(fmt):
+def set_default_save_format(fmt: Literal["cw2v", "gensim"]) -> Literal["cw2v", "gensim"]:
     """Set what :func:`default_save_format` returns; returns the previous value.
 
     Raises
@@ -300,7 +307,7 @@ def set_default_save_format(fmt):
     return previous
 
 
-def save_gensim(obj, fname):
+def save_gensim(obj: KeyedVectors | Word2Vec, fname: StrPath) -> None:
     """Write `obj` (cw2v KeyedVectors or Word2Vec) as a gensim 4 file, atomically, in one pickle file.
 
     ``gensim.models.Word2Vec.load`` / ``KeyedVectors.load`` (and cw2v's ``load``) read it. Every array is inside
@@ -333,7 +340,10 @@ class ClassOnlyMethod(classmethod):
     model, leaving ``model`` unchanged).
     """
 
-    def __get__(self, instance, owner=None):
+    def __init__(self, f: Callable[..., Any]) -> None:
+        super().__init__(f)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return super().__get__(instance, owner)
         name = getattr(self.__func__, "__name__", "method")

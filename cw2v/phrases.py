@@ -20,6 +20,8 @@ A custom scoring function is saved by name (its module and qualified name), as p
 it; loading finds it again only in a module the program has already imported, so loading a file never
 imports or runs code that the file names.
 """
+from __future__ import annotations
+
 import abc
 import inspect
 import io
@@ -30,13 +32,20 @@ import os
 import sys
 import time
 import types
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain, islice
+from typing import IO, Any, Literal, TypeAlias
 
 from cw2v import _fileio, persist
 from cw2v._lifecycle import LifecycleEvents
+from cw2v._typing import StrPath
+
+#: A phrase scorer: called with the keyword arguments ``worda_count, wordb_count, bigram_count, len_vocab,
+#: min_count, corpus_word_count``, returns the score.
+Scorer: TypeAlias = Callable[..., float]
 
 try:  # the C helper behind ``collections.Counter.update``; plain dicts work with it
-    from collections import _count_elements
+    from collections import _count_elements  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - other Python implementations
     def _count_elements(mapping, iterable):
         get = mapping.get
@@ -65,7 +74,8 @@ _FORMAT = "cw2v-phrases"
 _FORMAT_VERSION = 1
 
 
-def original_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+def original_scorer(worda_count: int, wordb_count: int, bigram_count: int, len_vocab: int, min_count: float,
+                    corpus_word_count: int) -> float:
     """Score a bigram with the formula of Mikolov et al. 2013b.
 
     Parameters
@@ -95,7 +105,8 @@ def original_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count
     return (bigram_count - min_count) / float(product) * len_vocab
 
 
-def npmi_scorer(worda_count, wordb_count, bigram_count, len_vocab, min_count, corpus_word_count):
+def npmi_scorer(worda_count: int, wordb_count: int, bigram_count: int, len_vocab: int, min_count: float,
+                corpus_word_count: int) -> float:
     """Score a bigram by its normalized pointwise mutual information (Bouma 2009).
 
     Parameters
@@ -336,11 +347,11 @@ class _PhrasedCorpus:
         The underlying corpus.
     """
 
-    def __init__(self, model, corpus):
+    def __init__(self, model: _PhrasesTransformation, corpus: Iterable[Any]) -> None:
         self.obj = model
         self.corpus = corpus
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[list[str]]:
         glue = self.obj._glue
         for sentence in self.corpus:
             yield glue(sentence)
@@ -463,9 +474,9 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
     """
 
     delimiter = "_"
-    connector_words = frozenset()
+    connector_words: frozenset[str] = frozenset()
 
-    def __init__(self, connector_words=frozenset()):
+    def __init__(self, connector_words: Collection[str] = frozenset()) -> None:
         self.connector_words = _check_connector_words(connector_words)
         self.lifecycle_events = []
 
@@ -478,7 +489,7 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
         return json.loads(json.dumps(list(events), ensure_ascii=False, default=repr))
 
     @classmethod
-    def load(cls, fname, mmap=None, scoring=None):
+    def load(cls, fname: StrPath, mmap: None = None, scoring: str | Scorer | None = None) -> Phrases | FrozenPhrases:
         """Load a :class:`Phrases` or :class:`FrozenPhrases`, whichever the file holds.
 
         See :meth:`Phrases.load` for the parameters.
@@ -491,7 +502,8 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
         return _from_document(cls, doc, fname, scoring)
 
     @abc.abstractmethod
-    def score_candidate(self, word_a, word_b, in_between):
+    def score_candidate(self, word_a: str, word_b: str,
+                        in_between: list[str]) -> tuple[str, float] | tuple[None, None]:
         """Score the phrase ``word_a + in_between + word_b``.
 
         Parameters
@@ -510,7 +522,7 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
             else ``(None, None)``.
         """
 
-    def analyze_sentence(self, sentence):
+    def analyze_sentence(self, sentence: Iterable[str]) -> Iterator[tuple[str, float | None]]:
         """Walk a sentence and yield its tokens, joining detected phrases.
 
         Phrases are found greedily from left to right: a phrase never starts or ends with a connector
@@ -542,7 +554,7 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
                 continue
             phrase, score = score_candidate(start, word, between)
             if score is not None:
-                yield phrase, score
+                yield phrase, score  # type: ignore[misc]  # a score comes with its phrase
                 start, between = None, []
             else:
                 yield start, None
@@ -584,7 +596,7 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
             out.extend(between)
         return out
 
-    def __getitem__(self, sentence):
+    def __getitem__(self, sentence: Iterable[str] | Iterable[Iterable[str]]) -> list[str] | Iterable[list[str]]:
         """Glue the detected phrases of a sentence, or of every sentence of a corpus.
 
         Parameters
@@ -608,7 +620,7 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
             return _PhrasedCorpus(self, sentence)
         return self._glue(sentence)
 
-    def find_phrases(self, sentences):
+    def find_phrases(self, sentences: Iterable[Iterable[str]]) -> dict[str, float]:
         """Phrases detected in ``sentences``, with their scores.
 
         Parameters
@@ -713,8 +725,10 @@ class Phrases(_PhrasesTransformation):
     its frozen table. Choose a delimiter that does not occur in your tokens.
     """
 
-    def __init__(self, sentences=None, min_count=5, threshold=10.0, max_vocab_size=40000000, delimiter="_",
-                 progress_per=10000, scoring="default", connector_words=frozenset()):
+    def __init__(self, sentences: Iterable[Iterable[str]] | None = None, min_count: float = 5,
+                 threshold: float = 10.0, max_vocab_size: int = 40000000, delimiter: str = "_",
+                 progress_per: int = 10000, scoring: Literal["default", "npmi"] | Scorer = "default",
+                 connector_words: Collection[str] = frozenset()) -> None:
         for name, value, integral in (("min_count", min_count, False), ("max_vocab_size", max_vocab_size, True),
                                       ("progress_per", progress_per, True)):
             kind = "an int >= 1" if integral else "a number > 0"
@@ -729,7 +743,7 @@ class Phrases(_PhrasesTransformation):
         self.delimiter = _check_delimiter(delimiter)
         self.progress_per = progress_per
         super().__init__(connector_words=connector_words)
-        self.vocab = {}
+        self.vocab: dict[str, int] = {}
         self.min_reduce = 1
         self.corpus_word_count = 0
         if sentences is not None:
@@ -788,7 +802,7 @@ class Phrases(_PhrasesTransformation):
         _count_elements(vocab, [sentence[i] for i in positions])
         _count_elements(vocab, [join(sentence[i:j + 1]) for i, j in zip(positions, islice(positions, 1, None))])
 
-    def add_vocab(self, sentences):
+    def add_vocab(self, sentences: Iterable[Iterable[str]]) -> None:
         """Count the words and phrases of more sentences.
 
         The new sentences are counted in a table of their own (pruned by ``max_vocab_size`` as they
@@ -822,7 +836,8 @@ class Phrases(_PhrasesTransformation):
                 self.min_reduce += 1
         logger.info("merged %s", self)
 
-    def score_candidate(self, word_a, word_b, in_between):
+    def score_candidate(self, word_a: str, word_b: str,
+                        in_between: list[str]) -> tuple[str, float] | tuple[None, None]:
         """Score the phrase ``word_a + in_between + word_b`` from the counts.
 
         Parameters
@@ -865,7 +880,7 @@ class Phrases(_PhrasesTransformation):
             return None, None
         return phrase, score
 
-    def export_phrases(self):
+    def export_phrases(self) -> dict[str, float]:
         """Every phrase in the count table that scores above ``threshold``.
 
         Returns
@@ -875,17 +890,17 @@ class Phrases(_PhrasesTransformation):
         """
         delimiter = self.delimiter
         score_candidate = self.score_candidate
-        found = {}
+        found: dict[str, float] = {}
         for key in self.vocab:
             if delimiter not in key:
                 continue
             parts = key.split(delimiter)
             phrase, score = score_candidate(parts[0], parts[-1], parts[1:-1])
             if score is not None:
-                found[phrase] = score
+                found[phrase] = score  # type: ignore[index]  # a score comes with its phrase
         return found
 
-    def freeze(self):
+    def freeze(self) -> FrozenPhrases:
         """A :class:`FrozenPhrases` holding only the phrase table: smaller and faster, not updatable.
 
         Returns
@@ -894,8 +909,8 @@ class Phrases(_PhrasesTransformation):
         """
         return FrozenPhrases(self)
 
-    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
-             pickle_protocol=None):
+    def save(self, fname_or_handle: StrPath | IO[Any], separately: Any = None, sep_limit: int = 10 * 1024 ** 2,
+             ignore: Collection[str] = frozenset(), pickle_protocol: int | None = None) -> None:
         """Save the model as JSON: parameters and count table (no pickle).
 
         A custom scoring function is saved by name; see :meth:`load` for how it is found again.
@@ -936,7 +951,7 @@ class Phrases(_PhrasesTransformation):
         _write_document(fname_or_handle, doc)
 
     @classmethod
-    def load(cls, fname, mmap=None, scoring=None):
+    def load(cls, fname: StrPath, mmap: None = None, scoring: str | Scorer | None = None) -> Phrases | FrozenPhrases:
         """Load a model written by :meth:`save`.
 
         As in gensim, the file decides the class: a saved :class:`FrozenPhrases` loads as a
@@ -1020,7 +1035,7 @@ class FrozenPhrases(_PhrasesTransformation):
         scoring function that cannot be found, see :meth:`load`).
     """
 
-    def __init__(self, phrases_model):
+    def __init__(self, phrases_model: Phrases) -> None:
         missing = [name for name in ("threshold", "min_count", "delimiter", "scoring", "connector_words",
                                      "export_phrases") if not hasattr(phrases_model, name)]
         if missing:
@@ -1047,7 +1062,8 @@ class FrozenPhrases(_PhrasesTransformation):
 
     __repr__ = __str__
 
-    def score_candidate(self, word_a, word_b, in_between):
+    def score_candidate(self, word_a: str, word_b: str,
+                        in_between: list[str]) -> tuple[str, float] | tuple[None, None]:
         """Look the phrase ``word_a + in_between + word_b`` up in the phrase table.
 
         Parameters
@@ -1073,7 +1089,7 @@ class FrozenPhrases(_PhrasesTransformation):
             return phrase, score
         return None, None
 
-    def export_phrases(self):
+    def export_phrases(self) -> dict[str, float]:
         """The phrase table (a copy).
 
         Returns
@@ -1082,8 +1098,8 @@ class FrozenPhrases(_PhrasesTransformation):
         """
         return dict(self.phrasegrams)
 
-    def save(self, fname_or_handle, separately=None, sep_limit=10 * 1024 ** 2, ignore=frozenset(),
-             pickle_protocol=None):
+    def save(self, fname_or_handle: StrPath | IO[Any], separately: Any = None, sep_limit: int = 10 * 1024 ** 2,
+             ignore: Collection[str] = frozenset(), pickle_protocol: int | None = None) -> None:
         """Save the phrase table and parameters as JSON (no pickle).
 
         A custom scoring function is saved by name if it can be found again by name; otherwise it is
@@ -1118,7 +1134,7 @@ class FrozenPhrases(_PhrasesTransformation):
         _write_document(fname_or_handle, doc)
 
     @classmethod
-    def load(cls, fname, mmap=None, scoring=None):
+    def load(cls, fname: StrPath, mmap: None = None, scoring: str | Scorer | None = None) -> Phrases | FrozenPhrases:
         """Load a table written by :meth:`save`.
 
         As in gensim, the file decides the class: a saved :class:`Phrases` loads as a ``Phrases``,

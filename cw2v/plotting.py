@@ -8,10 +8,24 @@ backend is selected, so the functions work on servers and in CI.
 >>> plot_words(model.wv, ["king", "queen", "man", "woman"], path="words.png")  # doctest: +SKIP
 >>> plot_losses(model, path="loss.png")                                    # doctest: +SKIP
 """
+from __future__ import annotations
+
 import os
 import sys
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
+import numpy.typing as npt
+
+from cw2v._typing import StrPath
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from cw2v.keyedvectors import KeyedVectors
+    from cw2v.word2vec import Word2Vec
 
 __all__ = ["plot_words", "plot_losses", "project_2d"]
 
@@ -44,7 +58,8 @@ def _save(fig, path):
         fig.savefig(os.fspath(path), format="png", dpi=100, bbox_inches="tight")
 
 
-def project_2d(vectors, method="pca", random_state=0, perplexity=None):
+def project_2d(vectors: npt.ArrayLike, method: Literal["pca", "tsne"] = "pca", random_state: int = 0,
+               perplexity: float | None = None) -> np.ndarray:
     """Project row vectors to two dimensions.
 
     Parameters
@@ -99,7 +114,8 @@ def project_2d(vectors, method="pca", random_state=0, perplexity=None):
     raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
 
 
-def plot_words(kv, words, method="pca", path=None, ax=None):
+def plot_words(kv: KeyedVectors | Word2Vec, words: Sequence[Hashable], method: Literal["pca", "tsne"] = "pca",
+               path: StrPath | None = None, ax: Axes | None = None) -> Figure:
     """Scatter plot of word vectors projected to 2-D, each point labelled with its word.
 
     Parameters
@@ -129,7 +145,7 @@ def plot_words(kv, words, method="pca", path=None, ax=None):
     ImportError
         If matplotlib (or, for t-SNE, scikit-learn) is not installed.
     """
-    kv = getattr(kv, "wv", kv)
+    vocab = cast("KeyedVectors", getattr(kv, "wv", kv))   # a model: its vectors
     if isinstance(words, str):
         raise ValueError("words must be a list of words, not a single string")
     words = list(words)
@@ -139,10 +155,10 @@ def plot_words(kv, words, method="pca", path=None, ax=None):
         raise ValueError("words contains duplicates")
     if method not in ("pca", "tsne"):
         raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
-    missing = [word for word in words if word not in kv]
+    missing = [word for word in words if word not in vocab]
     if missing:
         raise KeyError(f"words not in the vocabulary: {missing[:10]}")
-    vectors = np.vstack([kv.get_vector(word, norm=True) for word in words])
+    vectors = np.vstack([vocab.get_vector(word, norm=True) for word in words])
     coords = project_2d(vectors, method=method)
 
     plt = _pyplot()
@@ -158,7 +174,7 @@ def plot_words(kv, words, method="pca", path=None, ax=None):
     return fig
 
 
-def plot_losses(model, path=None, ax=None):
+def plot_losses(model: Word2Vec, path: StrPath | None = None, ax: Axes | None = None) -> Figure:
     """Line plot of the training loss of each epoch (``model.epoch_losses``).
 
     Parameters

@@ -10,7 +10,10 @@ Taddy 2015, "Document Classification by Inversion of Distributed Language Repres
 """
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 
 def _log_sigmoid(x):
@@ -19,7 +22,9 @@ def _log_sigmoid(x):
     return -np.logaddexp(0.0, -x)
 
 
-def predict_output_word(wv_vectors, syn1neg, key_to_index, index_to_key, context_words, topn=10, cbow_mean=True):
+def predict_output_word(wv_vectors: np.ndarray, syn1neg: np.ndarray, key_to_index: Mapping[Hashable, int],
+                        index_to_key: Sequence[Hashable], context_words: Sequence[Hashable], topn: int = 10,
+                        cbow_mean: bool = True) -> list[tuple[Hashable, float]] | None:
     """Probability distribution of the center word given context words (negative-sampling weights).
 
     Parameters
@@ -88,7 +93,8 @@ def _predictions(ids, wv_vectors, window, sg, cbow_mean):
     return hidden, ids
 
 
-def score_sentence_hs(ids, wv_vectors, syn1, codes, points, code_lens, window, sg, cbow_mean):
+def score_sentence_hs(ids: npt.ArrayLike, wv_vectors: np.ndarray, syn1: np.ndarray, codes: np.ndarray,
+                      points: np.ndarray, code_lens: np.ndarray, window: int, sg: bool, cbow_mean: bool) -> float:
     """Log-likelihood of a sentence under hierarchical softmax (gensim's ``score`` semantics).
 
     Skip-gram: sum over (word, context) pairs of ``log p(word | context)``; CBOW: sum over words of
@@ -104,7 +110,8 @@ def score_sentence_hs(ids, wv_vectors, syn1, codes, points, code_lens, window, s
     return total
 
 
-def score_sentence_ns(ids, wv_vectors, syn1neg, noise, window, sg, cbow_mean):
+def score_sentence_ns(ids: npt.ArrayLike, wv_vectors: np.ndarray, syn1neg: np.ndarray, noise: np.ndarray,
+                      window: int, sg: bool, cbow_mean: bool) -> float:
     """Negative-sampling log-likelihood of a sentence with fixed noise words.
 
     For each prediction (as in :func:`score_sentence_hs`): ``log sigmoid(h . v_word) +

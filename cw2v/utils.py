@@ -14,8 +14,11 @@ import itertools
 import re
 import subprocess
 import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import IO, Any, cast
 
 from cw2v import _fileio
+from cw2v._typing import StrPath
 from cw2v.corpora import local_path, open_binary, open_uri
 from cw2v.vocab import RULE_DEFAULT, RULE_DISCARD, RULE_KEEP
 
@@ -27,7 +30,7 @@ __all__ = ["simple_preprocess", "tokenize", "simple_tokenize", "deaccent", "to_u
 _TOKEN = re.compile(r"[^\W\d]+")
 
 
-def to_unicode(text, encoding="utf8", errors="strict"):
+def to_unicode(text: str | bytes | bytearray | memoryview, encoding: str = "utf8", errors: str = "strict") -> str:
     """Return `text` as ``str``, decoding ``bytes``/``bytearray`` with `encoding`.
 
     Parameters
@@ -57,7 +60,7 @@ def to_unicode(text, encoding="utf8", errors="strict"):
 any2unicode = to_unicode  # gensim's other name for it
 
 
-def deaccent(text):
+def deaccent(text: str | bytes) -> str:
     """Strip accents (combining marks) from the letters of `text`.
 
     The text is decomposed (NFD), nonspacing marks (category ``Mn``) are dropped and the rest is
@@ -82,7 +85,7 @@ def deaccent(text):
     return unicodedata.normalize("NFC", kept)
 
 
-def simple_tokenize(text):
+def simple_tokenize(text: str) -> Iterator[str]:
     """Yield the maximal runs of alphabetic word characters of `text` (digits and punctuation split).
 
     Parameters
@@ -97,7 +100,8 @@ def simple_tokenize(text):
         yield match.group(0)
 
 
-def tokenize(text, lowercase=False, deacc=False, encoding="utf8", errors="strict", to_lower=False, lower=False):
+def tokenize(text: str | bytes, lowercase: bool = False, deacc: bool = False, encoding: str = "utf8",
+             errors: str = "strict", to_lower: bool = False, lower: bool = False) -> Iterator[str]:
     """Yield the alphabetic tokens of `text`, optionally lower-cased and without accents (gensim's API).
 
     A token is a maximal run of Unicode word characters other than decimal digits: ``"don't"`` gives
@@ -133,7 +137,7 @@ def tokenize(text, lowercase=False, deacc=False, encoding="utf8", errors="strict
     return simple_tokenize(text)
 
 
-def simple_preprocess(doc, deacc=False, min_len=2, max_len=15):
+def simple_preprocess(doc: str | bytes, deacc: bool = False, min_len: int = 2, max_len: int = 15) -> list[str]:
     """Lower-cased tokens of `doc` with ``min_len <= len(token) <= max_len``, as gensim's function.
 
     Tokens come from :func:`tokenize` (lower-cased, accents removed when `deacc`); tokens starting
@@ -168,7 +172,8 @@ def simple_preprocess(doc, deacc=False, min_len=2, max_len=15):
             if min_len <= len(tok) <= max_len and not tok.startswith("_")]
 
 
-def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, **kwargs):
+def open(uri: StrPath | IO[Any], mode: str = "r", buffering: int = -1, encoding: str | None = None,
+         errors: str | None = None, newline: str | None = None, **kwargs: Any) -> IO[Any]:
     """Open a path (or, with smart_open installed, a URI) compressing or decompressing by extension.
 
     What ``gensim.utils.open`` (smart_open's ``open``) does for local files: ``.gz``, ``.bz2``, ``.xz``
@@ -198,7 +203,7 @@ def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, 
         A URI when smart_open is not installed.
     """
     if hasattr(uri, "read") or hasattr(uri, "write"):
-        return uri
+        return cast("IO[Any]", uri)
     text = "b" not in mode
     enc = (encoding or "utf8") if text else None
     path = local_path(uri)
@@ -213,7 +218,7 @@ def open(uri, mode="r", buffering=-1, encoding=None, errors=None, newline=None, 
     return builtins.open(path, mode, buffering=buffering, encoding=enc, errors=errors, newline=newline)
 
 
-def save_as_line_sentence(corpus, filename):
+def save_as_line_sentence(corpus: Iterable[Iterable[str]], filename: StrPath) -> None:
     """Write `corpus` in :class:`cw2v.LineSentence` format: one sentence per line, tokens joined by spaces.
 
     Parameters
@@ -238,11 +243,11 @@ class RepeatCorpus:
         Number of documents yielded.
     """
 
-    def __init__(self, corpus, reps):
+    def __init__(self, corpus: Iterable[Any], reps: int) -> None:
         self.corpus = corpus
         self.reps = reps
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return itertools.islice(itertools.cycle(self.corpus), self.reps)
 
 
@@ -256,24 +261,30 @@ class RepeatCorpusNTimes:
     n : int
     """
 
-    def __init__(self, corpus, n):
+    def __init__(self, corpus: Iterable[Any], n: int) -> None:
         self.corpus = corpus
         self.n = n
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         for _ in range(self.n):
             yield from self.corpus
 
 
-def check_output(stdout=subprocess.PIPE, *popenargs, **kwargs):
+def check_output(stdout: Any = subprocess.PIPE, *popenargs: Any, **kwargs: Any) -> bytes | str:
     """Run a command and return what it printed (bytes), as ``gensim.utils.check_output``.
+
+    Returns
+    -------
+    bytes or str
+        The command's standard output (``str`` if ``text=True`` or an `encoding` is passed on to
+        :class:`subprocess.Popen`).
 
     Raises
     ------
     subprocess.CalledProcessError
         If the command exits with a non-zero status (the output is attached).
     """
-    process = subprocess.Popen(*popenargs, stdout=stdout, **kwargs)
+    process = subprocess.Popen(*popenargs, stdout=stdout, **kwargs)  # type: ignore[call-overload]
     output, _ = process.communicate()
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, kwargs.get("args", popenargs), output=output)

@@ -16,11 +16,15 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from cw2v._corpus import count_sentences
+from cw2v._typing import Sentence, TrimRule
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ RULE_KEEP = 2
 KEEP_SCALE = 2 ** 32
 
 
-def keep_vocab_item(word, count, min_count, trim_rule=None):
+def keep_vocab_item(word: Hashable, count: int, min_count: int, trim_rule: TrimRule | None = None) -> bool:
     """Whether ``word`` (seen ``count`` times) survives pruning.
 
     Parameters
@@ -61,7 +65,7 @@ def keep_vocab_item(word, count, min_count, trim_rule=None):
     return default_keep
 
 
-def prune_vocab(counts, min_reduce, trim_rule=None):
+def prune_vocab(counts: dict[Any, int], min_reduce: int, trim_rule: TrimRule | None = None) -> int:
     """Delete, in place, every entry of ``counts`` whose count is below ``min_reduce``.
 
     This is the ``max_vocab_size`` safeguard of word2vec.c (``ReduceVocab``), applied during the scan.
@@ -77,7 +81,8 @@ def prune_vocab(counts, min_reduce, trim_rule=None):
     return len(doomed)
 
 
-def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_per=10000):
+def scan_vocab(corpus_iterable: Iterable[Sentence], max_vocab_size: int | None = None,
+               trim_rule: TrimRule | None = None, progress_per: int = 10000) -> tuple[dict[Any, int], int, int]:
     """Count word occurrences in one streaming pass over ``corpus_iterable``.
 
     Parameters
@@ -113,7 +118,7 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
     A sentence that is a plain string is read letter by letter, as gensim reads it; a warning says so
     (a common mistake: a list of strings instead of a list of token lists).
     """
-    counts = {}
+    counts: dict[Any, int] = {}
     total_words = 0
     corpus_count = 0
     min_reduce = 1
@@ -153,7 +158,7 @@ def scan_vocab(corpus_iterable, max_vocab_size=None, trim_rule=None, progress_pe
     return counts, total_words, corpus_count
 
 
-def effective_min_count(counts, min_count, max_final_vocab=None):
+def effective_min_count(counts: Mapping[Any, int], min_count: int, max_final_vocab: int | None = None) -> int:
     """The ``min_count`` actually applied, raised if needed so at most ``max_final_vocab`` words remain.
 
     Same rule as gensim: with the counts sorted in decreasing order, the threshold becomes
@@ -165,7 +170,7 @@ def effective_min_count(counts, min_count, max_final_vocab=None):
     return max(int(ordered[max_final_vocab]) + 1, min_count)
 
 
-def sort_order(counts):
+def sort_order(counts: npt.ArrayLike) -> np.ndarray:
     """Indices that sort ``counts`` by decreasing count, ties by decreasing original index (gensim's order).
 
     Parameters
@@ -180,7 +185,7 @@ def sort_order(counts):
     return np.lexsort((-np.arange(len(counts)), -counts))
 
 
-def keep_probabilities(counts, sample):
+def keep_probabilities(counts: npt.ArrayLike, sample: float) -> np.ndarray:
     """Probability of keeping each occurrence of a word under subsampling (Mikolov et al. 2013b).
 
     word2vec.c and gensim keep a word of count ``c`` with probability
@@ -213,7 +218,7 @@ def keep_probabilities(counts, sample):
     return np.minimum(prob, 1.0)
 
 
-def keep_thresholds(prob):
+def keep_thresholds(prob: npt.ArrayLike) -> np.ndarray:
     """Integer thresholds for the kernels: keep a word when a uniform 32-bit draw is below the value.
 
     Returns
@@ -223,7 +228,7 @@ def keep_thresholds(prob):
     return np.round(np.asarray(prob, dtype=np.float64) * KEEP_SCALE).astype(np.uint64)
 
 
-def cum_table(counts, ns_exponent=0.75, domain=2 ** 31 - 1):
+def cum_table(counts: npt.ArrayLike, ns_exponent: float = 0.75, domain: int = 2 ** 31 - 1) -> np.ndarray:
     """gensim's cumulative noise table (kept as the ``Word2Vec.cum_table`` attribute for compatibility).
 
     Returns
@@ -238,7 +243,7 @@ def cum_table(counts, ns_exponent=0.75, domain=2 ** 31 - 1):
     return np.round(cum / cum[-1] * domain).astype(np.uint32)
 
 
-def alias_table(weights):
+def alias_table(weights: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Walker/Vose alias table for O(1) draws from a discrete distribution.
 
     A draw picks a slot ``i`` uniformly, then returns ``i`` if a uniform 32-bit number is below
@@ -281,7 +286,7 @@ def alias_table(weights):
     return keep_thresholds(prob), alias
 
 
-def alias_distribution(threshold, alias):
+def alias_distribution(threshold: np.ndarray, alias: npt.ArrayLike) -> np.ndarray:
     """The exact distribution an alias table draws from (for tests).
 
     Returns
@@ -295,7 +300,7 @@ def alias_distribution(threshold, alias):
     return dist
 
 
-def huffman_tree(counts):
+def huffman_tree(counts: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Huffman codes and paths for hierarchical softmax, built as word2vec.c does (two queues, O(n)).
 
     Parameters
@@ -391,7 +396,8 @@ class VocabTables:
     code_lens: np.ndarray
 
 
-def build_tables(counts, sample, ns_exponent, negative, hs, keep_prob=None):
+def build_tables(counts: npt.ArrayLike, sample: float, ns_exponent: float, negative: int, hs: int,
+                 keep_prob: npt.ArrayLike | None = None) -> VocabTables:
     """Compute every :class:`VocabTables` array from the final counts (vocabulary order).
 
     ``keep_prob`` (shape (n,), float64) gives the subsampling keep-probabilities instead of

@@ -68,7 +68,8 @@ def test_installed_wheel_has_extensions_sources_and_data():
         pytest.skip("editable install: its record lists no package files")
     files = {str(p).replace("\\", "/") for p in (dist.files or ())}
     for name in ("cw2v/__init__.py", "cw2v/_version.py", "cw2v/_kernels.pyx", "cw2v/_kernels.pxd",
-                 "cw2v/_corpus.pyx", "cw2v/data/demo-corpus.txt.gz"):
+                 "cw2v/_corpus.pyx", "cw2v/data/demo-corpus.txt.gz",
+                 "cw2v/py.typed", "cw2v/_kernels.pyi", "cw2v/_corpus.pyi"):     # PEP 561: typed, with stubs
         assert name in files, name
     for module in ("_kernels", "_corpus"):
         assert any(re.fullmatch(r"cw2v/%s\..*\.(so|pyd)|cw2v/%s\.(so|pyd)" % (module, module), f) for f in files), \
@@ -115,13 +116,13 @@ def manifest_files():
 
 
 def test_manifest_ships_cython_sources_headers_and_data(manifest_files):
-    required = (_source_files("cw2v", suffixes=(".py", ".pyx", ".pxd"))
+    required = (_source_files("cw2v", suffixes=(".py", ".pyx", ".pxd", ".pyi", "py.typed"))
                 + _source_files("src_c", suffixes=(".c", ".h"))
                 + _source_files("cw2v", "data", suffixes=(".gz",))
                 + _source_files("tests", suffixes=(".py",))
                 + _source_files("bench", suffixes=(".py",)))
     assert any(f.endswith(".pyx") for f in required) and any(f.startswith("src_c/") for f in required)
-    assert "cw2v/_kernels.pxd" in required
+    assert "cw2v/_kernels.pxd" in required and "cw2v/_kernels.pyi" in required and "cw2v/py.typed" in required
     missing = [f for f in required if f not in manifest_files]
     assert not missing, "MANIFEST.in leaves these out of the sdist: %s" % missing
     for name in ("README.md", "LICENSE", "pyproject.toml", "setup.py", "MANIFEST.in", "tests/test_packaging.py"):

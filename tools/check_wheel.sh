@@ -133,10 +133,11 @@ echo "$(wc -l < "$members") files:"
 sed 's|/[^/]*$|/|; /\//!s|.*|(top level)|' "$members" | sort | uniq -c | sed 's/^/  /'
 for required in README.md LICENSE pyproject.toml setup.py MANIFEST.in PKG-INFO \
                 cw2v/__init__.py cw2v/_version.py cw2v/_kernels.pyx cw2v/_kernels.pxd cw2v/_corpus.pyx \
+                cw2v/py.typed cw2v/_kernels.pyi cw2v/_corpus.pyi \
                 cw2v/data/demo-corpus.txt.gz tests/conftest.py tests/test_packaging.py; do
     grep -qx "$required" "$members" || fail "sdist lacks $required"
 done
-(cd "$work/src-sdist" && git ls-files -- 'cw2v/*.pyx' 'cw2v/*.pxd' 'cw2v/*.py' 'src_c/*' 'tests/*.py' 'bench/*.py') |
+(cd "$work/src-sdist" && git ls-files -- 'cw2v/*.pyx' 'cw2v/*.pxd' 'cw2v/*.pyi' 'cw2v/py.typed' 'cw2v/*.py' 'src_c/*' 'tests/*.py' 'bench/*.py') |
     while read -r tracked; do
         grep -qx "$tracked" "$members" || fail "sdist lacks tracked file $tracked"
     done

@@ -47,7 +47,7 @@ def test_data_dir():
     return os.path.join(list(spec.submodule_search_locations)[0], "test", "test_data")
 
 
-test_data_dir.__test__ = False  # not a test, whatever pytest's name patterns say
+test_data_dir.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever pytest's name patterns say
 
 
 def datapath(fname):
