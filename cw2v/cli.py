@@ -23,6 +23,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Sequence
 
 from cw2v import _fileio
 
@@ -31,7 +32,7 @@ DEMO_WORDS = ("king", "london", "money", "horse", "tuesday")
 DEMO_ANALOGY = ("king", "man", "woman")  # king - man + woman
 
 
-def demo_corpus_path():
+def demo_corpus_path() -> str:
     """Path of the bundled demo corpus (2.0M tokens of public-domain English prose, gzip)."""
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "demo-corpus.txt.gz")
 
@@ -54,7 +55,7 @@ def _setup_logging(quiet=False):
                         level=logging.WARNING if quiet else logging.INFO)
 
 
-def cmd_train(args):
+def cmd_train(args: argparse.Namespace) -> int:
     """Train on ``--input`` and write the vectors in word2vec C format to ``--output``."""
     from cw2v.corpora import LineSentence
     from cw2v.word2vec import Word2Vec
@@ -76,7 +77,7 @@ def cmd_train(args):
     return 0
 
 
-def cmd_demo(args):
+def cmd_demo(args: argparse.Namespace) -> int:
     """Train skip-gram on the bundled corpus and print what the vectors know."""
     from cw2v.corpora import LineSentence
     from cw2v.word2vec import Word2Vec
@@ -205,7 +206,7 @@ def _print_ranked(pairs):
         print("%s\t%.4f" % (word, score))
 
 
-def cmd_similar(args):
+def cmd_similar(args: argparse.Namespace) -> int:
     """Print the ``--topn`` nearest neighbours of WORD, one ``word<TAB>cosine`` per line."""
     kv = _load_vectors(args.vectors)
     _require_words(kv, [args.word])
@@ -213,7 +214,7 @@ def cmd_similar(args):
     return 0
 
 
-def cmd_analogy(args):
+def cmd_analogy(args: argparse.Namespace) -> int:
     """A is to B as C is to ?: print the words nearest to ``B - A + C`` (A, B, C excluded)."""
     kv = _load_vectors(args.vectors)
     _require_words(kv, [args.a, args.b, args.c])
@@ -221,7 +222,7 @@ def cmd_analogy(args):
     return 0
 
 
-def cmd_evaluate(args):
+def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print analogy accuracy (per section, overall) and word-pair correlations."""
     if not args.analogies and not args.pairs:
         raise CLIError("nothing to evaluate: give --analogies FILE and/or --pairs FILE")
@@ -269,7 +270,7 @@ def _atomic_text_output(path):
                 text.detach()  # the atomic file closes (and fsyncs) the stream itself
 
 
-def cmd_phrases(args):
+def cmd_phrases(args: argparse.Namespace) -> int:
     """Learn bigrams on ``--input`` and write it to ``--output`` with detected phrases glued."""
     from cw2v.corpora import LineSentence
     from cw2v.phrases import Phrases
@@ -299,7 +300,7 @@ def cmd_phrases(args):
     return 0
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cw2v", description="Fast word2vec with gensim's API.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command")
@@ -391,7 +392,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cw2v`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)

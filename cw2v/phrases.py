@@ -34,7 +34,7 @@ import time
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain, islice
-from typing import IO, Any, Literal, TypeAlias
+from typing import IO, Any, Literal, TypeAlias, overload
 
 from cw2v import _fileio, persist
 from cw2v._lifecycle import LifecycleEvents
@@ -596,7 +596,15 @@ class _PhrasesTransformation(LifecycleEvents, abc.ABC):
             out.extend(between)
         return out
 
-    def __getitem__(self, sentence: Iterable[str] | Iterable[Iterable[str]]) -> list[str] | Iterable[list[str]]:
+    @overload
+    def __getitem__(self, sentence: list[str] | tuple[str, ...]) -> list[str]:  # type: ignore[overload-overlap]
+        ...
+
+    @overload
+    def __getitem__(self, sentence: Iterable[Iterable[str]]) -> Iterable[list[str]]:
+        ...
+
+    def __getitem__(self, sentence: Any) -> list[str] | Iterable[list[str]]:
         """Glue the detected phrases of a sentence, or of every sentence of a corpus.
 
         Parameters

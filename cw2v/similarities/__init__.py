@@ -25,13 +25,25 @@ Both indexes are saved as two files: the library's own binary index at ``fname``
 Each file is written to a temporary file in the same folder, fsynced and renamed into place
 (:class:`cw2v._fileio.AtomicFile`; a replaced file keeps its permission bits).
 """
+from __future__ import annotations
+
 import json
 import os
+from collections.abc import Hashable
 from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from cw2v import _fileio
+from cw2v._typing import StrPath
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from cw2v.keyedvectors import KeyedVectors
+    from cw2v.word2vec import Word2Vec
 
 __all__ = ["AnnoyIndexer", "HnswIndexer"]
 
@@ -83,7 +95,7 @@ def _unit_rows(kv):
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
-def _check_query(vector, dim):
+def _check_query(vector: npt.ArrayLike, dim: int | None) -> np.ndarray:
     vector = np.asarray(vector, dtype=np.float32)
     if vector.ndim != 1 or vector.shape[0] != dim:
         raise ValueError(f"query vector must have shape ({dim},), got {vector.shape}")
@@ -151,20 +163,22 @@ def _read_sidecar(fname, kind):
 class _IndexerBase:
     """Shared parts of the indexers: the model attribute, the key list and the result shape."""
 
-    def __init__(self, model):
+    def __init__(self, model: Word2Vec | KeyedVectors | None) -> None:
         self.model = model
-        self.index = None
-        self.labels = None
-        self.dim = None
+        self.index: Any = None
+        self.labels: list[Hashable] | None = None
+        self.dim: int | None = None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return 0 if self.labels is None else len(self.labels)
 
-    def _require_index(self):
-        if self.index is None:
+    def _require_index(self) -> list[Hashable]:
+        """The keys of the index (RuntimeError if there is no index yet)."""
+        if self.index is None or self.labels is None:
             raise RuntimeError(
                 f"{type(self).__name__} has no index: pass a model to the constructor or call load()"
             )
+        return self.labels
 
 
 class AnnoyIndexer(_IndexerBase):
@@ -211,15 +225,16 @@ class AnnoyIndexer(_IndexerBase):
 
     DEFAULT_NUM_TREES = 100
 
-    def __init__(self, model=None, num_trees=None, search_k=-1, seed=1):
+    def __init__(self, model: Word2Vec | KeyedVectors | None = None, num_trees: int | None = None, search_k: int = -1,
+                 seed: int = 1) -> None:
         super().__init__(model)
         if num_trees is not None:
             num_trees = _check_positive_int(num_trees, "num_trees")
         if isinstance(search_k, bool) or not isinstance(search_k, Integral) or (search_k < 1 and search_k != -1):
             raise ValueError(f"search_k must be a positive integer or -1, got {search_k!r}")
-        self.num_trees = num_trees
-        self.search_k = int(search_k)
-        self.seed = int(seed)
+        self.num_trees: int | None = num_trees
+        self.search_k: int = int(search_k)
+        self.seed: int = int(seed)
         if model is not None:
             kv = _keyed_vectors(model)
             if self.num_trees is None:
@@ -236,7 +251,7 @@ class AnnoyIndexer(_IndexerBase):
         index.build(self.num_trees)
         self.index, self.labels, self.dim = index, labels, dim
 
-    def most_similar(self, vector, num_neighbors):
+    def most_similar(self, vector: npt.ArrayLike, num_neighbors: int) -> list[tuple[Hashable, float]]:
         """The `num_neighbors` keys nearest to `vector` by cosine similarity, approximately.
 
         Parameters
@@ -258,19 +273,18 @@ class AnnoyIndexer(_IndexerBase):
         ValueError
             If `vector` has the wrong shape or non-finite values.
         """
-        self._require_index()
+        labels = self._require_index()
         num_neighbors = _check_num_neighbors(num_neighbors)
         if num_neighbors < 1:
             return []
-        vector = _check_query(vector, self.dim)
+        query = _check_query(vector, self.dim)
         ids, distances = self.index.get_nns_by_vector(
-            vector, min(num_neighbors, len(self.labels)), search_k=self.search_k, include_distances=True
+            query, min(num_neighbors, len(labels)), search_k=self.search_k, include_distances=True
         )
-        vector = vector / (np.linalg.norm(vector) or 1.0)
         # Euclidean distance between unit vectors is sqrt(2 - 2 cos)
-        return [(self.labels[i], float(1.0 - d * d / 2.0)) for i, d in zip(ids, distances)]
+        return [(labels[i], float(1.0 - d * d / 2.0)) for i, d in zip(ids, distances)]
 
-    def save(self, fname):
+    def save(self, fname: StrPath) -> None:
         """Save the index to `fname` and its keys and parameters to ``fname + ".json"``.
 
         Parameters
@@ -315,7 +329,7 @@ class AnnoyIndexer(_IndexerBase):
         self.index.load(fname)
         _write_json_atomic(fname + _SIDECAR_SUFFIX, meta)
 
-    def load(self, fname):
+    def load(self, fname: StrPath) -> Self:
         """Load an index written by :meth:`save` (the index file is memory-mapped).
 
         Parameters
@@ -396,7 +410,8 @@ class HnswIndexer(_IndexerBase):
         If `model` is not a Word2Vec / KeyedVectors, has no vectors, or a parameter is not positive.
     """
 
-    def __init__(self, model=None, M=16, ef_construction=200, ef=100, num_threads=-1, seed=100):
+    def __init__(self, model: Word2Vec | KeyedVectors | None = None, M: int = 16, ef_construction: int = 200,
+                 ef: int = 100, num_threads: int = -1, seed: int = 100) -> None:
         super().__init__(model)
         self.M = _check_positive_int(M, "M")
         self.ef_construction = _check_positive_int(ef_construction, "ef_construction")
@@ -405,8 +420,8 @@ class HnswIndexer(_IndexerBase):
             num_threads < 1 and num_threads != -1
         ):
             raise ValueError(f"num_threads must be a positive integer or -1, got {num_threads!r}")
-        self.num_threads = int(num_threads)
-        self.seed = int(seed)
+        self.num_threads: int = int(num_threads)
+        self.seed: int = int(seed)
         if model is not None:
             kv = _keyed_vectors(model)
             self._build(_unit_rows(kv), list(kv.index_to_key))
@@ -420,13 +435,13 @@ class HnswIndexer(_IndexerBase):
         index.set_ef(self.ef)
         self.index, self.labels, self.dim = index, labels, dim
 
-    def set_ef(self, ef):
+    def set_ef(self, ef: int) -> None:
         """Set the query-time candidate-list size (see the class parameters)."""
         self.ef = _check_positive_int(ef, "ef")
         if self.index is not None:
             self.index.set_ef(self.ef)
 
-    def most_similar(self, vector, num_neighbors):
+    def most_similar(self, vector: npt.ArrayLike, num_neighbors: int) -> list[tuple[Hashable, float]]:
         """The `num_neighbors` keys nearest to `vector` by cosine similarity, approximately.
 
         Parameters
@@ -448,25 +463,25 @@ class HnswIndexer(_IndexerBase):
         ValueError
             If `vector` has the wrong shape, is all zeros, or has non-finite values.
         """
-        self._require_index()
+        labels = self._require_index()
         num_neighbors = _check_num_neighbors(num_neighbors)
         if num_neighbors < 1:
             return []
-        vector = _check_query(vector, self.dim)
-        if not np.any(vector):
+        query = _check_query(vector, self.dim)
+        if not np.any(query):
             raise ValueError("query vector is all zeros (no cosine similarity is defined)")
-        k = min(num_neighbors, len(self.labels))
+        k = min(num_neighbors, len(labels))
         if k > self.ef:
             self.index.set_ef(k)
         try:
-            ids, distances = self.index.knn_query(vector, k=k, num_threads=1)
+            ids, distances = self.index.knn_query(query, k=k, num_threads=1)
         finally:
             if k > self.ef:
                 self.index.set_ef(self.ef)
         # hnswlib's cosine distance is 1 - cos
-        return [(self.labels[int(i)], float(1.0 - d)) for i, d in zip(ids[0], distances[0])]
+        return [(labels[int(i)], float(1.0 - d)) for i, d in zip(ids[0], distances[0])]
 
-    def save(self, fname):
+    def save(self, fname: StrPath) -> None:
         """Save the index to `fname` and its keys and parameters to ``fname + ".json"``.
 
         Parameters
@@ -492,7 +507,7 @@ class HnswIndexer(_IndexerBase):
             self.index.save_index(target.tmp)
         _write_json_atomic(fname + _SIDECAR_SUFFIX, meta)
 
-    def load(self, fname):
+    def load(self, fname: StrPath) -> Self:
         """Load an index written by :meth:`save`.
 
         Parameters
