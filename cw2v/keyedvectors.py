@@ -14,27 +14,31 @@ State (plain attributes, as in gensim):
 * ``norms``: cached L2 norms of the rows (float, shape (n,)) or None. Whatever changes ``vectors`` must
   set ``norms = None`` (the methods here do; code updating ``vectors`` in place, like training, must too).
 
-This module imports nothing from the training side of cw2v (only NumPy, SciPy, the standard library,
-:mod:`cw2v.formats` and :mod:`cw2v.persist`, which imports no model class; :meth:`KeyedVectors.wmdistance`
-imports :mod:`cw2v._wmd` and the optional POT when called). Module-level names gensim's
-``gensim.models.keyedvectors`` offers are here too: ``REAL``, :func:`pseudorandom_weak_vector`,
-:func:`prep_vectors`, :func:`load_word2vec_format` and the class aliases ``Word2VecKeyedVectors``,
-``Doc2VecKeyedVectors``, ``EuclideanKeyedVectors``.
+Where the code is: this module holds the storage (adding, resizing, sorting, per-key attributes), the
+lookups and the norms. Every other method is documented here and calls, in one line, its body in a private
+module: the similarity queries in :mod:`cw2v._queries`, the evaluations (analogies, word pairs) in
+:mod:`cw2v._evaluation`, Word Mover's Distance in :mod:`cw2v._wmd`; reading and writing word2vec C files in
+:mod:`cw2v.formats`, saves in :mod:`cw2v.persist`. Those modules take the KeyedVectors as an argument and
+import no model module.
+
+This module imports nothing from the training side of cw2v (only NumPy, SciPy, the standard library, the
+modules above and :mod:`cw2v._validation`; :meth:`KeyedVectors.wmdistance` imports :mod:`cw2v._wmd` and the
+optional POT when called). Module-level names gensim's ``gensim.models.keyedvectors`` offers are here too:
+``REAL``, :func:`pseudorandom_weak_vector`, :func:`prep_vectors`, :func:`load_word2vec_format` and the class
+aliases ``Word2VecKeyedVectors``, ``Doc2VecKeyedVectors``, ``EuclideanKeyedVectors``.
 """
 from __future__ import annotations
 
-import itertools
 import logging
 import warnings
-from numbers import Integral
 
 import numpy as np
-from scipy.linalg.blas import dnrm2 as _dnrm2
 
-from cw2v import persist
+from cw2v import _evaluation, _queries, persist
 from cw2v._lifecycle import LifecycleEvents
-from cw2v.formats import open_file, read_word2vec_format, read_word2vec_vocab
-from cw2v.formats import _write_word2vec
+from cw2v._queries import KEY_TYPES as _KEY_TYPES
+from cw2v._validation import check_int
+from cw2v.formats import _write_word2vec, read_word2vec_format, read_word2vec_vocab
 
 __all__ = ["KeyedVectors", "REAL", "pseudorandom_weak_vector", "prep_vectors", "load_word2vec_format"]
 
@@ -45,17 +49,6 @@ REAL = np.float32
 
 #: Generator used by :func:`pseudorandom_weak_vector` when no seed string is given (seeded from OS entropy).
 _default_rng = np.random.default_rng()
-
-_KEY_TYPES = (str, int, np.integer)
-_KEY_OR_VECTOR_TYPES = (str, int, np.integer, np.ndarray)
-
-#: Number of score matrix entries (questions x vocabulary) computed per batch in evaluate_word_analogies.
-_ANALOGY_BATCH_ENTRIES = 1 << 23
-
-
-class _EmptyInputError(ValueError, ZeroDivisionError):
-    """Empty input where at least one key is needed (gensim raises ZeroDivisionError in that case)."""
-
 
 def pseudorandom_weak_vector(size, seed_string=None, hashfxn=hash):
     """A small random vector, uniform in ``[-0.5 / size, 0.5 / size)``, as gensim draws initial vectors.
@@ -82,8 +75,7 @@ def pseudorandom_weak_vector(size, seed_string=None, hashfxn=hash):
     ValueError
         If `size` is not a positive integer.
     """
-    if isinstance(size, bool) or not isinstance(size, Integral) or size <= 0:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
+    check_int("size", size, 1, expected="a positive integer")
     if seed_string:
         rng = np.random.Generator(np.random.SFC64(hashfxn(seed_string) & 0xFFFFFFFF))
     else:
@@ -150,51 +142,11 @@ def _load_word2vec_format(cls, fname, fvocab=None, binary=False, encoding="utf8"
     `binary_chunk_size` is accepted for compatibility and only checked: cw2v's reader picks its own read
     sizes (results do not depend on it). Raises ValueError if it is not a positive integer.
     """
-    if isinstance(binary_chunk_size, bool) or not isinstance(binary_chunk_size, Integral) or binary_chunk_size <= 0:
-        raise ValueError(f"binary_chunk_size must be a positive integer, got {binary_chunk_size!r}")
+    check_int("binary_chunk_size", binary_chunk_size, 1, expected="a positive integer")
     return cls.load_word2vec_format(
         fname, fvocab=fvocab, binary=binary, encoding=encoding, unicode_errors=unicode_errors, limit=limit,
         datatype=datatype, no_header=no_header,
     )
-
-
-def _as_list(value):
-    """Accept None, one key, one vector, a 2-D array of vectors, or a sequence; return a list."""
-    if value is None:
-        return []
-    if isinstance(value, _KEY_TYPES):
-        return [value]
-    if isinstance(value, np.ndarray):
-        if value.ndim == 1:
-            return [value]
-        if value.ndim == 2:
-            return list(value)
-    return list(value)
-
-
-def _unit(vec):
-    """Scale a 1-D vector to unit L2 length the way gensim's ``matutils.unitvec`` does.
-
-    The length comes from BLAS ``dnrm2`` and the scaling is done in float64, then cast back to the input
-    dtype; a zero (or empty) vector is returned unchanged.
-    """
-    if vec.size == 0:
-        return vec
-    length = _dnrm2(vec)
-    if length > 0.0:
-        if np.issubdtype(vec.dtype, np.integer):
-            vec = vec.astype(float)
-        return (vec.astype(np.float64) * (1.0 / length)).astype(vec.dtype)
-    return vec
-
-
-def _top_indices(scores, k):
-    """Indices of the `k` largest `scores`, largest first (partial sort, same tie order as gensim)."""
-    neg = -scores
-    if k >= neg.size:
-        return np.argsort(neg)[:k]
-    part = np.argpartition(neg, k)[:k]
-    return part[np.argsort(neg[part])]
 
 
 def _descending_stable(values):
@@ -241,8 +193,7 @@ class KeyedVectors(LifecycleEvents):
 
     def __init__(self, vector_size, count=0, dtype=np.float32, mapfile_path=None):
         for name, value in (("vector_size", vector_size), ("count", count)):
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+            check_int(name, value, 0, expected="a non-negative integer")
         self.vector_size = int(vector_size)
         self.index_to_key = [None] * int(count)
         self.next_index = 0
@@ -636,7 +587,8 @@ class KeyedVectors(LifecycleEvents):
 
     @property
     def index2word(self):
-        """Replaced by ``index_to_key`` in gensim 4: reading it raises AttributeError, assigning sets ``index_to_key``."""
+        """Replaced by ``index_to_key`` in gensim 4: reading it raises AttributeError, assigning sets
+        ``index_to_key``."""
         raise AttributeError("index2word was replaced by index_to_key in gensim 4.0.0. " + self._MIGRATION)
 
     @index2word.setter
@@ -645,7 +597,8 @@ class KeyedVectors(LifecycleEvents):
 
     @property
     def index2entity(self):
-        """Replaced by ``index_to_key`` in gensim 4: reading it raises AttributeError, assigning sets ``index_to_key``."""
+        """Replaced by ``index_to_key`` in gensim 4: reading it raises AttributeError, assigning sets
+        ``index_to_key``."""
         raise AttributeError("index2entity was replaced by index_to_key in gensim 4.0.0. " + self._MIGRATION)
 
     @index2entity.setter
@@ -662,7 +615,7 @@ class KeyedVectors(LifecycleEvents):
 
     @vocab.setter
     def vocab(self, _value):
-        self.vocab  # raises the AttributeError above
+        _ = self.vocab  # raises the AttributeError above
 
     def init_sims(self, replace=False):
         """Deprecated: :meth:`fill_norms`, plus :meth:`unit_normalize_all` if `replace`."""
@@ -701,46 +654,7 @@ class KeyedVectors(LifecycleEvents):
         KeyError
             If a key is unknown and `ignore_missing` is False.
         """
-        if len(keys) == 0:
-            raise ValueError("cannot compute mean with no input")
-        if isinstance(weights, list):
-            weights = np.array(weights, dtype=self.vectors.dtype)
-        if weights is None:
-            weights = np.ones(len(keys), dtype=self.vectors.dtype)
-        if len(keys) != weights.shape[0]:
-            raise ValueError(f"{len(keys)} keys but {weights.shape[0]} weights")
-        mean = np.zeros(self.vector_size, self.vectors.dtype)
-        total = 0
-        for key, weight in zip(keys, weights):
-            if isinstance(key, np.ndarray):
-                vec = key
-            elif key in self:
-                vec = self.get_vector(key, norm=pre_normalize)
-            elif not ignore_missing:
-                raise KeyError(f"Key '{key}' not present in vocabulary")
-            else:
-                continue
-            mean += weight * vec
-            total += abs(weight)
-        if total > 0:
-            mean = mean / total
-        if post_normalize:
-            mean = _unit(mean).astype(np.float32)
-        return mean
-
-    def _parse_query(self, positive, negative):
-        """Keys/vectors and weights of a most_similar query (+1 for positive, -1 for negative by default)."""
-        positive = _as_list(positive)
-        negative = _as_list(negative)
-        weights = np.concatenate((np.ones(len(positive)), -1.0 * np.ones(len(negative))))
-        items = []
-        for i, item in enumerate(positive + negative):
-            if isinstance(item, _KEY_OR_VECTOR_TYPES):
-                items.append(item)
-            else:
-                items.append(item[0])
-                weights[i] = item[1]
-        return items, weights
+        return _queries.get_mean_vector(self, keys, weights, pre_normalize, post_normalize, ignore_missing)
 
     def most_similar(
         self, positive=None, negative=None, topn=10, clip_start=0, clip_end=None, restrict_vocab=None,
@@ -776,39 +690,19 @@ class KeyedVectors(LifecycleEvents):
         ValueError
             If no key or vector is given.
         """
-        if isinstance(topn, Integral) and topn < 1:
-            return []
-        items, weights = self._parse_query(positive, negative)
-        self.fill_norms()
-        clip_end = clip_end or len(self.vectors)
-        if restrict_vocab:
-            clip_start, clip_end = 0, restrict_vocab
-        mean = self.get_mean_vector(items, weights, pre_normalize=True, post_normalize=True, ignore_missing=False)
-        exclude = [self.get_index(k) for k in items if isinstance(k, _KEY_TYPES) and self.has_index_for(k)]
-        if indexer is not None and isinstance(topn, int):
-            return indexer.most_similar(mean, topn)
-        scores = np.dot(self.vectors[clip_start:clip_end], mean) / self.norms[clip_start:clip_end]
-        if not topn:
-            return scores
-        excluded = set(exclude)
-        result = [
-            (self.index_to_key[i + clip_start], float(scores[i]))
-            for i in _top_indices(scores, topn + len(exclude))
-            if i + clip_start not in excluded
-        ]
-        return result[:topn]
+        return _queries.most_similar(self, positive, negative, topn, clip_start, clip_end, restrict_vocab, indexer)
 
     def similar_by_key(self, key, topn=10, restrict_vocab=None):
         """:meth:`most_similar` of a single key (see there for parameters and return value)."""
-        return self.most_similar(positive=[key], topn=topn, restrict_vocab=restrict_vocab)
+        return _queries.similar_by_key(self, key, topn, restrict_vocab)
 
     def similar_by_word(self, word, topn=10, restrict_vocab=None):
         """Alias of :meth:`similar_by_key`."""
-        return self.similar_by_key(word, topn, restrict_vocab)
+        return _queries.similar_by_word(self, word, topn, restrict_vocab)
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
         """:meth:`most_similar` of a vector (ndarray of shape (vector_size,)); no key is excluded."""
-        return self.most_similar(positive=[vector], topn=topn, restrict_vocab=restrict_vocab)
+        return _queries.similar_by_vector(self, vector, topn, restrict_vocab)
 
     def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
         """Keys best solving an analogy with the multiplicative objective (3CosMul, Levy & Goldberg 2014).
@@ -835,32 +729,7 @@ class KeyedVectors(LifecycleEvents):
         KeyError
             If a key is unknown.
         """
-        if isinstance(topn, Integral) and topn < 1:
-            return []
-        positive = _as_list(positive)
-        negative = _as_list(negative)
-        self.fill_norms()
-        exclude = {
-            self.get_index(k) for k in positive + negative
-            if not isinstance(k, np.ndarray) and k in self.key_to_index
-        }
-        if not positive:
-            raise ValueError("cannot compute similarity with no input")
-
-        def shifted(term):
-            vec = self.get_vector(term, norm=True) if isinstance(term, _KEY_TYPES) else term
-            return (1 + np.dot(self.vectors, vec) / self.norms) / 2
-
-        numerator = np.prod([shifted(term) for term in positive], axis=0)
-        denominator = np.prod([shifted(term) for term in negative], axis=0)
-        scores = numerator / (denominator + 0.000001)
-        if not topn:
-            return scores
-        result = [
-            (self.index_to_key[i], float(scores[i]))
-            for i in _top_indices(scores, topn + len(exclude)) if i not in exclude
-        ]
-        return result[:topn]
+        return _queries.most_similar_cosmul(self, positive, negative, topn, restrict_vocab)
 
     def rank_by_centrality(self, words, use_norm=True):
         """Rank keys by cosine similarity to the (unit-length) mean of their vectors.
@@ -882,19 +751,11 @@ class KeyedVectors(LifecycleEvents):
         ValueError
             If no key is known.
         """
-        self.fill_norms()
-        used = [word for word in words if word in self]
-        if len(used) != len(words):
-            logger.warning("keys %s are not in the vocabulary and are ignored", set(words) - set(used))
-        if not used:
-            raise ValueError("cannot select a word from an empty list")
-        vectors = np.vstack([self.get_vector(word, norm=use_norm) for word in used]).astype(np.float32)
-        mean = self.get_mean_vector(vectors, post_normalize=True)
-        return sorted(zip(np.dot(vectors, mean), used), reverse=True)
+        return _queries.rank_by_centrality(self, words, use_norm)
 
     def doesnt_match(self, words):
         """The key of `words` least similar to their mean (see :meth:`rank_by_centrality`)."""
-        return self.rank_by_centrality(words)[-1][1]
+        return _queries.doesnt_match(self, words)
 
     @staticmethod
     def cosine_similarities(vector_1, vectors_all):
@@ -909,9 +770,7 @@ class KeyedVectors(LifecycleEvents):
         -------
         ndarray of shape (m,)
         """
-        norm = np.linalg.norm(vector_1)
-        all_norms = np.linalg.norm(vectors_all, axis=1)
-        return np.dot(vectors_all, vector_1) / (norm * all_norms)
+        return _queries.cosine_similarities(vector_1, vectors_all)
 
     def distances(self, word_or_vector, other_words=()):
         """Cosine distances (1 - cosine similarity) from a key or vector to other keys.
@@ -931,19 +790,11 @@ class KeyedVectors(LifecycleEvents):
         KeyError
             If a key is unknown.
         """
-        if isinstance(word_or_vector, _KEY_TYPES):
-            vector = self.get_vector(word_or_vector)
-        else:
-            vector = word_or_vector
-        if other_words is None or len(other_words) == 0:
-            others = self.vectors
-        else:
-            others = self.vectors[[self.get_index(word) for word in other_words]]
-        return 1 - self.cosine_similarities(vector, others)
+        return _queries.distances(self, word_or_vector, other_words)
 
     def distance(self, w1, w2):
         """Cosine distance ``1 - similarity(w1, w2)`` between two keys."""
-        return 1 - self.similarity(w1, w2)
+        return _queries.distance(self, w1, w2)
 
     def similarity(self, w1, w2):
         """Cosine similarity between the vectors of two keys (numpy float).
@@ -953,7 +804,7 @@ class KeyedVectors(LifecycleEvents):
         KeyError
             If a key is unknown.
         """
-        return np.dot(_unit(self[w1]), _unit(self[w2]))
+        return _queries.similarity(self, w1, w2)
 
     def n_similarity(self, ws1, ws2):
         """Cosine similarity between the means of two lists of keys (unknown keys are skipped).
@@ -963,11 +814,7 @@ class KeyedVectors(LifecycleEvents):
         ValueError
             If either list is empty (the error is also a ZeroDivisionError, as in gensim).
         """
-        if not (len(ws1) and len(ws2)):
-            raise _EmptyInputError("At least one of the passed list is empty.")
-        mean1 = self.get_mean_vector(ws1, pre_normalize=False)
-        mean2 = self.get_mean_vector(ws2, pre_normalize=False)
-        return np.dot(_unit(mean1), _unit(mean2))
+        return _queries.n_similarity(self, ws1, ws2)
 
     def wmdistance(self, document1, document2, norm=True):
         """Word Mover's Distance between two documents (Kusner et al. 2015, "From Word Embeddings To
@@ -1024,14 +871,11 @@ class KeyedVectors(LifecycleEvents):
 
     def most_similar_to_given(self, key1, keys_list):
         """The key of `keys_list` most similar to `key1`."""
-        return keys_list[int(np.argmax([self.similarity(key1, key) for key in keys_list]))]
+        return _queries.most_similar_to_given(self, key1, keys_list)
 
     def closer_than(self, key1, key2):
         """Keys closer (cosine distance) to `key1` than `key2` is, in row order, `key1` excluded."""
-        dists = self.distances(key1)
-        own = self.get_index(key1)
-        limit = dists[self.get_index(key2)]
-        return [self.index_to_key[i] for i in np.flatnonzero(dists < limit) if i != own]
+        return _queries.closer_than(self, key1, key2)
 
     def words_closer_than(self, word1, word2):
         """Deprecated alias of :meth:`closer_than`."""
@@ -1040,7 +884,7 @@ class KeyedVectors(LifecycleEvents):
 
     def rank(self, key1, key2):
         """Rank of `key2` among all keys by distance from `key1` (1 = closest)."""
-        return len(self.closer_than(key1, key2)) + 1
+        return _queries.rank(self, key1, key2)
 
     def relative_cosine_similarity(self, wa, wb, topn=10):
         """Similarity of `wa` and `wb` divided by the summed similarities of `wa`'s `topn` neighbours.
@@ -1053,10 +897,7 @@ class KeyedVectors(LifecycleEvents):
         ValueError
             If `wa` has no neighbours.
         """
-        sims = self.similar_by_word(wa, topn)
-        if not sims:
-            raise ValueError("Cannot calculate relative cosine similarity without any similar words.")
-        return float(self.similarity(wa, wb)) / sum(sim for _, sim in sims)
+        return _queries.relative_cosine_similarity(self, wa, wb, topn)
 
     # ------------------------------------------------------------------------------------------ sorting
 
@@ -1086,24 +927,10 @@ class KeyedVectors(LifecycleEvents):
 
     # --------------------------------------------------------------------------------------- evaluation
 
-    def _ok_vocab(self, restrict_vocab, case_insensitive):
-        """Map (upper-cased) key -> row over the first `restrict_vocab` keys; the first spelling wins."""
-        ok_keys = self.index_to_key[:restrict_vocab]
-        if case_insensitive:
-            return {key.upper(): self.get_index(key) for key in reversed(ok_keys)}
-        return {key: self.get_index(key) for key in reversed(ok_keys)}
-
-    @staticmethod
-    def _log_section(section):
-        correct, incorrect = len(section["correct"]), len(section["incorrect"])
-        if correct + incorrect == 0:
-            return 0.0
-        score = correct / (correct + incorrect)
-        logger.info("%s: %.1f%% (%i/%i)", section["section"], 100.0 * score, correct, correct + incorrect)
-        return score
-
-    #: gensim's name for the per-section accuracy logger of :meth:`evaluate_word_analogies`.
-    _log_evaluate_word_analogies = _log_section
+    #: gensim's name for the per-section accuracy logger of :meth:`evaluate_word_analogies`: logs one section
+    #: (a dict with ``'section'``, ``'correct'`` and ``'incorrect'``) at INFO level and returns its accuracy
+    #: (float; 0.0, not logged, for a section without questions).
+    _log_evaluate_word_analogies = staticmethod(_evaluation.log_section)
 
     @staticmethod
     def log_accuracy(section):
@@ -1115,7 +942,7 @@ class KeyedVectors(LifecycleEvents):
             With keys ``'section'`` (str), ``'correct'`` and ``'incorrect'`` (lists). Nothing is logged for a
             section without questions.
         """
-        KeyedVectors._log_section(section)
+        _evaluation.log_section(section)
 
     @staticmethod
     def log_evaluate_word_pairs(pearson, spearman, oov, pairs):
@@ -1129,9 +956,7 @@ class KeyedVectors(LifecycleEvents):
         pairs : str or os.PathLike
             The file evaluated (for the message).
         """
-        logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
-        logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
-        logger.info("Pairs with unknown words ratio: %.1f%%", oov)
+        _evaluation.log_evaluate_word_pairs(pearson, spearman, oov, pairs)
 
     def evaluate_word_analogies(
         self, analogies, restrict_vocab=300000, case_insensitive=True, dummy4unknown=False,
@@ -1184,164 +1009,8 @@ class KeyedVectors(LifecycleEvents):
         UnicodeDecodeError
             If the file is not valid UTF-8.
         """
-        if similarity_function != "most_similar":
-            logger.warning(
-                "similarity_function=%r is ignored: analogies are answered with 'most_similar' (3CosAdd), "
-                "as in gensim 4.4.0", similarity_function,
-            )
-        ok_vocab = self._ok_vocab(restrict_vocab, case_insensitive)
-        logger.info("Evaluating word analogies for top %s words in the model on %s", restrict_vocab, analogies)
-        sections, section = [], None
-        records = []      # (section, quadruplet, question number or -1 for an unknown-word question)
-        questions = []    # (row a, row b, row c, upper-case a, b, c, expected)
-        total_questions = oov = 0
-        with open_file(analogies, "rb") as fin:
-            for line_no, raw in enumerate(fin):
-                line = raw.decode("utf8")
-                if line.startswith(": "):
-                    section = {"section": line.lstrip(": ").strip(), "correct": [], "incorrect": []}
-                    sections.append(section)
-                    continue
-                if not section:
-                    raise ValueError(f"Missing section header before line #{line_no} in {analogies}")
-                words = line.split()
-                if len(words) != 4:
-                    logger.info("Skipping invalid line #%i in %s", line_no, analogies)
-                    continue
-                if case_insensitive:
-                    words = [word.upper() for word in words]
-                quad = tuple(words)
-                total_questions += 1
-                if any(word not in ok_vocab for word in quad):
-                    oov += 1
-                    if dummy4unknown:
-                        records.append((section, quad, -1))
-                    continue
-                a, b, c, expected = quad
-                records.append((section, quad, len(questions)))
-                questions.append((ok_vocab[a], ok_vocab[b], ok_vocab[c], a, b, c, expected))
-        if total_questions == 0:
-            raise _EmptyInputError(f"no analogy questions found in {analogies}")
-
-        correct = self._solve_analogies(questions, restrict_vocab, case_insensitive)
-        for sec, quad, q in records:
-            sec["correct" if q >= 0 and correct[q] else "incorrect"].append(quad)
-        for sec in sections:
-            self._log_section(sec)
-        total = {
-            "section": "Total accuracy",
-            "correct": list(itertools.chain.from_iterable(s["correct"] for s in sections)),
-            "incorrect": list(itertools.chain.from_iterable(s["incorrect"] for s in sections)),
-        }
-        logger.info("Quadruplets with out-of-vocabulary words: %.1f%%", 100.0 * oov / total_questions)
-        if not dummy4unknown:
-            logger.info("Analogies with out-of-vocabulary words were skipped (use dummy4unknown=True to count them)")
-        score = self._log_section(total)
-        sections.append(total)
-        return score, sections
-
-    def _analogy_means(self, rows_a, rows_b, rows_c):
-        """Unit query vectors ``b + c - a`` for many questions, bit-identical to :meth:`most_similar`'s.
-
-        Returns an ndarray of shape (len(rows_a), vector_size), float32.
-        """
-        self.fill_norms()
-
-        def unit_rows(rows):
-            return (self.vectors[rows] / self.norms[rows][:, None]).astype(np.float64)
-
-        # Same operations, in the same order and precision, as get_mean_vector(..., weights=[1, 1, -1]).
-        mean = np.zeros((len(rows_a), self.vector_size), dtype=self.vectors.dtype)
-        for rows, weight in ((rows_b, 1.0), (rows_c, 1.0), (rows_a, -1.0)):
-            mean = (mean.astype(np.float64) + weight * unit_rows(rows)).astype(self.vectors.dtype)
-        mean = mean / np.float64(3.0)  # a float64 total weight, as in get_mean_vector: float64 result
-        for row in mean:
-            length = _dnrm2(row)
-            if length > 0.0:
-                row *= 1.0 / length
-        return mean.astype(np.float32)
-
-    def _analogy_exact(self, mean, exclude, rv):
-        """Top-5 candidate rows for one query exactly as gensim's most_similar(topn=5) ranks them."""
-        scores = np.dot(self.vectors[:rv], mean.copy()) / self.norms[:rv]
-        excluded = set(exclude)
-        return [i for i in _top_indices(scores, 5 + len(exclude)) if i not in excluded][:5]
-
-    def _solve_analogies(self, questions, restrict_vocab, case_insensitive):
-        """Whether each question's predicted answer equals its expected word (list of bool).
-
-        Scores come from one matrix product per batch of questions; the answer is read from the two best
-        candidates (argmax twice). A question whose decisive margin is below the floating-point error bound
-        of that product, or whose best candidates are case variants of its own words, is decided by
-        reproducing gensim's exact computation for it alone.
-        """
-        if not questions:
-            return []
-        rv = min(restrict_vocab, len(self.vectors)) if restrict_vocab else len(self.vectors)
-        cand_keys = self.index_to_key[:rv]
-        if case_insensitive:
-            cand_keys = [key.upper() for key in cand_keys]
-        rows = np.array([q[:3] for q in questions], dtype=np.intp)
-        means = self._analogy_means(rows[:, 0], rows[:, 1], rows[:, 2])
-        vectors, norms = self.vectors[:rv], self.norms[:rv]
-        # A score from the matrix product and the same score from gensim's matrix-vector product are each
-        # within d*u*|v|*|m| of the exact dot product (any summation order), plus two roundings: with unit
-        # vectors m and |v|/norm = 1, they differ by at most about 4*(d+1)*u. A decision whose margin
-        # exceeds twice that (with a safety factor of 2) is the same as gensim's.
-        batched = rv >= 16 and vectors.dtype in (np.float32, np.float64)
-        tolerance = 8.0 * (self.vector_size + 2) * (np.finfo(vectors.dtype).eps / 2) if batched else np.inf
-        batch = max(1, _ANALOGY_BATCH_ENTRIES // max(1, rv))
-
-        def first_valid(ranked, ignore):
-            # gensim's rule: the first candidate that is none of the question words (or the last one).
-            predicted = None
-            for i in ranked:
-                predicted = cand_keys[i]
-                if predicted not in ignore:
-                    break
-            return predicted
-
-        def from_row(scores, ignore):
-            # Walk the best 6 of one row of batched scores; None when the margin is too small.
-            top = _top_indices(scores, 6)
-            for pos in range(5):
-                if cand_keys[top[pos]] not in ignore:
-                    margin = scores[top[pos]] - scores[top[pos + 1]]
-                    if np.isfinite(scores[top[pos]]) and margin > tolerance:
-                        return cand_keys[top[pos]]
-                    return None
-            return None
-
-        results = []
-        for start in range(0, len(questions), batch):
-            stop = min(start + batch, len(questions))
-            here = np.arange(stop - start)
-            if batched:
-                scores = np.dot(means[start:stop].astype(vectors.dtype), vectors.T)
-                scores /= norms
-                for col in range(3):
-                    scores[here, rows[start:stop, col]] = -np.inf
-                best = scores.argmax(axis=1)
-                best_score = scores[here, best]
-                scores[here, best] = -np.inf
-                second_score = scores[here, scores.argmax(axis=1)]
-                scores[here, best] = best_score
-                with np.errstate(invalid="ignore"):
-                    sure = np.isfinite(best_score) & np.isfinite(second_score) & (best_score - second_score > tolerance)
-                best, sure = best.tolist(), sure.tolist()
-            for j in range(stop - start):
-                ia, ib, ic, a, b, c, expected = questions[start + j]
-                ignore = {a, b, c}
-                predicted = None
-                if batched:
-                    if cand_keys[best[j]] not in ignore:
-                        predicted = cand_keys[best[j]] if sure[j] else None
-                    else:
-                        predicted = from_row(scores[j], ignore)
-                if predicted is None:
-                    predicted = first_valid(self._analogy_exact(means[start + j], (ib, ic, ia), rv), ignore)
-                results.append(predicted == expected)
-        return results
+        return _evaluation.evaluate_word_analogies(self, analogies, restrict_vocab, case_insensitive, dummy4unknown,
+                                                   similarity_function)
 
     def evaluate_word_pairs(
         self, pairs, delimiter="\t", encoding="utf8", restrict_vocab=300000, case_insensitive=True,
@@ -1379,49 +1048,8 @@ class KeyedVectors(LifecycleEvents):
         ValueError
             If no pair could be used.
         """
-        ok_vocab = self._ok_vocab(restrict_vocab, case_insensitive)
-        gold, model = [], []
-        oov = 0
-        with open_file(pairs, "r", encoding=encoding) as fin:
-            for line_no, line in enumerate(fin):
-                if not line or line.startswith("#"):
-                    continue
-                try:
-                    fields = line.split(delimiter)
-                    if case_insensitive:
-                        fields = [field.upper() for field in fields]
-                    a, b, sim = fields
-                    sim = float(sim)
-                except (ValueError, TypeError):
-                    logger.info("Skipping invalid line #%d in %s", line_no, pairs)
-                    continue
-                if a not in ok_vocab or b not in ok_vocab:
-                    oov += 1
-                    if dummy4unknown:
-                        gold.append(sim)
-                        model.append(0.0)
-                    else:
-                        logger.info("Skipping line #%d with OOV words: %s", line_no, line.strip())
-                    continue
-                gold.append(sim)
-                model.append(np.dot(_unit(self.vectors[ok_vocab[a]]), _unit(self.vectors[ok_vocab[b]])))
-        if not gold:
-            raise ValueError(
-                f"No valid similarity judgements found in {pairs}: either invalid format or "
-                f"all are out-of-vocabulary in {self}"
-            )
-        from scipy import stats  # imported here: scipy.stats costs ~0.5 s and ~40 MB at import time
-
-        spearman = stats.spearmanr(gold, model)
-        pearson = stats.pearsonr(gold, model)
-        if dummy4unknown:
-            oov_ratio = float(oov) / len(gold) * 100
-        else:
-            oov_ratio = float(oov) / (len(gold) + oov) * 100
-        logger.info("Pearson correlation coefficient against %s: %.4f", pairs, pearson[0])
-        logger.info("Spearman rank-order correlation coefficient against %s: %.4f", pairs, spearman[0])
-        logger.info("Pairs with unknown words ratio: %.1f%%", oov_ratio)
-        return pearson, spearman, oov_ratio
+        return _evaluation.evaluate_word_pairs(self, pairs, delimiter, encoding, restrict_vocab, case_insensitive,
+                                               dummy4unknown)
 
     # ------------------------------------------------------------------------------------------- files
 
@@ -1674,9 +1302,9 @@ class KeyedVectors(LifecycleEvents):
             Must be empty (every attribute is stored).
         format : {'cw2v', 'gensim', None}, optional
             None (default): ``'cw2v'``, or ``'gensim'`` while :func:`cw2v.patch_gensim` is active (see
-            :func:`cw2v.persist.default_save_format`). ``'cw2v'``: the native format, which stores str and int keys. ``'gensim'``: a pickle that
-            gensim 4.4.0's ``KeyedVectors.load`` reads (and cw2v's :meth:`load`); needs gensim installed,
-            stores any picklable key.
+            :func:`cw2v.persist.default_save_format`). ``'cw2v'``: the native format, which stores str and
+            int keys. ``'gensim'``: a pickle that gensim 4.4.0's ``KeyedVectors.load`` reads (and cw2v's
+            :meth:`load`); needs gensim installed, stores any picklable key.
 
         Raises
         ------
