@@ -354,6 +354,13 @@ class RestrictedUnpickler(pickle.Unpickler):
     Arrays are rebuilt only from plain numeric, string or object dtypes, with data whose size matches their
     shape. Everything else raises :class:`UnsafePickleError` naming the class, before it could run.
     Persistent ids are refused as well. Byte strings of Python 2 pickles are read as latin-1, as gensim does.
+
+    Parameters
+    ----------
+    file : binary file object
+        The pickle stream (anything with ``read`` and ``readline``).
+    fix_imports, encoding, errors, buffers : optional, keyword-only
+        As for :class:`pickle.Unpickler`.
     """
 
     def find_class(self, module, name):
@@ -1025,6 +1032,18 @@ def _gensim_keyed_vectors(gensim_kv, state):
 def keyed_vectors_from_gensim(kv_cls: type[_KV], gensim_kv: Any) -> _KV:
     """A `kv_cls` (cw2v.KeyedVectors) holding a copy of a gensim 4 ``KeyedVectors``.
 
+    Parameters
+    ----------
+    kv_cls : type
+        :class:`cw2v.KeyedVectors` or a subclass of it: the class of the result.
+    gensim_kv : gensim.models.keyedvectors.KeyedVectors
+        Not modified; nothing is shared with the result.
+
+    Returns
+    -------
+    KeyedVectors
+        An instance of `kv_cls`.
+
     Raises
     ------
     ImportError
@@ -1113,6 +1132,18 @@ def word2vec_to_gensim(model: Word2Vec) -> Any:
 
 def word2vec_from_gensim(cls: type[_Model], gensim_model: Any) -> _Model:
     """A `cls` (cw2v.Word2Vec) with a copy of a live gensim 4 ``Word2Vec``; it keeps training in cw2v.
+
+    `cls` is :class:`cw2v.Word2Vec` or a subclass of it: the class of the result.
+
+    Parameters
+    ----------
+    gensim_model : gensim.models.word2vec.Word2Vec
+        Not modified; nothing is shared with the result.
+
+    Returns
+    -------
+    Word2Vec
+        An instance of `cls`, ready to query and to keep training.
 
     Raises
     ------

@@ -76,6 +76,13 @@ class KeyDecodeError(Word2VecFormatError, UnicodeDecodeError):
     Both a :class:`Word2VecFormatError` and a :class:`UnicodeDecodeError` (gensim raises the latter), with
     the usual ``encoding``, ``object``, ``start``, ``end`` and ``reason`` attributes of the decoding failure
     and a message naming the file and the record.
+
+    Parameters
+    ----------
+    encoding, obj, start, end, reason
+        As for :class:`UnicodeDecodeError`: the codec, the bytes, the range that failed, and why.
+    message : str, optional
+        What ``str(error)`` says; default: :class:`UnicodeDecodeError`'s own message.
     """
 
     def __init__(self, encoding: str, obj: bytes, start: int, end: int, reason: str,
@@ -91,7 +98,19 @@ class KeyDecodeError(Word2VecFormatError, UnicodeDecodeError):
 
     @classmethod
     def from_error(cls, err: UnicodeDecodeError, message: str | None) -> KeyDecodeError:
-        """The KeyDecodeError carrying `err`'s (a UnicodeDecodeError) details and `message`."""
+        """The KeyDecodeError carrying `err`'s details and `message`.
+
+        Parameters
+        ----------
+        err : UnicodeDecodeError
+            The decoding failure.
+        message : str or None
+            What ``str()`` of the result says (None: `err`'s own message).
+
+        Returns
+        -------
+        KeyDecodeError
+        """
         return cls(err.encoding, err.object, err.start, err.end, err.reason, message)
 
 

@@ -281,6 +281,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ``sys.argv`` is what the script would see run directly (``[script.py, args...]``); its exit status is
     this command's.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The command line after ``python -m cw2v.patch`` (default ``sys.argv[1:]``): ``[--no-phrases] [-v]``,
+        then ``script.py args...`` or ``-m module args...``.
+
+    Returns
+    -------
+    int
+        0 after the script ran (or for ``--help``), 2 for a command line without a script.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     phrases, verbose = True, False

@@ -295,6 +295,16 @@ def default_save_format() -> Literal["cw2v", "gensim"]:
 def set_default_save_format(fmt: Literal["cw2v", "gensim"]) -> Literal["cw2v", "gensim"]:
     """Set what :func:`default_save_format` returns; returns the previous value.
 
+    Parameters
+    ----------
+    fmt : {'cw2v', 'gensim'}
+        The format ``save(path)`` writes from now on when no ``format`` is given.
+
+    Returns
+    -------
+    {'cw2v', 'gensim'}
+        The previous default.
+
     Raises
     ------
     ValueError

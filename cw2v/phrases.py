@@ -1028,12 +1028,6 @@ class FrozenPhrases(_PhrasesTransformation):
         ``threshold``, ``min_count``, ``delimiter``, ``scoring``, ``connector_words`` and an
         ``export_phrases()`` method will do, a gensim ``Phrases`` model among them.
 
-    Raises
-    ------
-    ValueError
-        If `phrases_model` lacks one of those attributes (the exception is also an ``AttributeError``,
-        as gensim raises), or its ``export_phrases()`` does not return a dict of str to numbers.
-
     Attributes
     ----------
     phrasegrams : dict of str to float
@@ -1041,6 +1035,12 @@ class FrozenPhrases(_PhrasesTransformation):
     threshold, min_count, delimiter, scoring, connector_words
         Copied from the source model (``scoring`` is None after loading a table saved with a custom
         scoring function that cannot be found, see :meth:`load`).
+
+    Raises
+    ------
+    ValueError
+        If `phrases_model` lacks one of those attributes (the exception is also an ``AttributeError``,
+        as gensim raises), or its ``export_phrases()`` does not return a dict of str to numbers.
     """
 
     def __init__(self, phrases_model: Phrases) -> None:

@@ -273,6 +273,13 @@ class RepeatCorpusNTimes:
 def check_output(stdout: Any = subprocess.PIPE, *popenargs: Any, **kwargs: Any) -> bytes | str:
     """Run a command and return what it printed (bytes), as ``gensim.utils.check_output``.
 
+    Parameters
+    ----------
+    stdout : optional
+        Where the command's standard output goes (default ``subprocess.PIPE``, so that it is returned).
+    *popenargs, **kwargs
+        Passed to :class:`subprocess.Popen` (``args=[...]`` names the command).
+
     Returns
     -------
     bytes or str

@@ -3,7 +3,9 @@
 Every import of a cw2v module counts, also one made inside a function: such an import breaks no cycle, it
 only postpones the failure to the first call (and makes the order of imports matter), so a cycle closed by
 one is a cycle all the same. Imports of other packages (gensim, smart_open, safetensors, POT...) inside
-functions are fine and are not looked at.
+functions are fine and are not looked at. Only imports under ``if TYPE_CHECKING:`` do not count: they never
+run, and only type checkers read them (for the names in annotations, such as ``KeyedVectors`` in the
+signatures of the persistence functions).
 """
 import ast
 import os
@@ -30,13 +32,27 @@ def _modules():
     return found
 
 
+def _type_checking_only(tree):
+    """The ids of the nodes inside ``if TYPE_CHECKING:`` (or ``if typing.TYPE_CHECKING:``) blocks."""
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (getattr(node.test, "id", None) == "TYPE_CHECKING"
+                                         or getattr(node.test, "attr", None) == "TYPE_CHECKING"):
+            skipped.update(id(inner) for child in node.body for inner in ast.walk(child))
+    return skipped
+
+
 def _imported(module, path, modules):
-    """The cw2v modules that `module` imports anywhere in its source, each with the line of the import."""
+    """The cw2v modules that `module` imports anywhere in its source (except for type checkers only), each
+    with the line of the import."""
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), path)
     package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+    skipped = _type_checking_only(tree)
     out = {}
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -103,6 +119,15 @@ def test_cycle_finder_finds_cycles():
     assert find_cycle({"a": {"b": 1}, "b": {"c": 1}, "c": {}}) is None
     assert find_cycle({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b": 1}, "b": {"b2": 1, "c": 1}, "b2": {}, "c": {"b": 1}}) == ["b", "c", "b"]
+
+
+def test_imports_for_type_checkers_only_are_not_counted(tmp_path):
+    path = tmp_path / "m.py"
+    path.write_text("from typing import TYPE_CHECKING\nimport typing\nfrom cw2v import a\n"
+                    "if TYPE_CHECKING:\n    from cw2v import b\nif typing.TYPE_CHECKING:\n    import cw2v.c\n"
+                    "else:\n    import cw2v.d\n", encoding="utf-8")
+    modules = {"cw2v", "cw2v.a", "cw2v.b", "cw2v.c", "cw2v.d", "cw2v.m"}
+    assert _imported("cw2v.m", str(path), modules) == {"cw2v.a": 3, "cw2v.d": 9}
 
 
 def test_persistence_modules_do_not_import_the_models():

@@ -436,7 +436,14 @@ class HnswIndexer(_IndexerBase):
         self.index, self.labels, self.dim = index, labels, dim
 
     def set_ef(self, ef: int) -> None:
-        """Set the query-time candidate-list size (see the class parameters)."""
+        """Set the query-time candidate-list size.
+
+        Parameters
+        ----------
+        ef : int
+            Candidates kept while searching (see the class parameters); queries asking for more neighbours
+            raise it for their duration.
+        """
         self.ef = _check_positive_int(ef, "ef")
         if self.index is not None:
             self.index.set_ef(self.ef)
