@@ -160,7 +160,7 @@ def refuse_unknown_keywords(function, kwargs, renamed=None):
     names = list(kwargs)
     what = "an unexpected keyword argument" if len(names) == 1 else "unexpected keyword arguments"
     message = "%s got %s %s" % (function, what, ", ".join(repr(name) for name in names))
-    hints = ["%s= to %s" % (name, (renamed or {})[name]) for name in names if name in (renamed or {})]
+    hints = ["%s= to %s=" % (name, (renamed or {})[name]) for name in names if name in (renamed or {})]
     if hints:
         message += " (gensim 4 renamed %s)" % ", ".join(hints)
     raise TypeError(message)

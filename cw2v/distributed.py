@@ -88,9 +88,11 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 from threadpoolctl import threadpool_limits
 
 from cw2v._corpus import FileCounter, StringTable, encode_block
+from cw2v._corpus_file import CorpusFile as _CorpusFile
 from cw2v._kernels import Trainer
+from cw2v._validation import check_float as _check_float, check_int as _check_int, check_utf8 as _check_utf8
 from cw2v.vocab import VocabTables
-from cw2v.word2vec import Word2Vec, _check_float, _check_int, _check_utf8, _CorpusFile, _weight_matrix
+from cw2v.word2vec import Word2Vec, _weight_matrix
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,11 @@
-"""``Word2Vec``: parameters, vocabulary building, the learning-rate schedule, epochs, callbacks, threads.
+"""``Word2Vec``: parameters, vocabulary building, epochs, callbacks, saving; training is orchestrated here.
 
 This module only orchestrates. Counting and tables live in :mod:`cw2v.vocab`, the inner loops in
 :mod:`cw2v._kernels` (run with the GIL released), the vectors and their queries in
-:mod:`cw2v.keyedvectors`.
+:mod:`cw2v.keyedvectors`; corpus files (blocks of whole lines, their size, counting in C) in
+:mod:`cw2v._corpus_file`, the jobs of an epoch and the one learning-rate schedule they carry in
+:mod:`cw2v._jobs`, the thread pool in :mod:`cw2v._threads`, the checks of arguments in
+:mod:`cw2v._validation`.
 
 Threads: the calling thread reads the corpus and cuts it into jobs of about ``batch_words`` tokens
 (list operations per sentence, nothing per token); each of the ``workers`` threads maps a job's tokens
@@ -13,31 +16,29 @@ with a fixed ``seed`` is bit-for-bit reproducible and does not depend on ``PYTHO
 """
 from __future__ import annotations
 
-import codecs
 import inspect
 import logging
 import math
-import os
-import queue
 import re
 import threading
 import time
 import types
-from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from cw2v import scoring as _scoring
-from cw2v._lifecycle import LifecycleEvents
-from cw2v import vocab as _vocab
-from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences, int_key_index
+from cw2v import persist, scoring as _scoring, vocab as _vocab
+from cw2v._corpus import StringTable, encode_block, encode_sentences, int_key_index
+from cw2v._corpus_file import CorpusFile, training_corpus
+from cw2v._jobs import LearningRateSchedule, block_jobs, sentence_jobs, stream_base
 from cw2v._kernels import HOT_ROWS, Trainer, _aligned_rows
+from cw2v._lifecycle import LifecycleEvents
+from cw2v._threads import pipeline
+from cw2v._validation import check_flag, check_float, check_int, check_utf8, is_integer, refuse_unknown_keywords
+
 # the corpus readers are importable from here too, as from gensim.models.word2vec
 from cw2v.corpora import BrownCorpus, LineSentence, PathLineSentences, Text8Corpus  # noqa: F401
-from cw2v.corpora import iter_line_blocks, local_path, uncompressed_size
-from cw2v import persist
 from cw2v.keyedvectors import KeyedVectors
 from cw2v.persist import ClassOnlyMethod as persist_class_only
 
@@ -51,68 +52,8 @@ MAX_WORDS_IN_BATCH = 10000
 FAST_VERSION = 1
 CORPUSFILE_VERSION = 1
 
-
-@dataclass
-class _Job:
-    sentences: list          # whole sentences (token lists), or None
-    alpha_start: float
-    alpha_end: float
-    stream: int              # random stream number
-    data: bytes = None       # corpus_file mode: whole lines of text, tokenized by the worker
-
-
-def _pipeline(items, make_worker, n_threads, queue_size, on_item=None):
-    """Hand ``items``, produced by the calling thread, to ``n_threads`` threads through a bounded queue.
-
-    Thread ``i`` runs ``make_worker(i)(item)`` for each item it takes. The first exception raised by a
-    worker stops the feeding, the remaining queued items are dropped, and it is re-raised here once every
-    thread has ended; an exception in the producer (the corpus iterator, ``KeyboardInterrupt``) likewise
-    stops the workers before it propagates. ``on_item(item)`` runs in the calling thread after each item
-    is queued (progress reports).
-    """
-    work_queue = queue.Queue(maxsize=queue_size)
-    errors = []
-    stop = threading.Event()
-
-    def run(work):
-        while True:
-            item = work_queue.get()
-            if item is None:
-                return
-            if stop.is_set():
-                continue
-            try:
-                work(item)
-            except BaseException as exc:  # re-raised by the calling thread after the join
-                errors.append(exc)
-                stop.set()
-
-    threads = [threading.Thread(target=run, args=(make_worker(i),), name="cw2v-worker-%d" % i, daemon=True)
-               for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    try:
-        for item in items:
-            while not stop.is_set():
-                try:
-                    work_queue.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    pass
-            if stop.is_set():
-                break
-            if on_item is not None:
-                on_item(item)
-    except BaseException:
-        stop.set()
-        raise
-    finally:
-        for _ in threads:
-            work_queue.put(None)
-        for t in threads:
-            t.join()
-    if errors:
-        raise errors[0]
+#: Keywords of gensim 3's ``Word2Vec`` that ``train()`` is sometimes still given, and what replaced them.
+_GENSIM3_TRAIN_NAMES = {"sentences": "corpus_iterable", "iter": "epochs"}
 
 
 def _progress_bar(enabled, total, unit):
@@ -125,99 +66,6 @@ def _progress_bar(enabled, total, unit):
         logger.warning("progress=True needs tqdm (pip install tqdm); training without a progress bar")
         return None
     return tqdm(total=total, unit=unit, unit_scale=True, desc="cw2v")
-
-
-_SIZE_CACHE = {}  # (path, mtime_ns, size) -> uncompressed size
-
-
-class _CorpusFile:
-    """A corpus_file: read in blocks of whole lines, tokenized and looked up in C (no Python per token)."""
-
-    def __init__(self, path, max_sentence_length=10000):
-        self.path = path
-        self.max_sentence_length = max_sentence_length
-
-    @classmethod
-    def from_line_sentence(cls, corpus):
-        """The file behind a plain :class:`cw2v.LineSentence`, to be read like ``corpus_file``, or None.
-
-        The C tokenizer yields exactly the sentences ``LineSentence`` yields (``src_c/cw2v_text.h``), so a
-        ``LineSentence`` over a local UTF-8 file, read whole with ``unicode_errors='strict'``, trains
-        without Python per token. Anything else (a subclass, a file object, a URI, ``limit``, another
-        encoding or error policy) is iterated in Python.
-        """
-        if type(corpus) is not LineSentence or corpus.limit is not None or corpus.unicode_errors != "strict":
-            return None
-        try:
-            if codecs.lookup(corpus.encoding).name != "utf-8":
-                return None
-        except (LookupError, TypeError):
-            return None
-        if not isinstance(corpus.source, (str, os.PathLike)):
-            return None
-        source = local_path(corpus.source)
-        if source is None or not os.path.isfile(source):
-            return None  # let LineSentence report the problem
-        return cls(source, corpus.max_sentence_length)
-
-    #: Bytes of whole lines per job (about 25,000 words of English): small enough that the blocks in flight
-    #: (queued, being tokenized, being trained) cost little memory, large enough that per-job overhead
-    #: does not show.
-    block_size = 1 << 17
-    #: Bytes per block when counting words: larger blocks counted faster (docs/benchmarks.md), and
-    #: build_vocab holds them only briefly.
-    count_block_size = 1 << 19
-
-    def blocks(self, block_size=None):
-        return iter_line_blocks(self.path, block_size or self.block_size)
-
-    def _key(self):
-        st = os.stat(self.path)
-        return os.path.abspath(self.path), st.st_mtime_ns, st.st_size
-
-    def size(self):
-        """Uncompressed size in bytes (drives the learning-rate schedule); cached per file version."""
-        key = self._key()
-        if key not in _SIZE_CACHE:
-            _SIZE_CACHE[key] = uncompressed_size(self.path)
-        return _SIZE_CACHE[key]
-
-    def count_words(self, max_vocab_size, threads=1):
-        """Count words in C; blocks are shared among ``threads`` counters (one if ``max_vocab_size``)."""
-        threads = 1 if max_vocab_size else max(1, threads)
-        counters = [FileCounter(max_vocab_size, self.max_sentence_length) for _ in range(threads)]
-        scanned = {"bytes": 0, "last": time.monotonic()}
-
-        def progress(item):
-            scanned["bytes"] += len(item[1])
-            if time.monotonic() - scanned["last"] >= 1.0:
-                scanned["last"] = time.monotonic()
-                logger.info("scanning %s: %d MB", self.path, scanned["bytes"] >> 20)
-
-        _pipeline(enumerate(self.blocks(self.count_block_size)),
-                  lambda i: lambda item: counters[i].feed(item[1], item[0]), threads, 2 * threads, progress)
-        size = scanned["bytes"]
-        counter = counters[0]
-        for other in counters[1:]:
-            counter.merge(other)
-        _SIZE_CACHE[self._key()] = size
-        counts = counter.counts()
-        logger.info("collected %i word types from %i words in %i sentences", len(counts), counter.total_words,
-                    counter.corpus_count)
-        return counts, counter.total_words, counter.corpus_count
-
-
-def _check_utf8(data, path):
-    """Raise ``UnicodeDecodeError`` (naming ``path``) unless the block ``data`` is valid UTF-8.
-
-    Training from a file is strict, like ``LineSentence``'s default: a token with invalid bytes is an
-    error, not an out-of-vocabulary word. CPython validates mostly-ASCII text at several GB/s.
-    """
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnicodeDecodeError(exc.encoding, exc.object, exc.start, exc.end,
-                                 "%s (in a block of %s)" % (exc.reason, path)) from None
 
 
 #: The weight matrices start on this many bytes (a cache line), so vector loads of the first rows do not
@@ -265,26 +113,6 @@ class EmptyVocabularyError(ValueError, RuntimeError):
     Both a ``ValueError`` and a ``RuntimeError``: gensim reports this case as the ``RuntimeError`` "you must
     first build vocabulary before training the model", so code written for gensim catches that.
     """
-
-
-def _check_int(name, value, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError("%s must be an integer, got %r" % (name, value))
-    if value < low or (high is not None and value > high):
-        rng = "[%s, %s]" % (low, high) if high is not None else ">= %s" % low
-        raise ValueError("%s must be %s, got %r" % (name, rng, value))
-    return int(value)
-
-
-def _check_float(name, value, low, low_inclusive=True):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError("%s must be a number, got %r" % (name, value)) from None
-    if not math.isfinite(v) or v < low or (v == low and not low_inclusive):
-        raise ValueError("%s must be a finite number %s %s, got %r"
-                         % (name, ">=" if low_inclusive else ">", low, value))
-    return v
 
 
 class Word2Vec(LifecycleEvents):
@@ -405,37 +233,37 @@ class Word2Vec(LifecycleEvents):
                  ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5, null_word=0, trim_rule=None,
                  sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH, compute_loss=False, callbacks=(), comment=None,
                  max_final_vocab=None, shrink_windows=True, *, batched=True):
-        self.vector_size = _check_int("vector_size", vector_size, 1)
-        self.alpha = _check_float("alpha", alpha, 0.0, low_inclusive=False)
-        self.min_alpha = _check_float("min_alpha", min_alpha, 0.0)
-        self.window = _check_int("window", window, 1)
-        self.min_count = _check_int("min_count", min_count, 0)
-        self.max_vocab_size = None if max_vocab_size is None else _check_int("max_vocab_size", max_vocab_size, 1)
-        self.sample = _check_float("sample", sample, 0.0)
-        self.seed = None if seed is None else _check_int("seed", seed, -(2 ** 63), 2 ** 64 - 1)
+        self.vector_size = check_int("vector_size", vector_size, 1)
+        self.alpha = check_float("alpha", alpha, 0.0, low_inclusive=False)
+        self.min_alpha = check_float("min_alpha", min_alpha, 0.0)
+        self.window = check_int("window", window, 1)
+        self.min_count = check_int("min_count", min_count, 0)
+        self.max_vocab_size = None if max_vocab_size is None else check_int("max_vocab_size", max_vocab_size, 1)
+        self.sample = check_float("sample", sample, 0.0)
+        self.seed = None if seed is None else check_int("seed", seed, -(2 ** 63), 2 ** 64 - 1)
         #: With ``seed=None``: the seed drawn from OS entropy that the random streams use (None otherwise).
         self.random_seed = None
         self._stream_seed()
-        self.workers = _check_int("workers", workers, 1)
-        self.sg = _check_int("sg", int(sg) if isinstance(sg, bool) else sg, 0, 1)
-        self.hs = _check_int("hs", int(hs) if isinstance(hs, bool) else hs, 0, 1)
-        self.negative = _check_int("negative", negative, 0)
+        self.workers = check_int("workers", workers, 1)
+        self.sg = check_flag("sg", sg)
+        self.hs = check_flag("hs", hs)
+        self.negative = check_int("negative", negative, 0)
         if not self.hs and not self.negative:
             raise ValueError("hs=0 and negative=0 leave no training objective: set hs=1 or negative > 0")
         self.ns_exponent = float(ns_exponent)
         if not math.isfinite(self.ns_exponent):
             raise ValueError("ns_exponent must be finite, got %r" % (ns_exponent,))
-        self.cbow_mean = _check_int("cbow_mean", int(cbow_mean) if isinstance(cbow_mean, bool) else cbow_mean, 0, 1)
+        self.cbow_mean = check_flag("cbow_mean", cbow_mean)
         self.hashfxn = hashfxn
-        self.epochs = _check_int("epochs", epochs, 0)
-        self.null_word = _check_int("null_word", int(null_word), 0, 1)
+        self.epochs = check_int("epochs", epochs, 0)
+        self.null_word = check_int("null_word", int(null_word), 0, 1)
         self.sorted_vocab = bool(sorted_vocab)
-        self.batch_words = _check_int("batch_words", batch_words, 1)
+        self.batch_words = check_int("batch_words", batch_words, 1)
         self.compute_loss = bool(compute_loss)
         self.callbacks = tuple(callbacks)
         self.comment = comment
         self.max_final_vocab = (None if max_final_vocab is None
-                                else _check_int("max_final_vocab", max_final_vocab, 1))
+                                else check_int("max_final_vocab", max_final_vocab, 1))
         self.shrink_windows = bool(shrink_windows)
         self.batched = bool(batched)
         self.trim_rule = trim_rule  # not stored by gensim either; kept only for the constructor's build_vocab
@@ -540,31 +368,6 @@ class Word2Vec(LifecycleEvents):
         self.wv.expandos = other_wv.expandos
 
     # ------------------------------------------------------------------ vocabulary
-    @staticmethod
-    def _corpus(corpus_iterable, corpus_file, passes):
-        if corpus_iterable is not None and corpus_file is not None:
-            raise TypeError("give either corpus_iterable or corpus_file, not both")
-        if corpus_iterable is None and corpus_file is None:
-            raise TypeError("give one of corpus_iterable or corpus_file")
-        if corpus_file is not None:
-            if not isinstance(corpus_file, (str, bytes, os.PathLike)):
-                raise TypeError("corpus_file must be a path, got %s" % type(corpus_file).__name__)
-            if not os.path.isfile(corpus_file):
-                raise FileNotFoundError("corpus_file %r does not exist" % (corpus_file,))
-            return _CorpusFile(os.fspath(corpus_file))
-        as_file = _CorpusFile.from_line_sentence(corpus_iterable)
-        if as_file is not None:
-            return as_file
-        if isinstance(corpus_iterable, (str, bytes)):
-            raise TypeError("corpus_iterable must be an iterable of token lists, not a string; "
-                            "use corpus_file= or cw2v.LineSentence(path) for a file")
-        if not hasattr(corpus_iterable, "__iter__"):
-            raise TypeError("corpus_iterable must be iterable, got %s" % type(corpus_iterable).__name__)
-        if passes > 1 and isinstance(corpus_iterable, types.GeneratorType):
-            raise TypeError("corpus_iterable is a generator, which can be read only once, but %d passes were "
-                            "asked for: pass a re-iterable sequence or a cw2v.LineSentence" % passes)
-        return corpus_iterable
-
     def scan_vocab(self, corpus_iterable=None, corpus_file=None, progress_per=10000, trim_rule=None):
         """Count words in one pass; sets ``raw_vocab``, ``corpus_count`` and ``corpus_total_words``.
 
@@ -572,11 +375,11 @@ class Word2Vec(LifecycleEvents):
         -------
         (total_words, corpus_count) : tuple of int
         """
-        corpus = self._corpus(corpus_iterable, corpus_file, 1)
-        if isinstance(corpus, _CorpusFile) and not (trim_rule is not None and self.max_vocab_size):
+        corpus = training_corpus(corpus_iterable, corpus_file, 1)
+        if isinstance(corpus, CorpusFile) and not (trim_rule is not None and self.max_vocab_size):
             counts, total_words, corpus_count = corpus.count_words(self.max_vocab_size, self.workers)
         else:  # a trim_rule applied while pruning is Python code: use the Python scan
-            if isinstance(corpus, _CorpusFile):
+            if isinstance(corpus, CorpusFile):
                 corpus = LineSentence(corpus.path, corpus.max_sentence_length)
             counts, total_words, corpus_count = _vocab.scan_vocab(corpus, self.max_vocab_size, trim_rule,
                                                                   progress_per)
@@ -629,7 +432,7 @@ class Word2Vec(LifecycleEvents):
         for word, c in dict(word_freq).items():
             if isinstance(word, np.integer):
                 word = int(word)
-            counts[word] = counts.get(word, 0) + _check_int("count of %r" % (word,), c, 0)
+            counts[word] = counts.get(word, 0) + check_int("count of %r" % (word,), c, 0)
         self.raw_vocab = counts
         self.corpus_count = int(corpus_count) if corpus_count else 0
         self.corpus_total_words = sum(counts.values())
@@ -647,9 +450,9 @@ class Word2Vec(LifecycleEvents):
             ``num_retained_words`` (as gensim reports them).
         """
         if min_count is not None:
-            self.min_count = _check_int("min_count", min_count, 0)
+            self.min_count = check_int("min_count", min_count, 0)
         if sample is not None:
-            self.sample = _check_float("sample", sample, 0.0)
+            self.sample = check_float("sample", sample, 0.0)
         raw = self.raw_vocab
         self.effective_min_count = _vocab.effective_min_count(raw, self.min_count, self.max_final_vocab)
         kept = [w for w, c in raw.items() if _vocab.keep_vocab_item(w, c, self.effective_min_count, trim_rule)]
@@ -848,11 +651,19 @@ class Word2Vec(LifecycleEvents):
             A callback setting ``model.stop_training = True`` ends training after the current epoch.
         progress : bool, optional
             Show a progress bar (needs ``tqdm``; ignored with a warning if it is not installed).
+        **kwargs
+            None is accepted: any other keyword raises TypeError (gensim 4 took them and ignored them).
 
         Notes
         -----
         ``model.epoch_losses`` lists the loss of each epoch of this call (float64, with ``compute_loss``);
         they sum to :meth:`get_latest_training_loss`.
+
+        The learning rate falls linearly from `start_alpha` to `end_alpha` over all epochs of the call
+        (:class:`cw2v._jobs.LearningRateSchedule`): from an iterable, each job of about ``batch_words``
+        tokens trains at the rate of its start, progress counted in sentences when `total_examples` is given
+        and in raw words otherwise (gensim's schedule); from a file, the rate moves smoothly across each
+        block, progress counted in bytes.
 
         Returns
         -------
@@ -861,27 +672,33 @@ class Word2Vec(LifecycleEvents):
 
         Raises
         ------
+        TypeError
+            An unknown keyword argument (the message names every one, and what replaced gensim 3's
+            ``sentences=`` and ``iter=``); both or neither of `corpus_iterable` and `corpus_file`; a string
+            or a generator as `corpus_iterable` (see the class).
         RuntimeError
             If the vocabulary has not been built.
         ValueError
             If ``epochs`` or the corpus size are missing or invalid.
         """
+        refuse_unknown_keywords("Word2Vec.train()", kwargs, _GENSIM3_TRAIN_NAMES)
         if not len(self.wv):  # gensim's RuntimeError comes before the checks of the arguments
             self._make_trainer()
-        if epochs is None or isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        if epochs is None or not is_integer(epochs) or epochs < 1:
             raise ValueError("train() needs an explicit epochs >= 1 (e.g. epochs=model.epochs), got %r" % (epochs,))
         if total_examples is None and total_words is None:
             raise ValueError("train() needs total_examples (e.g. model.corpus_count) or total_words "
                              "(e.g. model.corpus_total_words) to schedule the learning rate")
         if total_words is not None:
-            total_words = _check_int("total_words", total_words, 1)
+            total_words = check_int("total_words", total_words, 1)
         if total_examples is not None:
-            total_examples = _check_int("total_examples", total_examples, 1)
-        start_alpha = self.alpha if start_alpha is None else _check_float("start_alpha", start_alpha, 0.0, False)
-        end_alpha = self.min_alpha if end_alpha is None else _check_float("end_alpha", end_alpha, 0.0)
-        queue_factor = _check_int("queue_factor", queue_factor, 1)
-        corpus = self._corpus(corpus_iterable, corpus_file, epochs)
+            total_examples = check_int("total_examples", total_examples, 1)
+        start_alpha = self.alpha if start_alpha is None else check_float("start_alpha", start_alpha, 0.0, False)
+        end_alpha = self.min_alpha if end_alpha is None else check_float("end_alpha", end_alpha, 0.0)
+        queue_factor = check_int("queue_factor", queue_factor, 1)
+        corpus = training_corpus(corpus_iterable, corpus_file, epochs)
         trainer = self._make_trainer()
+        schedule = self._schedule(corpus, epochs, total_examples, total_words, start_alpha, end_alpha)
         if self.hs and self.negative:
             logger.warning("Both hierarchical softmax and negative sampling are activated. Each prediction then "
                            "trains both output layers (syn1 and syn1neg); set hs=0 or negative=0 unless that is "
@@ -908,8 +725,8 @@ class Word2Vec(LifecycleEvents):
                 for cb in callbacks:
                     if hasattr(cb, "on_epoch_begin"):
                         cb.on_epoch_begin(self)
-                eff, raw, loss = self._train_epoch(corpus, trainer, epoch, epochs, total_examples, total_words,
-                                                   start_alpha, end_alpha, queue_factor, report_delay, bar)
+                eff, raw, loss = self._train_epoch(corpus, trainer, schedule, epoch, total_examples, total_words,
+                                                   queue_factor, report_delay, bar)
                 effective_total += eff
                 raw_total += raw
                 epochs_run += 1
@@ -939,80 +756,47 @@ class Word2Vec(LifecycleEvents):
                                                         effective_total / max(elapsed, 1e-9)))
         return effective_total, raw_total
 
-    def _job_stream(self, corpus, epoch, epochs, total_examples, total_words, start_alpha, end_alpha):
-        """Yield the jobs of one epoch: whole sentences grouped into jobs of at most ``batch_words`` tokens.
+    @staticmethod
+    def _schedule(corpus, epochs, total_examples, total_words, start_alpha, end_alpha):
+        """The learning-rate schedule of one train() call (see :mod:`cw2v._jobs`).
 
-        As in gensim, a sentence joins the current job if the job stays within ``batch_words`` tokens, and
-        otherwise starts the next one; a sentence longer than ``batch_words`` is a job of its own. Sentences
-        are never cut: ``batch_words`` decides how work is shared between threads (and how finely the
-        learning rate steps), not what is trained. Only list operations per sentence happen here; tokens are
-        mapped to indices in C by the worker (:func:`cw2v._corpus.encode_sentences`).
+        Progress is counted in bytes of a corpus file (its uncompressed size, read once per file version),
+        else in sentences if `total_examples` is given, else in raw words.
 
-        Each job trains at one learning rate, the linear schedule's value at the job's start, as gensim (and
-        word2vec.c, every 10,000 words) does; progress counts sentences when ``total_examples`` is known,
-        raw words otherwise (gensim's choice). On a corpus of few jobs this matters: gensim's rate stays
-        higher than a rate decaying within each job would.
+        Returns
+        -------
+        cw2v._jobs.LearningRateSchedule
         """
-        batch = self.batch_words
-        by_words = not total_examples  # gensim measures progress in sentences when it has their number
-        expected = total_examples if total_examples else total_words
-        span = start_alpha - end_alpha
-        stream_base = (self._epochs_done & 0xFFFFFFFF) << 32
-        done = 0  # progress units (raw words or sentences) before the current job
-        job_no = 0
+        if isinstance(corpus, CorpusFile):
+            return LearningRateSchedule(start_alpha, end_alpha, epochs, max(corpus.size(), 1), "bytes")
+        if total_examples:
+            return LearningRateSchedule(start_alpha, end_alpha, epochs, total_examples, "sentences")
+        return LearningRateSchedule(start_alpha, end_alpha, epochs, total_words, "words")
 
-        def alpha_at(units):
-            progress = min(1.0, (epoch + units / expected) / epochs)
-            return start_alpha - span * progress
+    def _train_epoch(self, corpus, trainer, schedule, epoch, total_examples, total_words, queue_factor,
+                     report_delay, bar=None):
+        """Train one epoch: the calling thread produces the jobs, ``workers`` threads train them.
 
-        sentences, n_words, units = [], 0, 0
-        for sentence in corpus:
-            n = len(sentence)
-            if sentences and n_words + n > batch:
-                alpha = alpha_at(done)
-                yield _Job(sentences, alpha, alpha, stream_base + job_no)
-                done += units
-                job_no += 1
-                sentences, n_words, units = [], 0, 0
-            sentences.append(sentence)
-            n_words += n
-            units += n if by_words else 1
-        if sentences:
-            alpha = alpha_at(done)
-            yield _Job(sentences, alpha, alpha, stream_base + job_no)
-
-    def _block_stream(self, corpus, epoch, epochs, start_alpha, end_alpha):
-        """Yield the jobs of one epoch in corpus_file mode: blocks of whole lines, tokenized by the workers."""
-        total = corpus.size()
-        span = start_alpha - end_alpha
-        stream_base = (self._epochs_done & 0xFFFFFFFF) << 32
-
-        def alpha_at(pos):
-            return start_alpha - span * min(1.0, (epoch + pos / max(total, 1)) / epochs)
-
-        pos = 0
-        for job_no, block in enumerate(corpus.blocks()):
-            yield _Job(None, alpha_at(pos), alpha_at(pos + len(block)), stream_base + job_no, block)
-            pos += len(block)
-
-    def _train_epoch(self, corpus, trainer, epoch, epochs, total_examples, total_words, start_alpha, end_alpha,
-                     queue_factor, report_delay, bar=None):
+        Returns
+        -------
+        (effective_words, raw_words, loss) : tuple of (int, int, float)
+        """
         lock = threading.Lock()
         state = {"effective": 0, "raw": 0, "sentences": 0, "loss": 0.0}
         compute_loss = self.compute_loss
         seed = self._stream_seed()
         key_to_index = self.wv.key_to_index
-        is_file = isinstance(corpus, _CorpusFile)
+        is_file = isinstance(corpus, CorpusFile)
         table = StringTable.from_keys(self.wv.index_to_key) if is_file else None
         # integer tokens (graph walks of node ids) are looked up in a table rather than the dict when the
         # integer keys are few and small enough: at most 8 entries per word or 1M entries (4 bytes each)
         int_index = None if is_file else int_key_index(self.wv.index_to_key, max(8 * len(self.wv), 1 << 20))
         max_sentence_length = corpus.max_sentence_length if is_file else 0
+        first_stream = stream_base(self._epochs_done)
         if is_file:
-            job_stream = self._block_stream(corpus, epoch, epochs, start_alpha, end_alpha)
+            job_stream = block_jobs(corpus.blocks(), schedule, epoch, first_stream)
         else:
-            job_stream = self._job_stream(corpus, epoch, epochs, total_examples, total_words, start_alpha,
-                                          end_alpha)
+            job_stream = sentence_jobs(corpus, self.batch_words, schedule, epoch, first_stream)
 
         # one Worker (scratch memory, random stream; with hierarchical softmax and several threads a replica
         # of the busiest syn1 rows) per thread for the epoch
@@ -1023,7 +807,7 @@ class Word2Vec(LifecycleEvents):
 
         def train(job, worker):
             if job.data is not None:
-                _check_utf8(job.data, corpus.path)
+                check_utf8(job.data, corpus.path)
                 ids, ends, raw = encode_block(table, job.data, max_sentence_length)
             else:
                 ids, ends, raw = encode_sentences(job.sentences, key_to_index, int_index)
@@ -1049,10 +833,10 @@ class Word2Vec(LifecycleEvents):
                 update_bar()
             if now - report["last"] >= report_delay:
                 report["last"] = now
-                self._log_progress(epoch, epochs, state, now - t0, total_words, job.alpha_end)
+                self._log_progress(epoch, schedule.epochs, state, now - t0, total_words, job.alpha_end)
 
         try:
-            _pipeline(job_stream, make_worker, self.workers, queue_factor * self.workers, progress)
+            pipeline(job_stream, make_worker, self.workers, queue_factor * self.workers, progress)
         finally:
             for worker in workers:  # the threads have ended: syn1 receives what the replicas hold
                 worker.flush()
@@ -1070,7 +854,7 @@ class Word2Vec(LifecycleEvents):
                                epoch, state["raw"], total_words)
         elapsed = time.perf_counter() - t0
         logger.info("epoch %d/%d: %d raw words (%d effective) in %.1fs, %.0f effective words/s",
-                    epoch + 1, epochs, state["raw"], state["effective"], elapsed,
+                    epoch + 1, schedule.epochs, state["raw"], state["effective"], elapsed,
                     state["effective"] / max(elapsed, 1e-9))
         return state["effective"], state["raw"], state["loss"]
 
@@ -1358,9 +1142,10 @@ class Word2Vec(LifecycleEvents):
             Must be empty.
         format : {'cw2v', 'gensim', None}, optional
             None (default): ``'cw2v'``, or ``'gensim'`` while :func:`cw2v.patch_gensim` is active (see
-            :func:`cw2v.persist.default_save_format`). ``'cw2v'``: the native format, which stores str and int keys. ``'gensim'``: a pickle that
-            gensim 4.4.0's ``Word2Vec.load`` reads (and cw2v's :meth:`load`); needs gensim installed (the
-            model is converted with :meth:`to_gensim`), stores any picklable key.
+            :func:`cw2v.persist.default_save_format`). ``'cw2v'``: the native format, which stores str and
+            int keys. ``'gensim'``: a pickle that gensim 4.4.0's ``Word2Vec.load`` reads (and cw2v's
+            :meth:`load`); needs gensim installed (the model is converted with :meth:`to_gensim`), stores any
+            picklable key.
 
         Raises
         ------

@@ -172,14 +172,14 @@ class _Lowered(LineSentence):
     lambda p: LineSentence(open(p, "rb")),                       # a file object
 ])
 def test_other_line_sentences_are_iterated_in_python(tmp_path, make):
-    from cw2v.word2vec import _CorpusFile
+    from cw2v._corpus_file import CorpusFile
     path = _tricky_file(tmp_path)
     corpus = make(path)
-    assert _CorpusFile.from_line_sentence(corpus) is None
+    assert CorpusFile.from_line_sentence(corpus) is None
     if hasattr(corpus.source, "close"):
         corpus.source.close()
-    assert _CorpusFile.from_line_sentence(LineSentence(str(path))).path == str(path)
-    assert _CorpusFile.from_line_sentence(LineSentence(path, max_sentence_length=9)).max_sentence_length == 9
+    assert CorpusFile.from_line_sentence(LineSentence(str(path))).path == str(path)
+    assert CorpusFile.from_line_sentence(LineSentence(path, max_sentence_length=9)).max_sentence_length == 9
 
 
 def test_subclassed_line_sentence_still_trains(tmp_path):

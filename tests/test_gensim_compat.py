@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cw2v import Word2Vec
+from cw2v._jobs import LearningRateSchedule, sentence_jobs, stream_base
 from cw2v.word2vec import EmptyVocabularyError
 
 
@@ -77,10 +78,9 @@ def test_string_sentence_is_read_as_characters_as_gensim_does(caplog, make_model
 
 def test_job_stream_groups_whole_sentences():
     """batch_words groups sentences into jobs as gensim does; no sentence is ever cut."""
-    model = Word2Vec(vector_size=4, min_count=1, batch_words=10)
     sentences = [["w"] * n for n in (3, 4, 3, 25, 1, 9, 2)]
-    model.build_vocab(sentences)
-    jobs = list(model._job_stream(sentences, 0, 1, len(sentences), None, 0.025, 0.0001))
+    schedule = LearningRateSchedule(0.025, 0.0001, 1, len(sentences), "sentences")
+    jobs = list(sentence_jobs(sentences, 10, schedule, 0, stream_base(0)))
     assert [[len(s) for s in job.sentences] for job in jobs] == [[3, 4, 3], [25], [1, 9], [2]]
     assert [s for job in jobs for s in job.sentences] == sentences
     # gensim's schedule: one rate per job, the linear decay's value at the job's start, progress in sentences

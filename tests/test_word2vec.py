@@ -197,6 +197,29 @@ def test_corpus_misuse_is_refused(small_corpus):
         model.train("some/path.txt", total_examples=10, epochs=1)
 
 
+def test_train_refuses_unknown_keywords(small_corpus):
+    """A misspelled or gensim 3 keyword is an error naming it (it was silently ignored), before any training."""
+    model = Word2Vec(vector_size=8, min_count=1, workers=1)
+    model.build_vocab(small_corpus)
+    before = model.wv.vectors.copy()
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'total_example'$"):
+        model.train(small_corpus, total_example=len(small_corpus), epochs=1)
+    with pytest.raises(TypeError) as info:
+        model.train(sentences=small_corpus, iter=2, total_examples=len(small_corpus), epochs=1, alpah=0.1)
+    message = str(info.value)
+    assert "Word2Vec.train() got unexpected keyword arguments 'sentences', 'iter', 'alpah'" in message
+    assert "sentences= to corpus_iterable=" in message and "iter= to epochs=" in message
+    with pytest.raises(TypeError, match="unexpected keyword"):  # refused before the vocabulary check, too
+        Word2Vec(vector_size=8).train(small_corpus, total_examples=1, epochs=1, workers=2)
+    np.testing.assert_array_equal(model.wv.vectors, before)
+    assert model.train_count == 0
+    # every keyword train() documents is accepted, cw2v's progress= included
+    model.train(corpus_iterable=small_corpus, corpus_file=None, total_examples=len(small_corpus), total_words=None,
+                epochs=1, start_alpha=0.025, end_alpha=0.0001, word_count=0, queue_factor=2, report_delay=1.0,
+                compute_loss=False, callbacks=(), progress=False)
+    assert model.train_count == 1
+
+
 def test_package_exports():
     assert cw2v.__version__
     assert {"Word2Vec", "KeyedVectors", "LineSentence"} <= set(cw2v.__all__)

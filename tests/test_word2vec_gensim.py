@@ -73,3 +73,26 @@ def test_predict_output_word_matches_gensim(tmp_path, small_corpus):
     got = ours.predict_output_word(context, topn=5)
     assert [w for w, _ in got] == [w for w, _ in want]
     np.testing.assert_allclose([p for _, p in got], [p for _, p in want], rtol=1e-4)
+
+
+# ------------------------------------------------------------------------------------------- train()
+
+
+def test_train_takes_every_keyword_gensims_train_names():
+    """train() refuses unknown keywords, so it must name each of gensim 4.4.0's explicit parameters itself."""
+    import inspect
+
+    from cw2v.test.utils import common_texts
+
+    def named(function):
+        return {name for name, p in inspect.signature(function).parameters.items()
+                if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+
+    theirs, ours = named(gensim.models.Word2Vec.train), named(Word2Vec.train)
+    assert theirs and theirs <= ours, sorted(theirs - ours)
+    assert ours - theirs == {"progress"}
+    model = Word2Vec(common_texts, vector_size=4, min_count=1, workers=1, epochs=1)
+    defaults = {name: p.default for name, p in inspect.signature(gensim.models.Word2Vec.train).parameters.items()
+                if name in theirs and p.default is not inspect.Parameter.empty}
+    defaults.update(corpus_iterable=common_texts, total_examples=model.corpus_count, epochs=1)
+    model.train(**defaults)
