@@ -126,8 +126,10 @@ def test_python_m_cw2v_patch_runs_a_script_and_a_module_patched(gensim, tmp_path
     assert unpatched.stdout.startswith("gensim.models.word2vec"), unpatched.stderr
 
 
-def test_python_m_cw2v_patch_without_a_script_prints_usage():
-    run = subprocess.run([sys.executable, "-m", "cw2v.patch"], capture_output=True, text=True)
+def test_python_m_cw2v_patch_without_a_script_prints_usage(tmp_path):
+    # from outside the source tree: `-m` puts the working directory first on sys.path, and a checkout's cw2v
+    # has no compiled modules unless built in place
+    run = subprocess.run([sys.executable, "-m", "cw2v.patch"], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 2 and "usage: python -m cw2v.patch" in run.stderr
 
 
