@@ -89,7 +89,28 @@ def open_binary(path):
 
 
 def open_text(path, encoding="utf8", errors="strict"):
-    """Open ``path`` for reading text (see :func:`open_binary` for compression)."""
+    """Open ``path`` for reading text (see :func:`open_binary` for compression).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A local path, a ``file://`` URI, or any URI smart_open supports (needs smart_open).
+    encoding : str, optional
+        Text encoding (default ``'utf8'``).
+    errors : str, optional
+        Decoding error handler (default ``'strict'``).
+
+    Returns
+    -------
+    io.TextIOWrapper
+
+    Raises
+    ------
+    OSError
+        If the file cannot be opened.
+    ValueError
+        For a URI without smart_open installed.
+    """
     return io.TextIOWrapper(open_binary(path), encoding=encoding, errors=errors)
 
 

@@ -131,7 +131,18 @@ def prep_vectors(target_shape, prior_vectors=None, seed=0, dtype=REAL):
 
 
 def load_word2vec_format(*args, **kwargs):
-    """Same as :meth:`KeyedVectors.load_word2vec_format` (module-level, as in gensim)."""
+    """Same as :meth:`KeyedVectors.load_word2vec_format` (module-level, as in gensim).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :meth:`KeyedVectors.load_word2vec_format` (`fname`, `fvocab`, `binary`, `encoding`,
+        `unicode_errors`, `limit`, `datatype`, `no_header`).
+
+    Returns
+    -------
+    KeyedVectors
+    """
     return KeyedVectors.load_word2vec_format(*args, **kwargs)
 
 
@@ -242,7 +253,17 @@ class KeyedVectors(LifecycleEvents):
         raise KeyError(f"Key '{key}' not present")
 
     def has_index_for(self, key):
-        """Whether :meth:`get_index` finds a row for `key` (bool)."""
+        """Whether :meth:`get_index` finds a row for `key`.
+
+        Parameters
+        ----------
+        key : str or int
+            A key, or an int row index in ``[0, len(self))``.
+
+        Returns
+        -------
+        bool
+        """
         return self.get_index(key, -1) >= 0
 
     def __contains__(self, key):
@@ -277,7 +298,17 @@ class KeyedVectors(LifecycleEvents):
         return result
 
     def word_vec(self, *args, **kwargs):
-        """Deprecated alias of :meth:`get_vector`."""
+        """Deprecated alias of :meth:`get_vector` (a DeprecationWarning says so).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Passed to :meth:`get_vector` (`key`, `norm`).
+
+        Returns
+        -------
+        ndarray of shape (vector_size,)
+        """
         warnings.warn("word_vec() is deprecated, use get_vector()", DeprecationWarning, stacklevel=2)
         return self.get_vector(*args, **kwargs)
 
@@ -341,6 +372,16 @@ class KeyedVectors(LifecycleEvents):
     def set_vecattr(self, key, attr, val):
         """Set attribute `attr` of `key` to `val` (creating the attribute array, typed after `val`, if needed).
 
+        Parameters
+        ----------
+        key : str or int
+            A known key.
+        attr : str
+            Attribute name (e.g. ``'count'``); its array in ``expandos`` has one entry per key, zero for the others
+            when it is created (``int`` values make an int64 array, ``str`` values an object array).
+        val : scalar
+            The value.
+
         Raises
         ------
         KeyError
@@ -353,6 +394,17 @@ class KeyedVectors(LifecycleEvents):
 
     def get_vecattr(self, key, attr):
         """Value of attribute `attr` for `key`.
+
+        Parameters
+        ----------
+        key : str or int
+        attr : str
+            Attribute name (e.g. ``'count'``).
+
+        Returns
+        -------
+        scalar
+            An element of ``expandos[attr]`` (a NumPy scalar of its dtype).
 
         Raises
         ------
@@ -548,8 +600,15 @@ class KeyedVectors(LifecycleEvents):
     def fill_norms(self, force=False):
         """Compute and cache the L2 norm of every row in ``norms``.
 
-        They are recomputed if not cached, if `force`, or if the cache does not match the number of rows
-        (``vectors`` was replaced without resetting ``norms``). Sets ``norms`` to an ndarray of shape (n,).
+        Parameters
+        ----------
+        force : bool, optional
+            Recompute even if cached (default False). They are also recomputed if not cached, or if the cache does
+            not match the number of rows (``vectors`` was replaced without resetting ``norms``).
+
+        Notes
+        -----
+        Sets ``norms`` to an ndarray of shape (n,), of ``vectors``' floating dtype (``numpy.linalg.norm``).
         """
         if self.norms is None or force or len(self.norms) != len(self.vectors):
             self.norms = np.linalg.norm(self.vectors, axis=1)
@@ -618,7 +677,13 @@ class KeyedVectors(LifecycleEvents):
         _ = self.vocab  # raises the AttributeError above
 
     def init_sims(self, replace=False):
-        """Deprecated: :meth:`fill_norms`, plus :meth:`unit_normalize_all` if `replace`."""
+        """Deprecated: :meth:`fill_norms`, plus :meth:`unit_normalize_all` if `replace` (a DeprecationWarning says so).
+
+        Parameters
+        ----------
+        replace : bool, optional
+            Also scale ``vectors`` to unit length in place (default False).
+        """
         warnings.warn("init_sims() is deprecated, use fill_norms()", DeprecationWarning, stacklevel=2)
         self.fill_norms()
         if replace:
@@ -693,15 +758,67 @@ class KeyedVectors(LifecycleEvents):
         return _queries.most_similar(self, positive, negative, topn, clip_start, clip_end, restrict_vocab, indexer)
 
     def similar_by_key(self, key, topn=10, restrict_vocab=None):
-        """:meth:`most_similar` of a single key (see there for parameters and return value)."""
+        """:meth:`most_similar` of a single key: its nearest keys, itself excluded.
+
+        Parameters
+        ----------
+        key : str or int
+        topn : int or None, optional
+            Number of results (default 10); None returns the scores of all keys (ndarray of shape (n,)).
+        restrict_vocab : int, optional
+            Only the first `restrict_vocab` rows are candidates.
+
+        Returns
+        -------
+        list of (key, float) or ndarray
+            Best first, as :meth:`most_similar` returns them.
+
+        Raises
+        ------
+        KeyError
+            If the key is unknown.
+        """
         return _queries.similar_by_key(self, key, topn, restrict_vocab)
 
     def similar_by_word(self, word, topn=10, restrict_vocab=None):
-        """Alias of :meth:`similar_by_key`."""
+        """Alias of :meth:`similar_by_key`.
+
+        Parameters
+        ----------
+        word : str or int
+        topn : int or None, optional
+            Number of results (default 10); None returns all scores.
+        restrict_vocab : int, optional
+            Only the first `restrict_vocab` rows are candidates.
+
+        Returns
+        -------
+        list of (key, float) or ndarray
+
+        Raises
+        ------
+        KeyError
+            If the key is unknown.
+        """
         return _queries.similar_by_word(self, word, topn, restrict_vocab)
 
     def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
-        """:meth:`most_similar` of a vector (ndarray of shape (vector_size,)); no key is excluded."""
+        """:meth:`most_similar` of a vector: the keys nearest to it (no key is excluded).
+
+        Parameters
+        ----------
+        vector : ndarray of shape (vector_size,)
+            Any vector; it is scaled to unit length first.
+        topn : int or None, optional
+            Number of results (default 10); None returns the scores of all keys (ndarray of shape (n,)).
+        restrict_vocab : int, optional
+            Only the first `restrict_vocab` rows are candidates.
+
+        Returns
+        -------
+        list of (key, float) or ndarray
+            Best first.
+        """
         return _queries.similar_by_vector(self, vector, topn, restrict_vocab)
 
     def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
@@ -754,7 +871,22 @@ class KeyedVectors(LifecycleEvents):
         return _queries.rank_by_centrality(self, words, use_norm)
 
     def doesnt_match(self, words):
-        """The key of `words` least similar to their mean (see :meth:`rank_by_centrality`)."""
+        """The key of `words` least similar to their mean (the last of :meth:`rank_by_centrality`).
+
+        Parameters
+        ----------
+        words : list of keys
+            Unknown keys are ignored (with a warning).
+
+        Returns
+        -------
+        key
+
+        Raises
+        ------
+        ValueError
+            If no key is known.
+        """
         return _queries.doesnt_match(self, words)
 
     @staticmethod
@@ -793,11 +925,35 @@ class KeyedVectors(LifecycleEvents):
         return _queries.distances(self, word_or_vector, other_words)
 
     def distance(self, w1, w2):
-        """Cosine distance ``1 - similarity(w1, w2)`` between two keys."""
+        """Cosine distance ``1 - similarity(w1, w2)`` between two keys.
+
+        Parameters
+        ----------
+        w1, w2 : str or int
+
+        Returns
+        -------
+        numpy floating scalar
+            In ``[0, 2]``, of the vectors' dtype (float32 by default).
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        """
         return _queries.distance(self, w1, w2)
 
     def similarity(self, w1, w2):
-        """Cosine similarity between the vectors of two keys (numpy float).
+        """Cosine similarity between the vectors of two keys.
+
+        Parameters
+        ----------
+        w1, w2 : str or int
+
+        Returns
+        -------
+        numpy floating scalar
+            In ``[-1, 1]``, of the vectors' dtype (float32 by default); gensim's value bit for bit.
 
         Raises
         ------
@@ -807,7 +963,17 @@ class KeyedVectors(LifecycleEvents):
         return _queries.similarity(self, w1, w2)
 
     def n_similarity(self, ws1, ws2):
-        """Cosine similarity between the means of two lists of keys (unknown keys are skipped).
+        """Cosine similarity between the means of the (raw) vectors of two lists of keys.
+
+        Parameters
+        ----------
+        ws1, ws2 : sequence of keys
+            Unknown keys are skipped (a list of unknown keys only has a zero mean, and similarity 0).
+
+        Returns
+        -------
+        numpy floating scalar
+            Of the vectors' dtype (float32 by default).
 
         Raises
         ------
@@ -862,6 +1028,11 @@ class KeyedVectors(LifecycleEvents):
     def similarity_unseen_docs(self, *args, **kwargs):
         """Not available on word vectors (as in gensim, where it belongs to Doc2Vec).
 
+        Parameters
+        ----------
+        *args, **kwargs
+            Ignored.
+
         Raises
         ------
         NotImplementedError
@@ -870,20 +1041,77 @@ class KeyedVectors(LifecycleEvents):
         raise NotImplementedError("similarity_unseen_docs() belongs to Doc2Vec models, which cw2v does not provide")
 
     def most_similar_to_given(self, key1, keys_list):
-        """The key of `keys_list` most similar to `key1`."""
+        """The key of `keys_list` most similar (cosine) to `key1`.
+
+        Parameters
+        ----------
+        key1 : str or int
+        keys_list : sequence of keys
+            Candidates (at least one); the first of equally similar ones wins.
+
+        Returns
+        -------
+        key
+            An element of `keys_list`.
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        ValueError
+            If `keys_list` is empty.
+        """
         return _queries.most_similar_to_given(self, key1, keys_list)
 
     def closer_than(self, key1, key2):
-        """Keys closer (cosine distance) to `key1` than `key2` is, in row order, `key1` excluded."""
+        """Keys closer (cosine distance) to `key1` than `key2` is, in row order, `key1` excluded.
+
+        Parameters
+        ----------
+        key1, key2 : str or int
+
+        Returns
+        -------
+        list of keys
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        """
         return _queries.closer_than(self, key1, key2)
 
     def words_closer_than(self, word1, word2):
-        """Deprecated alias of :meth:`closer_than`."""
+        """Deprecated alias of :meth:`closer_than` (a DeprecationWarning says so).
+
+        Parameters
+        ----------
+        word1, word2 : str or int
+
+        Returns
+        -------
+        list of keys
+        """
         warnings.warn("words_closer_than() is deprecated, use closer_than()", DeprecationWarning, stacklevel=2)
         return self.closer_than(word1, word2)
 
     def rank(self, key1, key2):
-        """Rank of `key2` among all keys by distance from `key1` (1 = closest)."""
+        """Rank of `key2` among all keys by cosine distance from `key1` (1 = closest).
+
+        Parameters
+        ----------
+        key1, key2 : str or int
+
+        Returns
+        -------
+        int
+            ``len(closer_than(key1, key2)) + 1``.
+
+        Raises
+        ------
+        KeyError
+            If a key is unknown.
+        """
         return _queries.rank(self, key1, key2)
 
     def relative_cosine_similarity(self, wa, wb, topn=10):
@@ -892,8 +1120,20 @@ class KeyedVectors(LifecycleEvents):
         (Leeuwenberg et al. 2016, "A Minimally Supervised Approach for Synonym Extraction with Word
         Embeddings", eq. 1.)
 
+        Parameters
+        ----------
+        wa, wb : str or int
+        topn : int, optional
+            Neighbours of `wa` summed (default 10).
+
+        Returns
+        -------
+        float
+
         Raises
         ------
+        KeyError
+            If a key is unknown.
         ValueError
             If `wa` has no neighbours.
         """

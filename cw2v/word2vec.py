@@ -214,18 +214,18 @@ class Word2Vec(LifecycleEvents):
     corpus_count, corpus_total_words : int
         Sentences and raw tokens seen by the last vocabulary scan.
 
-    Notes
-    -----
-    ``wv.vectors``, ``syn1neg`` and ``syn1`` are C-contiguous float32 arrays starting on a 64-byte
-    boundary. Training also accepts arrays assigned by the user whose rows are contiguous but further
-    apart (a view of a wider array).
-
     Raises
     ------
     ValueError
         If a parameter is out of range (the message names it and the allowed range).
     TypeError
         If ``sentences`` is a generator or a string.
+
+    Notes
+    -----
+    ``wv.vectors``, ``syn1neg`` and ``syn1`` are C-contiguous float32 arrays starting on a 64-byte
+    boundary. Training also accepts arrays assigned by the user whose rows are contiguous but further
+    apart (a view of a wider array).
     """
 
     def __init__(self, sentences=None, corpus_file=None, vector_size=100, alpha=0.025, window=5, min_count=5,
@@ -371,9 +371,31 @@ class Word2Vec(LifecycleEvents):
     def scan_vocab(self, corpus_iterable=None, corpus_file=None, progress_per=10000, trim_rule=None):
         """Count words in one pass; sets ``raw_vocab``, ``corpus_count`` and ``corpus_total_words``.
 
+        A corpus file (or a plain :class:`cw2v.LineSentence` over a local UTF-8 file) is counted in C by
+        ``workers`` threads; with both `trim_rule` and ``max_vocab_size``, and for any other iterable, the counting
+        runs in Python (:func:`cw2v.vocab.scan_vocab`).
+
+        Parameters
+        ----------
+        corpus_iterable : iterable of list of str, optional
+        corpus_file : str or os.PathLike, optional
+            Exactly one of the two must be given.
+        progress_per : int, optional
+            Sentences between progress checks of the Python scan (default 10000; logged about once a second).
+        trim_rule : callable, optional
+            Applied when ``max_vocab_size`` prunes the counts (see the class parameters).
+
         Returns
         -------
         (total_words, corpus_count) : tuple of int
+            Raw tokens and sentences read.
+
+        Raises
+        ------
+        TypeError
+            Both or neither corpus given, or a string or generator misused as `corpus_iterable`.
+        FileNotFoundError
+            `corpus_file` does not exist.
         """
         corpus = training_corpus(corpus_iterable, corpus_file, 1)
         if isinstance(corpus, CorpusFile) and not (trim_rule is not None and self.max_vocab_size):
@@ -395,7 +417,7 @@ class Word2Vec(LifecycleEvents):
         Parameters
         ----------
         corpus_iterable : iterable of list of str, optional
-        corpus_file : str, optional
+        corpus_file : str or os.PathLike, optional
             Exactly one of the two must be given.
         update : bool, optional
             Add the new words to an existing vocabulary (old vectors are kept, counts are added).
@@ -405,11 +427,21 @@ class Word2Vec(LifecycleEvents):
             Keep ``raw_vocab`` (the unpruned counts) after building.
         trim_rule : callable, optional
             See the class parameters.
+        **kwargs
+            Passed to :meth:`prepare_vocab`: ``min_count``, ``sample``, ``dry_run``.
 
         Raises
         ------
-        ValueError
-            If the corpus is empty or ``min_count`` leaves no word.
+        TypeError
+            Both or neither corpus given, a string or generator misused as `corpus_iterable`, or an unknown
+            keyword.
+        RuntimeError
+            `update` without an existing vocabulary.
+
+        Notes
+        -----
+        A corpus without tokens, or one of which ``min_count`` leaves no word, leaves the vocabulary empty with a
+        warning (as gensim does); :meth:`train` then raises :class:`EmptyVocabularyError` saying why.
         """
         self.scan_vocab(corpus_iterable, corpus_file, progress_per, trim_rule)
         self.prepare_vocab(update=update, keep_raw_vocab=keep_raw_vocab, trim_rule=trim_rule, **kwargs)
@@ -420,13 +452,30 @@ class Word2Vec(LifecycleEvents):
                               update=False):
         """Build the vocabulary from a ``{word: count}`` mapping instead of a corpus.
 
-        Keys are any hashable tokens, as in training (NumPy integers become the equal ``int``).
-        ``corpus_total_words`` becomes the sum of the counts; ``corpus_count`` is set if given.
+        Parameters
+        ----------
+        word_freq : mapping or iterable of (word, count) pairs
+            Keys are any hashable tokens, as in training (NumPy integers become the equal ``int``; counts of
+            keys that become equal are added).
+        keep_raw_vocab : bool, optional
+            Keep ``raw_vocab`` after building (default False).
+        corpus_count : int, optional
+            Number of sentences to record in ``corpus_count`` (default: 0).
+        trim_rule : callable, optional
+            See the class parameters.
+        update : bool, optional
+            Add the words to an existing vocabulary (default False), as :meth:`build_vocab` does.
 
         Raises
         ------
         ValueError
             If a count is not a non-negative integer.
+        RuntimeError
+            `update` without an existing vocabulary.
+
+        Notes
+        -----
+        ``corpus_total_words`` becomes the sum of the counts.
         """
         counts = {}
         for word, c in dict(word_freq).items():
@@ -443,11 +492,34 @@ class Word2Vec(LifecycleEvents):
                       dry_run=False):
         """Apply the vocabulary settings to ``raw_vocab`` and compute the sampling tables.
 
+        Parameters
+        ----------
+        update : bool, optional
+            Add the retained words to the existing vocabulary instead of replacing it (default False).
+        keep_raw_vocab : bool, optional
+            Keep ``raw_vocab`` afterwards (default False: it is emptied).
+        trim_rule : callable, optional
+            See the class parameters.
+        min_count : int, optional
+            Replaces the model's ``min_count`` first (default: keep it).
+        sample : float, optional
+            Replaces the model's ``sample`` first (default: keep it).
+        dry_run : bool, optional
+            Only compute the report: the vocabulary, its tables and ``raw_vocab`` are left as they are
+            (default False; a `min_count` or `sample` given is kept).
+
         Returns
         -------
         dict
             ``drop_unique``, ``retain_total``, ``downsample_unique``, ``downsample_total``,
-            ``num_retained_words`` (as gensim reports them).
+            ``num_retained_words`` (ints, as gensim reports them).
+
+        Raises
+        ------
+        ValueError
+            If `min_count` or `sample` is out of range.
+        RuntimeError
+            `update` without an existing vocabulary.
         """
         if min_count is not None:
             self.min_count = check_int("min_count", min_count, 0)
@@ -550,10 +622,21 @@ class Word2Vec(LifecycleEvents):
         return rows
 
     def prepare_weights(self, update=False):
-        """Allocate (or, with ``update``, extend) ``wv.vectors``, ``syn1neg`` and ``syn1``.
+        """Allocate (or, with `update`, extend) ``wv.vectors``, ``syn1neg`` and ``syn1``.
 
         New input rows are uniform in [-1/vector_size, 1/vector_size), drawn from ``seed`` exactly as gensim
         4 draws them (see :meth:`_random_rows`); output rows start at zero.
+
+        Parameters
+        ----------
+        update : bool, optional
+            Keep the rows of the words already there and add rows for the new ones (default False: new arrays
+            for the whole vocabulary).
+
+        Notes
+        -----
+        Reads the vocabulary :meth:`prepare_vocab` (or :meth:`reset_from`) left pending; call it after one of
+        them. The arrays are C-contiguous float32, starting on a 64-byte boundary.
         """
         keys, counts = self._pending_vocab
         del self._pending_vocab
@@ -652,18 +735,7 @@ class Word2Vec(LifecycleEvents):
         progress : bool, optional
             Show a progress bar (needs ``tqdm``; ignored with a warning if it is not installed).
         **kwargs
-            None is accepted: any other keyword raises TypeError (gensim 4 took them and ignored them).
-
-        Notes
-        -----
-        ``model.epoch_losses`` lists the loss of each epoch of this call (float64, with ``compute_loss``);
-        they sum to :meth:`get_latest_training_loss`.
-
-        The learning rate falls linearly from `start_alpha` to `end_alpha` over all epochs of the call
-        (:class:`cw2v._jobs.LearningRateSchedule`): from an iterable, each job of about ``batch_words``
-        tokens trains at the rate of its start, progress counted in sentences when `total_examples` is given
-        and in raw words otherwise (gensim's schedule); from a file, the rate moves smoothly across each
-        block, progress counted in bytes.
+            No other keyword is accepted: any raises TypeError naming it (cw2v 0.1 ignored them silently).
 
         Returns
         -------
@@ -680,6 +752,17 @@ class Word2Vec(LifecycleEvents):
             If the vocabulary has not been built.
         ValueError
             If ``epochs`` or the corpus size are missing or invalid.
+
+        Notes
+        -----
+        ``model.epoch_losses`` lists the loss of each epoch of this call (float64, with ``compute_loss``);
+        they sum to :meth:`get_latest_training_loss`.
+
+        The learning rate falls linearly from `start_alpha` to `end_alpha` over all epochs of the call
+        (:class:`cw2v._jobs.LearningRateSchedule`): from an iterable, each job of about ``batch_words``
+        tokens trains at the rate of its start, progress counted in sentences when `total_examples` is given
+        and in raw words otherwise (gensim's schedule); from a file, the rate moves smoothly across each
+        block, progress counted in bytes.
         """
         refuse_unknown_keywords("Word2Vec.train()", kwargs, _GENSIM3_TRAIN_NAMES)
         if not len(self.wv):  # gensim's RuntimeError comes before the checks of the arguments
