@@ -23,7 +23,7 @@ from cw2v.corpora import LineSentence, iter_line_blocks, local_path, uncompresse
 
 logger = logging.getLogger("cw2v.word2vec")  # training and counting log under the name they always had
 
-_SIZE_CACHE = {}  # (path, mtime_ns, size) -> uncompressed size
+_SIZE_CACHE: dict[tuple[str, int, int], int] = {}  # (path, mtime_ns, size) -> uncompressed size
 
 
 class CorpusFile:

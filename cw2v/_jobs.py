@@ -42,7 +42,7 @@ class Job:
     alpha_start: float
     alpha_end: float
     stream: int
-    data: bytes = None
+    data: bytes | None = None
 
 
 class LearningRateSchedule:

@@ -215,7 +215,19 @@ class Corpus:
 
     @classmethod
     def of(cls, corpus, **kwargs):
-        """`corpus` if it is a :class:`Corpus`, else ``Corpus(corpus, **kwargs)``."""
+        """`corpus` if it is a :class:`Corpus`, else ``Corpus(corpus, **kwargs)``.
+
+        Parameters
+        ----------
+        corpus : Corpus, str, os.PathLike or list
+            A :class:`Corpus` (returned as it is), or the paths its constructor takes.
+        **kwargs
+            The constructor's other arguments (ignored when `corpus` is a :class:`Corpus`).
+
+        Returns
+        -------
+        Corpus
+        """
         if isinstance(corpus, cls):
             return corpus
         return cls(corpus, **kwargs)
@@ -311,6 +323,9 @@ def count_words(corpus, client=None, *, timeout=DEFAULT_TIMEOUT, **corpus_option
         Default: the current client (:func:`distributed.get_client`).
     timeout : float, optional
         Seconds to wait for the result (default 3600).
+    **corpus_options
+        :class:`Corpus` arguments (``blocksize``, ``storage_options``, ``max_sentence_length``) when `corpus`
+        is not a :class:`Corpus`.
 
     Returns
     -------
@@ -383,6 +398,8 @@ def build_vocab(model, corpus, client=None, *, update=False, keep_raw_vocab=Fals
         As in :meth:`cw2v.Word2Vec.build_vocab`.
     timeout : float, optional
         Seconds to wait for the counts (default 3600).
+    **corpus_options
+        :class:`Corpus` arguments when `corpus` is not a :class:`Corpus`.
 
     Returns
     -------
@@ -691,9 +708,9 @@ def _weights(model):
 
 @dataclass
 class TrainStats:
-    """What :func:`train` did.
+    """What :func:`train` did (a dataclass: its fields are its constructor's parameters).
 
-    Attributes
+    Parameters
     ----------
     effective_words, raw_words : int
         Tokens trained after subsampling, and tokens read, over all epochs of the call (as the tuple
@@ -703,13 +720,17 @@ class TrainStats:
     n_workers, syncs_per_epoch, hot_rows, hot_syncs : int
         The settings.
     seconds : float
-        Wall time of the call; ``prepare_seconds`` of it went into reading and encoding the corpus.
+        Wall time of the call.
+    prepare_seconds : float
+        Of `seconds`, the time spent reading and encoding the corpus.
     dense_bytes : int
         Bytes of the matrices training changes (``wv.vectors`` and ``syn1neg`` and/or ``syn1``): one
         replica's full copy.
     bytes_down, bytes_up : int
         Payload bytes sent per round from the client (the weights, once per round) and returned by the
-        replicas (changed rows), summed over rounds; plus the hot-row syncs in ``bytes_hot``.
+        replicas (changed rows), summed over rounds.
+    bytes_hot : int
+        Payload bytes of the hot-row syncs, summed over rounds.
     max_up_ratio : float
         Largest change one replica returned in one round, as a fraction of `dense_bytes` (at most
         ``1 + 1 / (32 * vector_size)``).
@@ -898,6 +919,10 @@ def train(model, corpus, client=None, *, epochs=None, start_alpha=None, end_alph
         Seconds to wait for the data's preparation and for each round (default 3600).
     retries : int, optional
         Times a round failing for a cluster reason (``KilledWorker``, lost data) is resubmitted (default 2).
+    _state : dict, optional
+        Private: the training state :func:`resume` reads from a checkpoint (epochs and rounds done).
+    **corpus_options
+        :class:`Corpus` arguments when `corpus` is not a :class:`Corpus`.
 
     Returns
     -------
@@ -1214,6 +1239,8 @@ def resume(checkpoint, corpus, client=None, *, callbacks=(), timeout=None, retri
     callbacks : sequence, optional
     timeout, retries : optional
         Default: the values the checkpoint records.
+    **corpus_options
+        :class:`Corpus` arguments when `corpus` is not a :class:`Corpus`.
 
     Returns
     -------

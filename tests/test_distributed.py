@@ -2,6 +2,7 @@
 determinism whatever the placement, a worker killed mid-round, checkpoints and resume, errors."""
 import gzip
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -19,8 +20,14 @@ def cluster():
     cl = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     client = distributed.Client(cl)
     yield cl, client
-    client.close()
-    cl.close()
+    # Teardown only: LocalCluster.close() has raised KeyError from a worker-status race inside distributed
+    # while its workers shut down (seen once); every test has run by then, so such an error would only make
+    # CI flaky without saying anything about cw2v.
+    for close in (client.close, cl.close):
+        try:
+            close()
+        except Exception as exc:  # noqa: BLE001 -- see above
+            warnings.warn("closing the test cluster: %r" % (exc,), RuntimeWarning, stacklevel=1)
 
 
 @pytest.fixture(scope="module")

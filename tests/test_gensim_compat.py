@@ -304,16 +304,19 @@ def test_repeat_corpus_helpers():
         check_output(args=[sys.executable, "-c", "import sys; sys.exit(2)"])
 
 
-def test_nothing_is_printed_without_logging_configured():
+def test_nothing_is_printed_without_logging_configured(tmp_path):
     """As gensim's logger, cw2v's has a NullHandler: warnings reach handlers the application sets up, and
-    nothing goes to stderr otherwise (karateclub's hs=1 + negative=5 models printed on every fit)."""
+    nothing goes to stderr otherwise (karateclub's hs=1 + negative=5 models printed on every fit).
+
+    The children run in `tmp_path`: ``-c`` puts the working directory first on sys.path, and a clean
+    clone's source tree holds a cw2v without its compiled modules."""
     import subprocess
     import sys
     code = ("import cw2v; cw2v.Word2Vec([['a', 'b', 'c']] * 20, min_count=1, hs=1, negative=5, vector_size=4)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0 and run.stderr == "", run.stderr
     shown = subprocess.run([sys.executable, "-c", "import logging; logging.basicConfig(); " + code],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, cwd=tmp_path)
     assert "Both hierarchical softmax and negative sampling are activated" in shown.stderr
 
 
