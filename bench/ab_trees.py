@@ -7,6 +7,12 @@ medians and the paired ratio's median and range.
 
     python bench/ab_trees.py /work/new /work/old --corpus /tmp/g2m.txt --modes cbow-hs,sg-ns --workers 1,2
 
+A tree may carry kernel settings after a colon, to compare the run-time choices of one tree on this CPU
+(``row_ops`` = avx512 | avx2 | blas, ``prefetch`` = write | read; see ``cw2v._kernels._row_ops`` and
+``_prefetch_mode``):
+
+    python bench/ab_trees.py /work/main:row_ops=avx512 /work/main:row_ops=avx2 --corpus /tmp/g2m.txt
+
 (``zcat ../shared/data/gutenberg-2m.txt.gz > /tmp/g2m.txt`` gives the corpus used in docs/benchmarks.md.)
 """
 import argparse
@@ -20,7 +26,10 @@ RUN = """
 import sys, time
 sys.path.insert(0, {tree!r})
 import cw2v
+from cw2v import _kernels
 assert cw2v.__file__.startswith({tree!r}), cw2v.__file__
+for name, value in {settings!r}.items():
+    {{"row_ops": _kernels._row_ops, "prefetch": _kernels._prefetch_mode}}[name](value)
 m = cw2v.Word2Vec(vector_size={size}, sg={sg}, hs={hs}, negative={neg}, workers={workers}, seed=1)
 m.build_vocab(corpus_file={corpus!r})
 t0 = time.perf_counter()
@@ -29,10 +38,21 @@ print({epochs} * m.corpus_total_words / (time.perf_counter() - t0))
 """
 
 
-def words_per_second(tree, mode, workers, args):
+def parse_tree(spec):
+    """``"PATH"`` or ``"PATH:name=value,name=value"`` -> (path, settings dict)."""
+    path, _, rest = spec.partition(":")
+    settings = dict(item.split("=", 1) for item in rest.split(",") if item)
+    unknown = set(settings) - {"row_ops", "prefetch"}
+    if unknown:
+        raise SystemExit("unknown kernel setting(s) %s in %r (row_ops, prefetch)" % (sorted(unknown), spec))
+    return path, settings
+
+
+def words_per_second(spec, mode, workers, args):
     sg, hs, neg = MODES[mode]
-    code = RUN.format(tree=tree, sg=sg, hs=hs, neg=neg, workers=workers, corpus=args.corpus, epochs=args.epochs,
-                      size=args.vector_size)
+    tree, settings = parse_tree(spec)
+    code = RUN.format(tree=tree, settings=settings, sg=sg, hs=hs, neg=neg, workers=workers, corpus=args.corpus,
+                      epochs=args.epochs, size=args.vector_size)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=True)
     return float(out.stdout.split()[-1])
 
