@@ -8,8 +8,8 @@ medians and the paired ratio's median and range.
     python bench/ab_trees.py /work/new /work/old --corpus /tmp/g2m.txt --modes cbow-hs,sg-ns --workers 1,2
 
 A tree may carry kernel settings after a colon, to compare the run-time choices of one tree on this CPU
-(``row_ops`` = avx512 | avx2 | blas, ``prefetch`` = write | read; see ``cw2v._kernels._row_ops`` and
-``_prefetch_mode``):
+(``row_ops`` = avx512 | avx2 | blas, ``prefetch`` = write | read, ``block`` = gemm | rowops; see
+``cw2v._kernels._row_ops``, ``_prefetch_mode`` and ``_block_products``):
 
     python bench/ab_trees.py /work/main:row_ops=avx512 /work/main:row_ops=avx2 --corpus /tmp/g2m.txt
 
@@ -28,8 +28,9 @@ sys.path.insert(0, {tree!r})
 import cw2v
 from cw2v import _kernels
 assert cw2v.__file__.startswith({tree!r}), cw2v.__file__
+setters = {{"row_ops": _kernels._row_ops, "prefetch": _kernels._prefetch_mode, "block": _kernels._block_products}}
 for name, value in {settings!r}.items():
-    {{"row_ops": _kernels._row_ops, "prefetch": _kernels._prefetch_mode}}[name](value)
+    setters[name](value)
 m = cw2v.Word2Vec(vector_size={size}, sg={sg}, hs={hs}, negative={neg}, workers={workers}, seed=1)
 m.build_vocab(corpus_file={corpus!r})
 t0 = time.perf_counter()
@@ -42,9 +43,9 @@ def parse_tree(spec):
     """``"PATH"`` or ``"PATH:name=value,name=value"`` -> (path, settings dict)."""
     path, _, rest = spec.partition(":")
     settings = dict(item.split("=", 1) for item in rest.split(",") if item)
-    unknown = set(settings) - {"row_ops", "prefetch"}
+    unknown = set(settings) - {"row_ops", "prefetch", "block"}
     if unknown:
-        raise SystemExit("unknown kernel setting(s) %s in %r (row_ops, prefetch)" % (sorted(unknown), spec))
+        raise SystemExit("unknown kernel setting(s) %s in %r (row_ops, prefetch, block)" % (sorted(unknown), spec))
     return path, settings
 
 

@@ -78,7 +78,7 @@ cdef struct Context:
     real_t **sel_rows         # (max_targets,): the output rows a one-row block trains (labels >= 0)
     real_t *sel_g             # (max_targets,): their scores, then gradients
     int ns_from               # out_rows[ns_from:] may repeat a row (noise words); earlier ones never do
-    real_t **ctx_rows         # (max_inputs or 2 * window,): CBOW's context rows
+    real_t **ctx_rows         # (max(max_inputs, 2 * window),): CBOW's context rows, or a skip-gram block's input rows
     real_t *ctx_factors       # (same,): their update factors (vectors_lockf, or 1)
     int32_t *sent_buf         # (sent_cap,): the subsampled sentence
     int64_t sent_cap

@@ -59,6 +59,8 @@ cdef extern from "cw2v_rowops.h" nogil:
     ctypedef void (*cw2v_steps_fn)(int n, const float *hidden, int k, float **rows, const float *g, float *grad)
     ctypedef void (*cw2v_sum_rows_fn)(int n, int k, const float **rows, float scale, float *out)
     ctypedef void (*cw2v_add_rows_fn)(int n, int k, float **rows, const float *a, const float *x)
+    ctypedef void (*cw2v_combine_fn)(int n, int k, float **rows, const float *a, int a_stride, int accumulate,
+                                     float *out)
     ctypedef struct cw2v_rowops:
         cw2v_dot_fn dot
         cw2v_axpy_fn axpy
@@ -67,6 +69,7 @@ cdef extern from "cw2v_rowops.h" nogil:
         cw2v_steps_fn steps
         cw2v_sum_rows_fn sum_rows
         cw2v_add_rows_fn add_rows
+        cw2v_combine_fn combine
         const char *name
     int cw2v_rowops_select(cw2v_rowops *ops, int want)
 
@@ -164,6 +167,17 @@ cdef void blas_add_rows(int n, int k, float **rows, const float *a, const float 
         saxpy(&n, &f, <float *>x, &ONE, rows[j], &ONE)
 
 
+cdef void blas_combine(int n, int k, float **rows, const float *a, int a_stride, int accumulate,
+                       float *out) noexcept nogil:
+    cdef int j
+    cdef float f
+    if not accumulate:
+        memset(out, 0, n * sizeof(float))
+    for j in range(k):
+        f = a[j * a_stride]
+        saxpy(&n, &f, rows[j], &ONE, out, &ONE)
+
+
 cdef inline void gemm_rm(bint trans_a, bint trans_b, int m, int n, int k, real_t alpha, const real_t *a, int lda,
                          const real_t *b, int ldb, real_t beta, real_t *c, int ldc) noexcept nogil:
     """Row-major ``C (m x n) = alpha * op(A) . op(B) + beta * C`` through column-major ``sgemm``.
@@ -193,10 +207,47 @@ cdef int select_row_ops(int want):
         ROWOPS.steps = blas_steps
         ROWOPS.sum_rows = blas_sum_rows
         ROWOPS.add_rows = blas_add_rows
+        ROWOPS.combine = blas_combine
     return 0
 
 
 select_row_ops(0)
+
+
+# How logistic_block multiplies a block of several input rows: 1 = three sgemm calls, 0 = the row operations
+# (dots, combine). Chosen at import by _default_block_products(); _block_products() sets it.
+cdef int BLOCK_GEMM = 1
+
+# OpenBLAS kernel sets ("architecture" in threadpoolctl's report) with small-matrix sgemm kernels (AVX-512):
+# there sgemm beats the row operations on skip-gram's blocks (m ~ 12 input rows, 7-20 output rows, d = 100).
+SMALL_GEMM_CORES = frozenset({"skylakex", "cooperlake", "sapphirerapids"})
+
+
+def _default_block_products():
+    """``"gemm"`` or ``"rowops"``: which is faster for skip-gram's blocks with the BLAS SciPy links here.
+
+    Measured on an AMD EPYC (family 26, AVX-512; docs/benchmarks.md, "Block products"): SciPy's OpenBLAS
+    picks its Haswell kernels there, which have no small-matrix path, and the row operations trained 1.8-2.0x
+    faster (skip-gram NS and HS, one worker); forced to its SkylakeX kernels (``OPENBLAS_CORETYPE``), the
+    same OpenBLAS was 1.47x faster than the row operations. So: gemm where OpenBLAS runs one of
+    :data:`SMALL_GEMM_CORES` (the Intel Xeons of the earlier sessions' figures), where the row operations
+    are BLAS themselves (no AVX2/AVX-512), or where the BLAS is not OpenBLAS (MKL, Accelerate: not
+    measured, kept as before); the row operations otherwise. The choice depends only on the machine, so a
+    seeded ``workers=1`` run stays reproducible on it.
+    """
+    if ROWOPS.name == b"blas":
+        return "gemm"
+    try:
+        from threadpoolctl import threadpool_info
+        infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    except Exception:  # noqa: BLE001 -- a failing introspection only costs the faster choice
+        return "gemm"
+    # the library scipy.linalg.cython_blas calls: SciPy's bundled one when it is loaded
+    infos.sort(key=lambda i: "scipy" not in str(i.get("filepath", "")).lower())
+    if not infos or infos[0].get("internal_api") != "openblas":
+        return "gemm"
+    core = str(infos[0].get("architecture") or "").lower()
+    return "gemm" if core in SMALL_GEMM_CORES or not core else "rowops"
 
 
 def _prefetch_mode(mode=None):
@@ -215,6 +266,22 @@ def _prefetch_mode(mode=None):
     return "write" if cw2v_prefetch_write else "read"
 
 
+def _block_products(which=None):
+    """How a block of several input rows (skip-gram's HogBatch blocks) is multiplied: ``"gemm"`` (three
+    sgemm calls of the BLAS SciPy ships) or ``"rowops"`` (cw2v's row operations, :func:`_row_ops`); the
+    default is :func:`_default_block_products`'s.
+
+    ``which`` sets it, for tests and benchmarks; call it only while no training runs. The two give the same
+    updates up to float rounding (the order of the sums). Raises ``ValueError`` for another name.
+    """
+    global BLOCK_GEMM
+    if which is not None:
+        if which not in ("gemm", "rowops"):
+            raise ValueError("block products must be 'gemm' or 'rowops', got %r" % (which,))
+        BLOCK_GEMM = 1 if which == "gemm" else 0
+    return "gemm" if BLOCK_GEMM else "rowops"
+
+
 def _row_ops(which=None):
     """Name of the level-1 row operations the kernels use: ``"avx512"``, ``"avx2"`` or ``"blas"``.
 
@@ -225,6 +292,9 @@ def _row_ops(which=None):
         if which not in _ROWOPS_CODES or select_row_ops(_ROWOPS_CODES[which]) != 0:
             raise ValueError("row operations %r are not available on this CPU" % (which,))
     return ROWOPS.name.decode()
+
+
+_block_products(_default_block_products())
 
 
 # ---------------------------------------------------------------------------------------------- rows
@@ -384,6 +454,37 @@ cdef inline void one_row_block(Context *c, const real_t *hidden, int n_t, const 
                     c.d_in)
 
 
+cdef inline void block_gradients(Context *c, int m, int n_t) noexcept nogil:
+    """Turn the scores ``score_buf`` (m x n_t) into ``G[r, t] = alpha * (label - sigmoid(score))`` in place
+    (0 for a pair left out)."""
+    cdef int r, t
+    cdef real_t label
+    cdef real_t *score
+    cdef const real_t *labels
+    for r in range(m):
+        score = c.score_buf + <int64_t>r * n_t
+        labels = c.labels if c.label_mat == NULL else c.label_mat + <int64_t>r * n_t
+        for t in range(n_t):
+            label = labels[t]
+            score[t] = logistic_gradient(c, score[t], label) if label >= 0 else ZEROF
+
+
+cdef void rowops_block(Context *c, const real_t *inputs, int m, int n_t) noexcept nogil:
+    """:c:func:`logistic_block`'s products for ``m > 1`` with the row operations: the same three passes as
+    the gemm calls (every score, then every input gradient, from the output rows before any update; then
+    the updates, one output row at a time: a row listed twice, a noise word drawn twice, receives both),
+    reading the output rows where they live instead of copying them."""
+    cdef int r, t, d = c.size
+    for r in range(m):
+        ROWOPS.dots(d, inputs + <int64_t>r * d, n_t, c.out_rows, c.score_buf + <int64_t>r * n_t)
+        c.ctx_rows[r] = <real_t *>inputs + <int64_t>r * d
+    block_gradients(c, m, n_t)
+    for r in range(m):
+        ROWOPS.combine(d, n_t, c.out_rows, c.score_buf + <int64_t>r * n_t, 1, 0, c.d_in + <int64_t>r * d)
+    for t in range(n_t):
+        ROWOPS.combine(d, m, c.ctx_rows, c.score_buf + t, n_t, 1, c.out_rows[t])
+
+
 cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexcept nogil:
     """Binary-logistic updates of ``m`` input rows against the ``n_t`` output rows ``out_rows``.
 
@@ -395,25 +496,21 @@ cdef void logistic_block(Context *c, const real_t *inputs, int m, int n_t) noexc
     One input row (``m == 1``, contiguous at ``inputs``): the output rows are updated one after the other,
     each score read after the previous row's update (word2vec.c's order; the same values as the block
     unless a row appears twice), with the fused row operations of cw2v_rowops.h. Several input rows
-    (``inputs`` is ``in_buf``): every score from the pre-update values, with three gemm calls (HogBatch).
+    (``inputs`` is ``in_buf``): every score from the pre-update values (HogBatch), with three gemm calls or
+    the row operations (:func:`_block_products`).
     """
-    cdef int r, t, d = c.size
-    cdef real_t label
-    cdef real_t *score
-    cdef const real_t *labels
+    cdef int t, d = c.size
     if m == 1:
         one_row_block(c, inputs, n_t, c.label_mat if c.label_mat != NULL else c.labels)
+        return
+    if not BLOCK_GEMM:
+        rowops_block(c, inputs, m, n_t)
         return
     for t in range(n_t):
         memcpy(c.out_buf + <int64_t>t * d, c.out_rows[t], d * sizeof(real_t))
     # S (m x n_t) = In (m x d) . Out^T
     gemm_rm(False, True, m, n_t, d, ONEF, inputs, d, c.out_buf, d, ZEROF, c.score_buf, n_t)
-    for r in range(m):
-        score = c.score_buf + <int64_t>r * n_t
-        labels = c.labels if c.label_mat == NULL else c.label_mat + <int64_t>r * n_t
-        for t in range(n_t):
-            label = labels[t]
-            score[t] = logistic_gradient(c, score[t], label) if label >= 0 else ZEROF
+    block_gradients(c, m, n_t)
     # d_in (m x d) = G (m x n_t) . Out (n_t x d);  d_out (n_t x d) = G^T . In
     gemm_rm(False, False, m, d, n_t, ONEF, c.score_buf, n_t, c.out_buf, d, ZEROF, c.d_in, d)
     gemm_rm(True, False, n_t, d, m, ONEF, c.score_buf, n_t, inputs, d, ZEROF, c.d_out, d)
@@ -873,7 +970,8 @@ cdef class Worker:
         self.c.label_tmpl = <real_t *>malloc(SG_GROUP * max(self.c.max_targets, 1) * sizeof(real_t))
         self.c.sel_rows = <real_t **>malloc(max(self.c.max_targets, 1) * sizeof(real_t *))
         self.c.sel_g = <real_t *>malloc(max(self.c.max_targets, 1) * sizeof(real_t))
-        self.c.ctx_rows = <real_t **>malloc(2 * self.c.window * sizeof(real_t *))
+        # the context rows of a CBOW window, or the input rows of a skip-gram block (rowops_block)
+        self.c.ctx_rows = <real_t **>malloc(max(2 * self.c.window, max_inputs) * sizeof(real_t *))
         self.c.ctx_factors = <real_t *>malloc(2 * self.c.window * sizeof(real_t))
         if (self.c.sel_rows == NULL or self.c.sel_g == NULL or self.c.ctx_rows == NULL
                 or self.c.ctx_factors == NULL or self.c.row_word == NULL or self.c.row_owner == NULL

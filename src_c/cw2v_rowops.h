@@ -9,7 +9,9 @@
  * Where neither instruction set is available, or the compiler is not GCC/Clang on x86-64, the function
  * pointers are left NULL and the caller (cw2v/_kernels.pyx) fills in BLAS (sdot/saxpy) wrappers. The
  * several-row operations (dots, steps, sum_rows, add_rows) serve one-input-row blocks: the hidden vector
- * and the gradient stay in registers across the block's rows.
+ * and the gradient stay in registers across the block's rows; dots, combine and add_rows also make the
+ * three products of a block of several input rows where the BLAS's sgemm is slow for such small
+ * matrices (see logistic_block in cw2v/_kernels.pyx).
  */
 #ifndef CW2V_ROWOPS_H
 #define CW2V_ROWOPS_H
@@ -29,6 +31,10 @@ typedef void (*cw2v_steps_fn)(int n, const float *hidden, int k, float *const *r
 typedef void (*cw2v_sum_rows_fn)(int n, int k, const float *const *rows, float scale, float *out);
 /* rows[i] += a[i] * x for i < k */
 typedef void (*cw2v_add_rows_fn)(int n, int k, float *const *rows, const float *a, const float *x);
+/* out = sum_i a[i * a_stride] * rows[i] for i < k, added to out's values if ``accumulate`` (rows only read;
+ * out may be one of no rows) */
+typedef void (*cw2v_combine_fn)(int n, int k, float *const *rows, const float *a, int a_stride, int accumulate,
+                                float *out);
 
 typedef struct {
     cw2v_dot_fn dot;
@@ -38,6 +44,7 @@ typedef struct {
     cw2v_steps_fn steps;
     cw2v_sum_rows_fn sum_rows;
     cw2v_add_rows_fn add_rows;
+    cw2v_combine_fn combine;
     const char *name;
 } cw2v_rowops;
 
@@ -186,6 +193,20 @@ static void cw2v_add_rows_avx512(int n, int k, float *const *rows, const float *
         for (j = 0; j < k; j++)
             _mm512_mask_storeu_ps(rows[j] + i, m, _mm512_fmadd_ps(_mm512_set1_ps(a[j]), v,
                                                                   _mm512_maskz_loadu_ps(m, rows[j] + i)));
+    }
+}
+
+__attribute__((target("avx512f")))
+static void cw2v_combine_avx512(int n, int k, float *const *rows, const float *a, int a_stride, int accumulate,
+                                float *out)
+{
+    int i = 0, j;
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512 acc = accumulate ? _mm512_maskz_loadu_ps(m, out + i) : _mm512_setzero_ps();
+        for (j = 0; j < k; j++)
+            acc = _mm512_fmadd_ps(_mm512_set1_ps(a[j * a_stride]), _mm512_maskz_loadu_ps(m, rows[j] + i), acc);
+        _mm512_mask_storeu_ps(out + i, m, acc);
     }
 }
 
@@ -344,6 +365,25 @@ static void cw2v_add_rows_avx2(int n, int k, float *const *rows, const float *a,
         for (j = 0; j < k; j++)
             rows[j][i] += a[j] * x[i];
 }
+
+__attribute__((target("avx2,fma")))
+static void cw2v_combine_avx2(int n, int k, float *const *rows, const float *a, int a_stride, int accumulate,
+                              float *out)
+{
+    int i = 0, j;
+    for (; i + 8 <= n; i += 8) {
+        __m256 acc = accumulate ? _mm256_loadu_ps(out + i) : _mm256_setzero_ps();
+        for (j = 0; j < k; j++)
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(a[j * a_stride]), _mm256_loadu_ps(rows[j] + i), acc);
+        _mm256_storeu_ps(out + i, acc);
+    }
+    for (; i < n; i++) {
+        float acc = accumulate ? out[i] : 0.0f;
+        for (j = 0; j < k; j++)
+            acc += a[j * a_stride] * rows[j][i];
+        out[i] = acc;
+    }
+}
 #endif
 
 /* Fill ``ops`` for this CPU: ``want`` 0 = best available, 1 = BLAS (NULL pointers), 2 = AVX2 + FMA,
@@ -367,6 +407,7 @@ static inline int cw2v_rowops_select(cw2v_rowops *ops, int want)
     ops->steps = 0;
     ops->sum_rows = 0;
     ops->add_rows = 0;
+    ops->combine = 0;
     ops->name = "blas";
 #ifdef CW2V_ROWOPS_X86
     if (want == 3) {
@@ -377,6 +418,7 @@ static inline int cw2v_rowops_select(cw2v_rowops *ops, int want)
         ops->steps = cw2v_steps_avx512;
         ops->sum_rows = cw2v_sum_rows_avx512;
         ops->add_rows = cw2v_add_rows_avx512;
+        ops->combine = cw2v_combine_avx512;
         ops->name = "avx512";
     } else if (want == 2) {
         ops->dot = cw2v_dot_avx2;
@@ -386,6 +428,7 @@ static inline int cw2v_rowops_select(cw2v_rowops *ops, int want)
         ops->steps = cw2v_steps_avx2;
         ops->sum_rows = cw2v_sum_rows_avx2;
         ops->add_rows = cw2v_add_rows_avx2;
+        ops->combine = cw2v_combine_avx2;
         ops->name = "avx2";
     }
 #endif

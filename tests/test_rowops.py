@@ -1,5 +1,6 @@
 """CPU-specific paths: the level-1 row operations (src_c/cw2v_rowops.h) give the reference's updates with every
-instruction set, and the prefetch mode (src_c/cw2v_mem.h) never changes results.
+instruction set, whether skip-gram's blocks of several input rows are multiplied by sgemm or by the row
+operations, and the prefetch mode (src_c/cw2v_mem.h) never changes results.
 
 The per-word kernels call AVX-512 or AVX2 + FMA loops when the CPU has them, BLAS otherwise; these tests
 run each set this machine offers (the others are reported as skipped, with the reason) on vector sizes
@@ -27,6 +28,23 @@ def row_ops(request):
     assert _kernels._row_ops() == best
 
 
+@pytest.fixture(params=["gemm", "rowops"])
+def block_products(request):
+    before = _kernels._block_products()
+    _kernels._block_products(request.param)
+    yield request.param
+    _kernels._block_products(before)
+
+
+def test_block_products_names_and_default():
+    before = _kernels._block_products()
+    assert before == _kernels._default_block_products()
+    assert before in ("gemm", "rowops")
+    with pytest.raises(ValueError, match="block products"):
+        _kernels._block_products("strassen")
+    assert _kernels._block_products() == before
+
+
 def test_best_set_is_selected_at_import():
     assert _kernels._row_ops() in SETS
 
@@ -41,21 +59,24 @@ def test_unknown_set_is_refused():
 @pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
 @pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
 @pytest.mark.parametrize("size", [37, 100])
-def test_job_matches_reference(row_ops, sg, hs, negative, cbow_mean, batched, size):
+def test_job_matches_reference(row_ops, block_products, sg, hs, negative, cbow_mean, batched, size):
     model = make_model(5, sg, hs, negative, cbow_mean, batched=batched, size=size)
     assert_job_matches_reference(model, np.random.default_rng(size), negative, atol=5e-5)
 
 
 @pytest.mark.parametrize("batched", [False, True], ids=["per-pair", "batched"])
 @pytest.mark.parametrize("sg,hs,negative,cbow_mean", MODES)
-def test_training_agrees_with_blas_and_leaves_padding_alone(row_ops, sg, hs, negative, cbow_mean, batched):
-    """A whole job on padded rows: the same words trained, the same weights up to float rounding (the sums
-    are ordered differently), and the NaN padding never read into the vectors nor overwritten."""
+def test_training_agrees_with_blas_and_leaves_padding_alone(row_ops, block_products, sg, hs, negative, cbow_mean,
+                                                            batched):
+    """A whole job on padded rows: the same words trained as with BLAS row operations and sgemm blocks, the
+    same weights up to float rounding (the sums are ordered differently), and the NaN padding never read into
+    the vectors nor overwritten."""
     ids = np.random.default_rng(2).integers(0, V, size=600).astype(np.int32)
     ends = np.array([200, 201, 600], np.int64)
     results = {}
-    for ops in ("blas", row_ops):
+    for ops, block in (("blas", "gemm"), (row_ops, block_products)):
         _kernels._row_ops(ops)
+        _kernels._block_products(block)
         trainer, _, (w_in, w_ns, w_hs) = make_model(9, sg, hs, negative, cbow_mean, batched=batched, window=5,
                                                     size=37, pad=11)
         eff, loss = trainer.worker().train_job(ids, ends, 0.05, 0.01, 7, 3, True)
