@@ -201,6 +201,30 @@ static void cw2v_combine_avx512(int n, int k, float *const *rows, const float *a
                                 float *out)
 {
     int i = 0, j;
+    /* 64 floats at a time: each weight is broadcast once for four vectors */
+    for (; i + 64 <= n; i += 64) {
+        __m512 c0, c1, c2, c3, w;
+        if (accumulate) {
+            c0 = _mm512_loadu_ps(out + i);
+            c1 = _mm512_loadu_ps(out + i + 16);
+            c2 = _mm512_loadu_ps(out + i + 32);
+            c3 = _mm512_loadu_ps(out + i + 48);
+        } else {
+            c0 = c1 = c2 = c3 = _mm512_setzero_ps();
+        }
+        for (j = 0; j < k; j++) {
+            const float *r = rows[j] + i;
+            w = _mm512_set1_ps(a[j * a_stride]);
+            c0 = _mm512_fmadd_ps(w, _mm512_loadu_ps(r), c0);
+            c1 = _mm512_fmadd_ps(w, _mm512_loadu_ps(r + 16), c1);
+            c2 = _mm512_fmadd_ps(w, _mm512_loadu_ps(r + 32), c2);
+            c3 = _mm512_fmadd_ps(w, _mm512_loadu_ps(r + 48), c3);
+        }
+        _mm512_storeu_ps(out + i, c0);
+        _mm512_storeu_ps(out + i + 16, c1);
+        _mm512_storeu_ps(out + i + 32, c2);
+        _mm512_storeu_ps(out + i + 48, c3);
+    }
     for (; i < n; i += 16) {
         __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
         __m512 acc = accumulate ? _mm512_maskz_loadu_ps(m, out + i) : _mm512_setzero_ps();
