@@ -277,12 +277,14 @@ def _parse_args(argv=None):
 
 
 def _cw2v_kernel_choices() -> str:
-    """The row operations and prefetch mode cw2v picks on this CPU (asked in a child, as the runs are)."""
-    code = ("from cw2v import _kernels; print(_kernels._row_ops(), _kernels._prefetch_mode())")
+    """The row operations, prefetch mode and block products cw2v picks on this CPU (asked in a child, as the
+    runs are)."""
+    code = ("from cw2v import _kernels; print(_kernels._row_ops(), _kernels._prefetch_mode(), "
+            "_kernels._block_products())")
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-        row_ops, prefetch = out.stdout.split()
-        return f"row operations {row_ops}, prefetch {prefetch}"
+        row_ops, prefetch, block = out.stdout.split()
+        return f"row operations {row_ops}, prefetch {prefetch}, skip-gram block products {block}"
     except (OSError, ValueError, subprocess.TimeoutExpired):
         return "unknown (cw2v not importable)"
 
