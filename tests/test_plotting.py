@@ -74,12 +74,6 @@ def test_plot_words_tsne(kv, tmp_path):
     assert len(_labels(fig)) == len(WORDS)
 
 
-@pytest.mark.skipif(HAVE_SKLEARN, reason="scikit-learn is installed: the missing-package error cannot occur")
-def test_tsne_without_sklearn_names_it():
-    with pytest.raises(ImportError, match="scikit-learn"):
-        project_2d(np.eye(5), method="tsne")
-
-
 def test_tsne_missing_sklearn_simulated(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.manifold", None)
