@@ -14,8 +14,10 @@ sentence given as a NumPy integer array is read without creating one Python obje
 from cpython.dict cimport PyDict_GetItemWithError, PyDict_SetItem
 from cpython.list cimport PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromLongLong
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport PyObject
 from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.string cimport memchr, memcpy
 
 import numpy as np
 
@@ -357,6 +359,92 @@ cdef class FileCounter:
         self.total_words += other.total_words
         self.corpus_count += other.corpus_count
         self.blocks_fed = max(self.blocks_fed, other.blocks_fed)
+
+    def pack(self):
+        """This counter's words and counts in a compact form that pickles as two buffers (see :meth:`merge_packed`).
+
+        Returns
+        -------
+        keys : bytes
+            Every word's bytes, each followed by ``b"\\n"`` (a byte no token holds), in order of first occurrence.
+        counts : numpy.ndarray of int64, shape (n_words,)
+            ``counts[i]`` is the count of the i-th word of `keys`.
+
+        Notes
+        -----
+        The totals (:attr:`total_words`, :attr:`corpus_count`) are not included.
+        """
+        cdef cw2v_strtab *t = &self.table.t
+        cdef int64_t e, i, n = t.n_entries, size = 0
+        first = np.empty(n, dtype=np.int64)
+        cdef int64_t[::1] first_v = first
+        for e in range(n):
+            first_v[e] = t.entries[e].aux
+            size += t.entries[e].len + 1
+        order = np.argsort(first, kind="stable").astype(np.int64, copy=False)
+        cdef const int64_t[::1] order_v = order
+        counts = np.empty(n, dtype=np.int64)
+        cdef int64_t[::1] counts_v = counts
+        keys = PyBytes_FromStringAndSize(NULL, size)
+        cdef char *out = PyBytes_AS_STRING(keys)
+        with nogil:
+            for i in range(n):
+                e = order_v[i]
+                memcpy(out, t.arena + t.entries[e].offset, t.entries[e].len)
+                out += t.entries[e].len
+                out[0] = 10  # b"\n"
+                out += 1
+                counts_v[i] = t.entries[e].value
+        return keys, counts
+
+    def merge_packed(self, const unsigned char[::1] keys not None, const int64_t[::1] counts not None,
+                     int64_t total_words=0, int64_t corpus_count=0):
+        """Add a :meth:`pack`-ed counter as the block after this counter's last one, in C.
+
+        Its words that are new here come after this counter's words in order of first occurrence, in their
+        packed order. The totals are added to :attr:`total_words` and :attr:`corpus_count`.
+
+        Raises
+        ------
+        ValueError
+            If `keys` is not one non-empty word per count, each ending with ``b"\\n"`` (this counter is then
+            left with the words before the bad one added).
+        MemoryError
+            If the table cannot grow.
+        """
+        cdef size_t n = keys.shape[0], pos = 0, length
+        cdef int64_t i = 0, e, base, n_counts = counts.shape[0]
+        cdef const unsigned char *buf = &keys[0] if n else NULL
+        cdef const unsigned char *end
+        cdef cw2v_strtab *t = &self.table.t
+        cdef int status = 0
+        if total_words < 0 or corpus_count < 0:
+            raise ValueError("total_words and corpus_count must be >= 0")
+        base = self.blocks_fed << 32
+        self.blocks_fed += 1
+        with nogil:
+            while pos < n:
+                end = <const unsigned char *>memchr(buf + pos, 10, n - pos)
+                if end == NULL or i >= n_counts or end == buf + pos:
+                    status = 1
+                    break
+                length = <size_t>(end - (buf + pos))
+                e = cw2v_strtab_intern(t, <const char *>(buf + pos), length)
+                if e < 0:
+                    status = 2
+                    break
+                if t.entries[e].aux < 0:
+                    t.entries[e].aux = base + i
+                t.entries[e].value += counts[i]
+                i += 1
+                pos += length + 1
+        if status == 2:
+            raise MemoryError("out of memory while merging word counts")
+        if status == 1 or i != n_counts:
+            raise ValueError("packed counts are malformed: %d counts for keys that do not hold as many words, each "
+                             "non-empty and ending with b'\\n' (word %d is bad)" % (n_counts, i))
+        self.total_words += total_words
+        self.corpus_count += corpus_count
 
     def feed(self, const unsigned char[::1] data, int64_t block_no=-1):
         """Count the tokens of ``data`` (whole lines), with the GIL released.

@@ -14,10 +14,12 @@ Corpus
     order given (globs sorted), each file's last line ending a sentence.
 
 Vocabulary (:func:`build_vocab`)
-    Each block is counted in C on a worker (:class:`cw2v._corpus.FileCounter`); the per-block counts, each a
-    dict in order of first occurrence, are merged by a tree reduction that keeps block order (tasks of 8
-    consecutive parts, the last merge on the client as the parts arrive), so the merged dict lists words in
-    order of first occurrence in the whole corpus. The result equals
+    Each block is read by a worker in pieces of 4 MiB (cut at line ends exactly as :func:`dask.bytes.read_bytes`
+    cuts it, so no block has to fit in memory) and counted in C (:class:`cw2v._corpus.FileCounter`); the
+    per-block counts, each packed as one bytes buffer of words in order of first occurrence and one int64
+    array of counts, are merged in C by a tree reduction that keeps block order (tasks of 8 consecutive
+    parts, the last merge on the client as the parts arrive), so the merged dict lists words in order of
+    first occurrence in the whole corpus. The result equals
     ``Word2Vec.build_vocab(corpus_file=...)`` on the concatenated files: counts, ``index_to_key`` (ties in
     count keep first-occurrence order), ``corpus_count``, ``corpus_total_words``, whatever the block size and
     the number of workers.
@@ -103,6 +105,8 @@ __all__ = ["Corpus", "TrainStats", "auto_alpha_scale", "auto_syncs_per_epoch", "
 DEFAULT_BLOCKSIZE = "64 MiB"
 #: Default seconds to wait for one step (the vocabulary, the preparation of the data, one round).
 DEFAULT_TIMEOUT = 3600.0
+#: Bytes a vocabulary task reads at a time (it counts a block in pieces, never holding all of it).
+COUNT_READ_BYTES = 4 << 20
 #: Blocks merged by one task of the vocabulary's tree reduction.
 MERGE_FAN_IN = 8
 #: Name of the model attribute that holds the training state in a checkpoint file.
@@ -212,6 +216,14 @@ class Corpus:
                                    compression=comp, sample=False, **self.storage_options)
             self._blocks.extend((i, b) for b in blocks[0])
         self.n_blocks = len(self._blocks)
+        self._count_ranges = []  # (file index, start, end or None): what one vocabulary task reads
+        for i, (path, comp) in enumerate(zip(paths, self.compressions)):
+            size = None if comp else int(fs.size(path))
+            if size == 0:
+                continue  # as read_bytes: no block
+            n = 1 if size is None else max(1, size // self.blocksize)  # as many as read_bytes makes
+            starts = [size * k // n for k in range(n)] if n > 1 else [0]
+            self._count_ranges.extend((i, start, end) for start, end in zip(starts, starts[1:] + [None]))
 
     @classmethod
     def of(cls, corpus, **kwargs):
@@ -239,50 +251,110 @@ class Corpus:
                 "blocksize": self.blocksize, "max_sentence_length": self.max_sentence_length}
 
     def __repr__(self):
-        return "Corpus(%d file(s), %d block(s) of <= %d bytes)" % (len(self.paths), self.n_blocks, self.blocksize)
+        return "Corpus(%d file(s), %d block(s) of about %d bytes)" % (len(self.paths), self.n_blocks, self.blocksize)
 
 
 # ---------------------------------------------------------------------------------------------- vocabulary
 
 
-def _count_block(data, path, max_sentence_length):
-    """Task: count the words of one block in C.
+def _line_range(f, start, end, chunk_bytes):
+    """Yield the lines of the binary file `f` from byte `start` to byte `end` (None: the end of the file), in
+    pieces of whole lines of about `chunk_bytes`.
+
+    As :func:`dask.bytes.read_bytes` cuts a file with ``delimiter=b"\\n"``: the range begins just after the
+    first ``b"\\n"`` at or after `start` (at 0 if `start` is 0) and ends just after the first one at or after
+    `end`, so consecutive ranges hold every line once. A piece ends after a ``b"\\n"`` or ``b"\\r"`` (as
+    :func:`cw2v.corpora.iter_line_blocks`), or at the end of the range; a longer line is never cut.
+    """
+    data = b""  # bytes read and not yet given; data_start is the position of data[0] in the file
+    data_start = 0
+    if start > 0:
+        f.seek(start)
+        data_start = start
+        while True:  # skip the end of the line that began before the range
+            data = f.read(1 << 16)
+            if not data:
+                return
+            i = data.find(b"\n")
+            if i >= 0:
+                data_start += i + 1
+                data = data[i + 1:]
+                break
+            data_start += len(data)
+        if end is not None and data_start > end:
+            return  # a line spans the whole range: it belongs to the previous one
+    while True:
+        if end is not None and data_start + len(data) > end:
+            i = data.find(b"\n", max(end - data_start, 0))
+            if i >= 0:  # the first b"\n" at or after `end` ends the range
+                yield data[:i + 1]
+                return
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+        if cut:
+            yield data[:cut]
+            data = data[cut:]
+            data_start += cut
+        chunk = f.read(chunk_bytes)
+        if not chunk:
+            if data:
+                yield data  # the file's last line, without a newline
+            return
+        data = data + chunk if data else chunk
+
+
+def _count_range(path, compression, start, end, storage_options, max_sentence_length):
+    """Task: count the words of one range of a file (all of it if compressed) in C, reading it in pieces.
 
     Returns
     -------
-    (counts, total_words, corpus_count, n_bytes) : (dict of str -> int, int, int, int)
-        ``counts`` in order of first occurrence in the block.
+    (keys, counts, total_words, corpus_count, n_bytes) : (bytes, numpy.ndarray of int64, int, int, int)
+        The range's counts, packed (:meth:`cw2v._corpus.FileCounter.pack`: words in order of first occurrence
+        in the range), so that they travel as two buffers rather than as a dict of about 10**5 objects.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        A word is not valid UTF-8 (checked here, where the file is known).
     """
+    import fsspec
+
     counter = FileCounter(None, max_sentence_length)
-    counter.feed(data)
+    n_bytes = 0
+    with fsspec.open(path, "rb", compression=compression, **storage_options) as f:
+        for piece in _line_range(f, start, end, COUNT_READ_BYTES):
+            counter.feed(piece)
+            n_bytes += len(piece)
+    keys, counts = counter.pack()
     try:
-        counts = counter.counts()
-    except UnicodeDecodeError as exc:
-        raise UnicodeDecodeError(exc.encoding, exc.object, exc.start, exc.end,
-                                 "%s (a word in a block of %s)" % (exc.reason, path)) from None
-    return counts, int(counter.total_words), int(counter.corpus_count), len(data)
+        keys.decode("utf8")  # every word ends with b"\n", so a bad word cannot borrow bytes from the next one
+    except UnicodeDecodeError:
+        try:
+            counter.counts()  # the error about the word itself
+        except UnicodeDecodeError as exc:
+            raise UnicodeDecodeError(exc.encoding, exc.object, exc.start, exc.end,
+                                     "%s (a word in %s)" % (exc.reason, path)) from None
+        raise  # pragma: no cover - counts() decodes the same words
+    return keys, counts, int(counter.total_words), int(counter.corpus_count), n_bytes
 
 
-def _merge_counts(*parts, into_first=False):
-    """Task: merge consecutive blocks' counts, in block order (first occurrences stay in corpus order).
+def _merge_into(counter, part):
+    """Add one packed part (as returned by :func:`_count_range`) to `counter` as its next block; its byte count."""
+    keys, counts, total, sentences, n_bytes = part
+    counter.merge_packed(keys, counts, total, sentences)
+    return n_bytes
+
+
+def _merge_counts(*parts):
+    """Task: merge consecutive blocks' packed counts, in block order, in C (first occurrences stay in corpus order).
 
     The first part's words keep their order; each later part's new words follow in its order. As every word of
     an earlier block occurs before every word of a later one, the result lists words in order of first
-    occurrence in the blocks' concatenation. The parts are not modified, except the first part's dict with
-    `into_first`.
+    occurrence in the blocks' concatenation. Returns the merged counts packed, as :func:`_count_range`.
     """
-    counts = parts[0][0] if into_first else dict(parts[0][0])
-    total = parts[0][1]
-    sentences = parts[0][2]
-    n_bytes = parts[0][3]
-    get = counts.get
-    for c, t, s, b in parts[1:]:
-        for word, n in c.items():
-            counts[word] = get(word, 0) + n
-        total += t
-        sentences += s
-        n_bytes += b
-    return counts, total, sentences, n_bytes
+    counter = FileCounter(None)
+    n_bytes = sum(_merge_into(counter, part) for part in parts)
+    keys, counts = counter.pack()
+    return keys, counts, int(counter.total_words), int(counter.corpus_count), n_bytes
 
 
 def _fetch(future, timeout):
@@ -351,9 +423,10 @@ def count_words(corpus, client=None, *, timeout=DEFAULT_TIMEOUT, **corpus_option
     if corpus.n_blocks == 0:
         return {}, 0, 0
     token = dask.base.tokenize(corpus.paths, corpus.blocksize, corpus.max_sentence_length, uuid.uuid4().hex)
-    level = [dask.delayed(_count_block, pure=True)(block, corpus.paths[i], corpus.max_sentence_length,
+    level = [dask.delayed(_count_range, pure=True)(corpus.paths[i], corpus.compressions[i], start, end,
+                                                  corpus.storage_options, corpus.max_sentence_length,
                                                   dask_key_name="cw2v-count-%s-%d" % (token, j))
-             for j, (i, block) in enumerate(corpus._blocks)]
+             for j, (i, start, end) in enumerate(corpus._count_ranges)]
     depth = 0
     while len(level) > MERGE_FAN_IN:  # on the workers, down to at most MERGE_FAN_IN parts
         depth += 1
@@ -362,18 +435,17 @@ def count_words(corpus, client=None, *, timeout=DEFAULT_TIMEOUT, **corpus_option
                  for k in range(0, len(level), MERGE_FAN_IN)]
     futures = client.compute(level)
     deadline = time.monotonic() + timeout
-    merged = None
+    counter = FileCounter(None)
+    n_bytes = 0
     try:
         # the last merge on the client, in block order, each part as soon as it is in (while later ones count)
         for future in futures:
-            part = _fetch(future, max(deadline - time.monotonic(), 0.001))
-            merged = ((dict(part[0]),) + tuple(part[1:]) if merged is None
-                      else _merge_counts(merged, part, into_first=True))
-            del part
+            n_bytes += _merge_into(counter, _fetch(future, max(deadline - time.monotonic(), 0.001)))
     except _TIMEOUTS:
         client.cancel(futures)
         raise TimeoutError("counting the vocabulary of %r took more than timeout=%s s" % (corpus, timeout)) from None
-    counts, total, sentences, n_bytes = merged
+    counts = counter.counts()  # every word was checked to be UTF-8 on its worker
+    total, sentences = int(counter.total_words), int(counter.corpus_count)
     logger.info("collected %i word types from %i words in %i sentences (%d bytes, %d blocks)", len(counts), total,
                 sentences, n_bytes, corpus.n_blocks)
     return counts, total, sentences

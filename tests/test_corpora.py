@@ -116,6 +116,60 @@ def test_counters_sharing_blocks_give_first_occurrence_order(tmp_path):
     assert (merged.total_words, merged.corpus_count) == (total, n)
 
 
+def test_packed_counters_merge_in_block_order(tmp_path):
+    """pack() + merge_packed(), the form cw2v.distributed moves counts in, give the one-counter scan."""
+    rng = np.random.default_rng(1)
+    words = ["w%d" % i for i in range(400)] + ["é", "日本", "naïve"]
+    lines = [" ".join(words[int(i)] for i in rng.zipf(1.4, size=9) % len(words)) for _ in range(2000)]
+    text = ("\n".join(lines) + "\n").encode("utf8")
+    whole = FileCounter(None, 10000)
+    whole.feed(text)
+    merged = FileCounter(None, 10000)
+    for block in iter_line_blocks_of(text, 1013):
+        part = FileCounter(None, 10000)
+        part.feed(block)
+        keys, counts = part.pack()
+        assert keys.count(b"\n") == len(counts) == len(part.counts())
+        merged.merge_packed(keys, counts, part.total_words, part.corpus_count)
+    assert list(merged.counts().items()) == list(whole.counts().items())
+    assert (merged.total_words, merged.corpus_count) == (whole.total_words, whole.corpus_count)
+    keys, counts = merged.pack()  # a packed merge packs again, in the same order
+    assert keys.decode("utf8").split("\n")[:-1] == list(whole.counts())
+    assert counts.tolist() == list(whole.counts().values())
+
+
+def iter_line_blocks_of(data, size):
+    """Blocks of whole lines of about `size` bytes."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", min(start + size, len(data) - 1)) + 1
+        yield data[start:end]
+        start = end
+
+
+def test_merge_packed_rejects_malformed_input():
+    for keys, counts in ((b"a\nb", [1, 1]), (b"a\n\n", [1, 1]), (b"a\n", [1, 2]), (b"a\nb\n", [1])):
+        counter = FileCounter(None)
+        with pytest.raises(ValueError, match="malformed"):
+            counter.merge_packed(keys, np.array(counts, dtype=np.int64))
+    with pytest.raises(ValueError, match=">= 0"):
+        FileCounter(None).merge_packed(b"a\n", np.ones(1, dtype=np.int64), -1, 0)
+    empty = FileCounter(None)
+    empty.merge_packed(b"", np.zeros(0, dtype=np.int64))
+    assert empty.counts() == {} and empty.pack()[0] == b""
+
+
+def test_packed_keys_keep_a_bad_word_detectable():
+    """Words end with b"\\n" in pack(): a truncated UTF-8 word cannot join the next word into valid text."""
+    counter = FileCounter(None)
+    counter.feed(b"\xc3 \xa9t\xc3\xa9\n")  # b"\xc3" + b"\xa9t\xc3\xa9" would decode as "\xe9t\xe9"
+    keys, _ = counter.pack()
+    with pytest.raises(UnicodeDecodeError):
+        keys.decode("utf8")
+    with pytest.raises(UnicodeDecodeError):
+        counter.counts()
+
+
 # --- a plain LineSentence over a local file is read like corpus_file (C tokenizer, no Python per token)
 
 def _tricky_file(tmp_path, suffix=".txt"):

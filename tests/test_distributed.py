@@ -109,6 +109,40 @@ def test_vocabulary_equals_single_machine(cluster, corpus_parts, n_workers):
     assert len(counts) - len(set(counts)) > 1000
 
 
+def test_count_ranges_cut_lines_as_dask_read_bytes(tmp_path):
+    """A vocabulary task's range holds the lines Dask's read_block gives for it: each line once, none cut."""
+    import io
+
+    from fsspec.utils import read_block
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from([b"a", b"bb", b" ", b"\n", b"\r", b"\r\n", b"\xc3\xa9"]), max_size=60),
+           st.lists(st.integers(0, 200), max_size=6), st.integers(1, 9))
+    def check(parts, cuts, chunk):
+        data = b"".join(parts)
+        bounds = sorted({c for c in cuts if 0 < c < len(data)})
+        starts, ends = [0] + bounds, bounds + [None]
+        pieces = []
+        for start, end in zip(starts, ends):
+            got = list(cd._line_range(io.BytesIO(data), start, end, chunk))
+            length = (len(data) if end is None else end) - start
+            assert b"".join(got) == read_block(io.BytesIO(data), start, length, delimiter=b"\n")
+            # pieces end at a line end, except the file's last line
+            assert all(p.endswith((b"\n", b"\r")) for p in got[:-1])
+            pieces.extend(got)
+        assert b"".join(pieces) == data
+
+    check()
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"".join(b"line %d of words\n" % i for i in range(20_000)))
+    corpus = cd.Corpus(str(big), blocksize=50_000)
+    assert len(corpus._count_ranges) == corpus.n_blocks == big.stat().st_size // 50_000
+    with open(big, "rb") as f:
+        assert b"".join(b"".join(cd._line_range(f, s, e, 4096)) for _, s, e in corpus._count_ranges) \
+            == big.read_bytes()
+
+
 def test_vocabulary_with_min_count_and_max_final_vocab(client, corpus_file):
     ref = Word2Vec(min_count=2, max_final_vocab=500, workers=1)
     ref.build_vocab(corpus_file=corpus_file)
