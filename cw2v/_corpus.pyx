@@ -502,21 +502,36 @@ cdef class FileCounter:
     def counts(self, unicode_errors="strict"):
         """The counts as a dict of str -> int in order of first occurrence.
 
+        Words are decoded from UTF-8 with the error handler `unicode_errors` (as :meth:`bytes.decode`);
+        words that decode to the same string (possible only with a handler other than ``'strict'``) have
+        their counts summed.
+
         Raises
         ------
         UnicodeDecodeError
-            If a word is not valid UTF-8 and ``unicode_errors`` is ``'strict'``.
+            If a word is not valid UTF-8 and ``unicode_errors`` is ``'strict'`` (the error's ``object`` is
+            that word's bytes).
         """
-        cdef cw2v_strtab *t = &self.table.t
-        cdef int64_t e
-        first = np.empty(t.n_entries, dtype=np.int64)
-        cdef int64_t[::1] first_v = first
-        for e in range(t.n_entries):
-            first_v[e] = t.entries[e].aux
+        keys, counts = self.pack()
+        try:
+            # one decode of the whole buffer: b"\n" ends every word and is never part of a UTF-8 sequence,
+            # so each word decodes as it would alone, and no word holds "\n"
+            words = keys.decode("utf8", unicode_errors).split("\n")
+        except UnicodeDecodeError:
+            words = None
+        if words is not None:
+            words.pop()  # after the last b"\n"
+            out = dict(zip(words, counts.tolist()))
+            if len(out) == len(words):
+                return out
+        # a word is not UTF-8 (raise the error about it), or two words decoded to one string (sum them)
         out = {}
-        for e in np.argsort(first, kind="stable"):
-            key = (<bytes>(t.arena + t.entries[e].offset)[:t.entries[e].len]).decode("utf8", unicode_errors)
-            out[key] = out.get(key, 0) + t.entries[e].value
+        cdef Py_ssize_t pos = 0, end
+        for count in counts.tolist():
+            end = keys.index(b"\n", pos)
+            key = keys[pos:end].decode("utf8", unicode_errors)
+            out[key] = out.get(key, 0) + count
+            pos = end + 1
         return out
 
 

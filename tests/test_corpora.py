@@ -4,6 +4,7 @@ import gzip
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cw2v import LineSentence
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
@@ -168,6 +169,28 @@ def test_packed_keys_keep_a_bad_word_detectable():
         keys.decode("utf8")
     with pytest.raises(UnicodeDecodeError):
         counter.counts()
+
+
+# words of random bytes, valid UTF-8 or not, without the bytes that start a whitespace character (ASCII ones;
+# 0xc2, 0xe1, 0xe2, 0xe3 lead the UTF-8 of U+0085, U+00A0, U+1680, U+2000-U+3000), so that each is one token
+_NOT_IN_WORDS = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3"
+_BYTE_WORDS = st.lists(st.binary(min_size=1, max_size=4).map(
+    lambda b: bytes(c for c in b if c not in _NOT_IN_WORDS) or b"x"), min_size=0, max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_BYTE_WORDS, errors=st.sampled_from(["replace", "ignore", "surrogateescape", "backslashreplace"]))
+def test_counts_decode_each_word_as_alone(words, errors):
+    """counts() decodes the packed buffer at once; the result is the per-word decoding, counts summed when two
+    byte strings decode to one word (``b"\xff"`` and ``b"\xfe"`` both become U+FFFD with 'replace')."""
+    counter = FileCounter(None)
+    counter.feed(b" ".join(words) + b"\n")
+    want = {}
+    for w in words:  # bytes in order of first occurrence: FileCounter's order before decoding
+        key = w.decode("utf8", errors)
+        want[key] = want.get(key, 0) + 1
+    got = counter.counts(errors)
+    assert list(got.items()) == list(want.items())
 
 
 # --- a plain LineSentence over a local file is read like corpus_file (C tokenizer, no Python per token)

@@ -125,7 +125,7 @@ def test_count_ranges_cut_lines_as_dask_read_bytes(tmp_path):
         starts, ends = [0] + bounds, bounds + [None]
         pieces = []
         for start, end in zip(starts, ends):
-            got = list(cd._line_range(io.BytesIO(data), start, end, chunk))
+            got = [bytes(p) for p in cd._line_range(io.BytesIO(data), start, end, chunk)]  # views of one buffer
             length = (len(data) if end is None else end) - start
             assert b"".join(got) == read_block(io.BytesIO(data), start, length, delimiter=b"\n")
             # pieces end at a line end, except the file's last line
@@ -139,8 +139,51 @@ def test_count_ranges_cut_lines_as_dask_read_bytes(tmp_path):
     corpus = cd.Corpus(str(big), blocksize=50_000)
     assert len(corpus._count_ranges) == corpus.n_blocks == big.stat().st_size // 50_000
     with open(big, "rb") as f:
-        assert b"".join(b"".join(cd._line_range(f, s, e, 4096)) for _, s, e in corpus._count_ranges) \
+        assert b"".join(b"".join(bytes(p) for p in cd._line_range(f, s, e, 4096)) for _, s, e in corpus._count_ranges) \
             == big.read_bytes()
+
+
+def test_split_ranges_cuts_evenly_and_keeps_every_byte():
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(st.none(), st.integers(1, 10_000)), min_size=1, max_size=4), st.integers(1, 9),
+           st.integers(1, 3000), st.integers(1, 3))
+    def check(sizes, n_tasks, min_bytes, per_file):
+        ranges = []
+        for i, size in enumerate(sizes):  # as Corpus builds them: a compressed file is one range
+            k = 1 if size is None else min(per_file, size)
+            starts = [size * m // k for m in range(k)] if k > 1 else [0]
+            ranges.extend((i, a, b) for a, b in zip(starts, starts[1:] + [None]))
+        out = cd._split_ranges(ranges, sizes, n_tasks, min_bytes)
+        assert len(ranges) <= len(out) <= max(n_tasks, len(ranges))
+        for i, size in enumerate(sizes):  # each file still covered once, in order, from 0 to its end
+            mine = [(a, b) for j, a, b in out if j == i]
+            if size is None:
+                assert mine == [(0, None)]
+                continue
+            bounds = [a for a, _ in mine] + [size]
+            assert bounds[0] == 0 and all(x < y for x, y in zip(bounds, bounds[1:]))
+            assert mine[-1][1] is None and all(b == a2 for (_, b), (a2, _) in zip(mine, mine[1:]))
+            if len(mine) > len([r for r in ranges if r[0] == i]):  # cut further: no part below min_bytes
+                assert min(y - x for x, y in zip(bounds, bounds[1:])) >= min_bytes
+        if len(out) < n_tasks:  # stopped early: one more cut would give a part below min_bytes somewhere
+            assert all(((sizes[i] if b is None else b) - a) // 2 < min_bytes
+                       for i, a, b in out if sizes[i] is not None)
+
+    check()
+
+
+def test_vocabulary_of_a_small_file_is_cut_for_every_thread(client, corpus_file, monkeypatch):
+    """A file smaller than blocksize is one block; it is cut in two for the cluster's 2 threads, same counts."""
+    ref = Word2Vec(min_count=1, workers=1)
+    ref.build_vocab(corpus_file=corpus_file, keep_raw_vocab=True)
+    corpus = cd.Corpus(corpus_file, blocksize="64 MiB")
+    monkeypatch.setattr(cd, "COUNT_MIN_SPLIT_BYTES", 100_000)
+    assert corpus.n_blocks == 1 and len(cd._split_ranges(corpus._count_ranges, corpus._sizes, 2, 100_000)) == 2
+    counts, total, sentences = cd.count_words(corpus, client, timeout=60)
+    assert list(counts.items()) == list(ref.raw_vocab.items())
+    assert (total, sentences) == (ref.corpus_total_words, ref.corpus_count)
 
 
 def test_vocabulary_with_min_count_and_max_final_vocab(client, corpus_file):
