@@ -69,6 +69,7 @@ Data movement
 from __future__ import annotations
 
 import concurrent.futures
+import heapq
 import logging
 import os
 import pickle
@@ -340,11 +341,14 @@ def _split_ranges(ranges, sizes, n_tasks, min_bytes):
     """
     lengths = [-1 if sizes[i] is None else (sizes[i] if end is None else end) - start for i, start, end in ranges]
     parts = [1] * len(ranges)
+    largest = [(-length, j) for j, length in enumerate(lengths)]  # a heap: the largest part first
+    heapq.heapify(largest)
     for _ in range(n_tasks - len(ranges)):
-        j = max(range(len(ranges)), key=lambda k: lengths[k] / parts[k])
+        j = largest[0][1]
         if lengths[j] // (parts[j] + 1) < min_bytes:
             break
         parts[j] += 1
+        heapq.heapreplace(largest, (-lengths[j] / parts[j], j))
     out = []
     for (i, start, end), length, k in zip(ranges, lengths, parts):
         cuts = [start + length * m // k for m in range(1, k)]
