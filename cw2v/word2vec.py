@@ -200,7 +200,7 @@ class Word2Vec(LifecycleEvents):
         word's row); CBOW with hierarchical softmax scores its hidden vector against the whole Huffman
         path at once. CBOW with negative sampling alone keeps word2vec.c's updates either way.
         False: word2vec.c's per-pair updates with fresh noise words per pair everywhere.
-        On text the two are equally good and True is about 3x faster; on random walks over graphs
+        On text the two are equally good and True is 1.6-3x faster (by CPU); on random walks over graphs
         (node2vec, DeepWalk) True places the nodes of one community less tightly than gensim does
         (``bench/walk_quality.py``), and False matches gensim there.
 
