@@ -123,10 +123,12 @@ def test_packed_counters_merge_in_block_order(tmp_path):
     words = ["w%d" % i for i in range(400)] + ["é", "日本", "naïve"]
     lines = [" ".join(words[int(i)] for i in rng.zipf(1.4, size=9) % len(words)) for _ in range(2000)]
     text = ("\n".join(lines) + "\n").encode("utf8")
+    path = tmp_path / "c.txt"
+    path.write_bytes(text)
     whole = FileCounter(None, 10000)
     whole.feed(text)
     merged = FileCounter(None, 10000)
-    for block in iter_line_blocks_of(text, 1013):
+    for block in iter_line_blocks(str(path), block_size=1013):
         part = FileCounter(None, 10000)
         part.feed(block)
         keys, counts = part.pack()
@@ -137,15 +139,6 @@ def test_packed_counters_merge_in_block_order(tmp_path):
     keys, counts = merged.pack()  # a packed merge packs again, in the same order
     assert keys.decode("utf8").split("\n")[:-1] == list(whole.counts())
     assert counts.tolist() == list(whole.counts().values())
-
-
-def iter_line_blocks_of(data, size):
-    """Blocks of whole lines of about `size` bytes."""
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", min(start + size, len(data) - 1)) + 1
-        yield data[start:end]
-        start = end
 
 
 def test_merge_packed_rejects_malformed_input():
