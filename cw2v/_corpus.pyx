@@ -24,6 +24,7 @@ import numpy as np
 cdef extern from "Python.h":
     bint PyUnicode_CheckExact(object o)
     bint PyLong_CheckExact(object o)
+    object PyUnicode_DecodeUTF8(const char *s, Py_ssize_t size, const char *errors)
 
 _INTEGER = np.integer
 
@@ -192,18 +193,27 @@ cdef extern from "cw2v_text.h" nogil:
         char *arena
         cw2v_entry *entries
         int64_t n_entries
-    ctypedef struct cw2v_tokenizer:
-        const unsigned char *buf
-        size_t len
-        size_t pos
-        int64_t max_sentence_length
-        int64_t in_sentence
     int cw2v_strtab_init(cw2v_strtab *t)
     void cw2v_strtab_free(cw2v_strtab *t)
     int64_t cw2v_strtab_find(const cw2v_strtab *t, const char *s, size_t n)
     int64_t cw2v_strtab_intern(cw2v_strtab *t, const char *s, size_t n)
     int cw2v_strtab_prune(cw2v_strtab *t, int64_t min_value)
-    int cw2v_next_token(cw2v_tokenizer *tk, size_t *start, size_t *n, int *new_sentence)
+    int64_t cw2v_strtab_find_h(const cw2v_strtab *t, const char *s, size_t n, uint64_t h)
+    int64_t cw2v_strtab_intern_h(cw2v_strtab *t, const char *s, size_t n, uint64_t h)
+    uint64_t cw2v_hash_bytes(const char *s, size_t n)
+    void cw2v_strtab_prefetch_slot(const cw2v_strtab *t, uint64_t h)
+    void cw2v_strtab_prefetch_entry(const cw2v_strtab *t, uint64_t h)
+    int CW2V_LOOKAHEAD
+    ctypedef struct cw2v_token:
+        size_t start
+        size_t len
+        uint64_t hash
+        int new_sentence
+    ctypedef struct cw2v_token_stream:
+        pass
+    void cw2v_stream_init(cw2v_token_stream *s, const unsigned char *buf, size_t len,
+                          int64_t max_sentence_length)
+    const cw2v_token *cw2v_stream_next(cw2v_token_stream *s, const cw2v_strtab *t)
 
 
 cdef class StringTable:
@@ -275,9 +285,8 @@ def encode_block(StringTable table not None, const unsigned char[::1] data, int6
         Tokens read, in the vocabulary or not.
     """
     cdef size_t n = data.shape[0]
-    cdef cw2v_tokenizer tk
-    cdef size_t start, length
-    cdef int new_sentence
+    cdef cw2v_token_stream stream
+    cdef const cw2v_token *tok
     cdef int64_t e, k = 0, s = 0, raw = 0
     if max_sentence_length < 1:
         raise ValueError("max_sentence_length must be >= 1")
@@ -288,18 +297,17 @@ def encode_block(StringTable table not None, const unsigned char[::1] data, int6
         return ids[:0], ends[:0], 0
     cdef int32_t[::1] ids_v = ids
     cdef int64_t[::1] ends_v = ends
-    tk.buf = &data[0]
-    tk.len = n
-    tk.pos = 0
-    tk.max_sentence_length = max_sentence_length
-    tk.in_sentence = 0
+    cw2v_stream_init(&stream, &data[0], n, max_sentence_length)
     with nogil:
-        while cw2v_next_token(&tk, &start, &length, &new_sentence):
-            if new_sentence and raw > 0:
+        while True:
+            tok = cw2v_stream_next(&stream, &table.t)
+            if tok == NULL:
+                break
+            if tok.new_sentence and raw > 0:
                 ends_v[s] = k
                 s += 1
             raw += 1
-            e = cw2v_strtab_find(&table.t, <const char *>&data[start], length)
+            e = cw2v_strtab_find_h(&table.t, <const char *>&data[tok.start], tok.len, tok.hash)
             if e >= 0:
                 ids_v[k] = <int32_t>table.t.entries[e].value
                 k += 1
@@ -347,7 +355,11 @@ cdef class FileCounter:
         cdef int failed = 0
         with nogil:
             for i in range(b.n_entries):
-                e = cw2v_strtab_intern(a, b.arena + b.entries[i].offset, b.entries[i].len)
+                if i + CW2V_LOOKAHEAD < b.n_entries:
+                    cw2v_strtab_prefetch_slot(a, b.entries[i + CW2V_LOOKAHEAD].hash)
+                if i + CW2V_LOOKAHEAD // 2 < b.n_entries:
+                    cw2v_strtab_prefetch_entry(a, b.entries[i + CW2V_LOOKAHEAD // 2].hash)
+                e = cw2v_strtab_intern_h(a, b.arena + b.entries[i].offset, b.entries[i].len, b.entries[i].hash)
                 if e < 0:
                     failed = 1
                     break
@@ -402,15 +414,17 @@ cdef class FileCounter:
         """Add a :meth:`pack`-ed counter as the block after this counter's last one, in C.
 
         Its words that are new here come after this counter's words in order of first occurrence, in their
-        packed order. The totals are added to :attr:`total_words` and :attr:`corpus_count`.
+        packed order. The totals are added to :attr:`total_words` and :attr:`corpus_count`. The words are
+        first all checked and hashed, then looked up a few ahead of their insertion (as
+        :meth:`feed` does).
 
         Raises
         ------
         ValueError
             If `keys` is not one non-empty word per count, each ending with ``b"\\n"`` (this counter is then
-            left with the words before the bad one added).
+            unchanged).
         MemoryError
-            If the table cannot grow.
+            If the table cannot grow (this counter then holds some of the words).
         """
         cdef size_t n = keys.shape[0], pos = 0, length
         cdef int64_t i = 0, e, base, n_counts = counts.shape[0]
@@ -420,8 +434,10 @@ cdef class FileCounter:
         cdef int status = 0
         if total_words < 0 or corpus_count < 0:
             raise ValueError("total_words and corpus_count must be >= 0")
-        base = self.blocks_fed << 32
-        self.blocks_fed += 1
+        starts_a = np.empty(n_counts, dtype=np.int64)
+        hashes_a = np.empty(n_counts, dtype=np.uint64)
+        cdef int64_t[::1] starts = starts_a
+        cdef uint64_t[::1] hashes = hashes_a
         with nogil:
             while pos < n:
                 end = <const unsigned char *>memchr(buf + pos, 10, n - pos)
@@ -429,20 +445,32 @@ cdef class FileCounter:
                     status = 1
                     break
                 length = <size_t>(end - (buf + pos))
-                e = cw2v_strtab_intern(t, <const char *>(buf + pos), length)
+                starts[i] = <int64_t>pos
+                hashes[i] = cw2v_hash_bytes(<const char *>(buf + pos), length)
+                i += 1
+                pos += length + 1
+        if status == 1 or i != n_counts:
+            raise ValueError("packed counts are malformed: %d counts for keys that do not hold as many words, each "
+                             "non-empty and ending with b'\\n' (word %d is bad)" % (n_counts, i))
+        base = self.blocks_fed << 32
+        self.blocks_fed += 1
+        with nogil:
+            for i in range(n_counts):
+                if i + CW2V_LOOKAHEAD < n_counts:
+                    cw2v_strtab_prefetch_slot(t, hashes[i + CW2V_LOOKAHEAD])
+                if i + CW2V_LOOKAHEAD // 2 < n_counts:
+                    cw2v_strtab_prefetch_entry(t, hashes[i + CW2V_LOOKAHEAD // 2])
+                pos = <size_t>starts[i]
+                length = (<size_t>starts[i + 1] if i + 1 < n_counts else n) - pos - 1
+                e = cw2v_strtab_intern_h(t, <const char *>(buf + pos), length, hashes[i])
                 if e < 0:
                     status = 2
                     break
                 if t.entries[e].aux < 0:
                     t.entries[e].aux = base + i
                 t.entries[e].value += counts[i]
-                i += 1
-                pos += length + 1
         if status == 2:
             raise MemoryError("out of memory while merging word counts")
-        if status == 1 or i != n_counts:
-            raise ValueError("packed counts are malformed: %d counts for keys that do not hold as many words, each "
-                             "non-empty and ending with b'\\n' (word %d is bad)" % (n_counts, i))
         self.total_words += total_words
         self.corpus_count += corpus_count
 
@@ -458,9 +486,9 @@ cdef class FileCounter:
             (first occurrences are then ordered by block); default: the next block of this counter.
         """
         cdef size_t n = data.shape[0]
-        cdef cw2v_tokenizer tk
-        cdef size_t start, length
-        cdef int new_sentence, failed = 0
+        cdef cw2v_token_stream stream
+        cdef const cw2v_token *tok
+        cdef int failed = 0
         cdef int64_t e, pos = 0, base
         cdef cw2v_strtab *t = &self.table.t
         if block_no < 0:
@@ -469,21 +497,20 @@ cdef class FileCounter:
         base = block_no << 32
         if n == 0:
             return
-        tk.buf = &data[0]
-        tk.len = n
-        tk.pos = 0
-        tk.max_sentence_length = self.max_sentence_length
-        tk.in_sentence = 0
+        cw2v_stream_init(&stream, &data[0], n, self.max_sentence_length)
         with nogil:
-            while cw2v_next_token(&tk, &start, &length, &new_sentence):
-                if new_sentence:
+            while True:
+                tok = cw2v_stream_next(&stream, t)
+                if tok == NULL:
+                    break
+                if tok.new_sentence:
                     if self.max_vocab_size and t.n_entries > self.max_vocab_size:
                         if cw2v_strtab_prune(t, self.min_reduce) != 0:
                             failed = 1
                             break
                         self.min_reduce += 1
                     self.corpus_count += 1
-                e = cw2v_strtab_intern(t, <const char *>&data[start], length)
+                e = cw2v_strtab_intern_h(t, <const char *>&data[tok.start], tok.len, tok.hash)
                 if e < 0:
                     failed = 1
                     break
@@ -513,26 +540,32 @@ cdef class FileCounter:
             that word's bytes).
         """
         keys, counts = self.pack()
-        try:
-            # one decode of the whole buffer: b"\n" ends every word and is never part of a UTF-8 sequence,
-            # so each word decodes as it would alone, and no word holds "\n"
-            words = keys.decode("utf8", unicode_errors).split("\n")
-        except UnicodeDecodeError:
-            words = None
-        if words is not None:
-            words.pop()  # after the last b"\n"
-            out = dict(zip(words, counts.tolist()))
-            if len(out) == len(words):
-                return out
-        # a word is not UTF-8 (raise the error about it), or two words decoded to one string (sum them)
-        out = {}
-        cdef Py_ssize_t pos = 0, end
-        for count in counts.tolist():
-            end = keys.index(b"\n", pos)
-            key = keys[pos:end].decode("utf8", unicode_errors)
-            out[key] = out.get(key, 0) + count
-            pos = end + 1
+        cdef bytes errors = unicode_errors.encode("ascii")
+        out = _decode_packed(keys, counts, errors, False)
+        if len(out) < counts.shape[0]:  # two words decoded to one string (not with 'strict'): sum them
+            out = _decode_packed(keys, counts, errors, True)
         return out
+
+
+cdef dict _decode_packed(bytes keys, const int64_t[::1] counts, bytes errors, bint add):
+    """dict of each packed word (decoded with the handler `errors`) -> its count; with `add`, words that
+    decode to the same string have their counts summed, else the last one's count is kept. Each word is
+    decoded alone (``PyUnicode_DecodeUTF8``), so a UnicodeDecodeError's ``object`` is that word's bytes."""
+    cdef Py_ssize_t i, n = counts.shape[0], pos = 0, length
+    cdef const char *buf = PyBytes_AS_STRING(keys)
+    cdef const char *end
+    cdef const char *handler = errors
+    cdef object word
+    cdef PyObject *val
+    cdef dict out = {}
+    for i in range(n):
+        end = <const char *>memchr(buf + pos, 10, <size_t>(len(keys) - pos))
+        length = end - (buf + pos)
+        word = PyUnicode_DecodeUTF8(buf + pos, length, handler)
+        val = PyDict_GetItemWithError(out, word) if add else NULL
+        PyDict_SetItem(out, word, PyLong_FromLongLong(counts[i]) if val == NULL else <object>val + counts[i])
+        pos += length + 1
+    return out
 
 
 def count_sentences(list sentences not None, dict counts not None):

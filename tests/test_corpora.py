@@ -100,6 +100,65 @@ def test_max_vocab_size_pruning_in_c_matches_python():
     assert counter.counts() == counts
 
 
+_SEPARATORS = [" ", "  ", "\t", "\u00a0", "\u3000", "\u2003", "\x1c", " \r\n", "\n", "\r", "\n\n"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_words=st.sampled_from([3, 40, 3000]), n_tokens=st.integers(0, 4000),
+       max_sentence_length=st.integers(1, 40), max_vocab_size=st.sampled_from([None, 30, 700]),
+       block_size=st.sampled_from([7, 200, 1 << 20]))
+def test_read_ahead_counting_and_encoding_match_python(seed, n_words, n_tokens, max_sentence_length, max_vocab_size,
+                                                      block_size):
+    """FileCounter.feed and encode_block read tokens ahead of their look-ups (cw2v_stream_next in
+    src_c/cw2v_text.h): still LineSentence's tokens and sentences in order, while the table grows (3000 words
+    pass its first sizes), is pruned (max_vocab_size) and blocks hold fewer or many more tokens than the
+    read-ahead queue."""
+    rng = np.random.default_rng(seed)
+    words = ["w%d" % i if i % 5 else "ü%d" % i for i in range(n_words)]
+    ids = rng.zipf(1.3, size=n_tokens) % n_words
+    seps = rng.integers(0, len(_SEPARATORS), size=n_tokens)
+    text = "".join(words[i] + _SEPARATORS[j] for i, j in zip(ids, seps)).encode("utf8")
+    # LineSentence's reading: universal newlines, str.split(), long lines cut into max_sentence_length tokens
+    sentences = []
+    for line in text.decode("utf8").replace("\r\n", "\n\n").replace("\r", "\n").split("\n"):
+        tokens = line.split()
+        sentences.extend(tokens[k:k + max_sentence_length] for k in range(0, len(tokens), max_sentence_length))
+    counts, total, n = scan_vocab(sentences, max_vocab_size=max_vocab_size)
+    blocks = [text[k:k + block_size] for k in range(0, len(text), block_size)]
+    blocks = _whole_lines(blocks)
+    counter = FileCounter(max_vocab_size, max_sentence_length)
+    for block in blocks:
+        counter.feed(block)
+    assert list(counter.counts().items()) == list(counts.items())
+    assert (counter.total_words, counter.corpus_count) == (total, n)
+    vocab = list(counts)[::2]
+    want_ids, want_ends, want_raw = encode_sentences(sentences, {w: i for i, w in enumerate(vocab)})
+    got = [encode_block(StringTable.from_keys(vocab), b, max_sentence_length) for b in blocks]
+    got_ids = np.concatenate([g[0] for g in got]) if got else np.zeros(0, np.int32)
+    np.testing.assert_array_equal(got_ids, want_ids)
+    assert sum(g[2] for g in got) == want_raw == total
+    # sentence ends, block by block, as offsets into the concatenated ids (empty sentences kept)
+    ends, base = [], 0
+    for g in got:
+        ends.extend(base + g[1])
+        base += len(g[0])
+    np.testing.assert_array_equal(ends, want_ends)
+
+
+def _whole_lines(pieces):
+    """Rejoin byte pieces into blocks that end after b"\n" or b"\r" (or at the end), as the readers cut."""
+    out, carry = [], b""
+    for piece in pieces:
+        data = carry + piece
+        cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+        if cut:
+            out.append(data[:cut])
+        carry = data[cut:]
+    if carry:
+        out.append(carry)
+    return out
+
+
 def test_counters_sharing_blocks_give_first_occurrence_order(tmp_path):
     rng = np.random.default_rng(0)
     words = ["w%d" % i for i in range(500)]
