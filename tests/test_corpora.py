@@ -201,10 +201,18 @@ def test_packed_counters_merge_in_block_order(tmp_path):
 
 
 def test_merge_packed_rejects_malformed_input():
-    for keys, counts in ((b"a\nb", [1, 1]), (b"a\n\n", [1, 1]), (b"a\n", [1, 2]), (b"a\nb\n", [1])):
+    for keys, counts in ((b"a\nb", [1, 1]), (b"a\n\n", [1, 1]), (b"a\n", [1, 2]), (b"a\nb\n", [1]),
+                         (b"x\ny\nb", [1, 1, 1])):
         counter = FileCounter(None)
+        counter.feed(b"x z x\n")
+        before = (counter.pack(), counter.total_words, counter.corpus_count)
         with pytest.raises(ValueError, match="malformed"):
-            counter.merge_packed(keys, np.array(counts, dtype=np.int64))
+            counter.merge_packed(keys, np.array(counts, dtype=np.int64), 3, 1)
+        after = (counter.pack(), counter.total_words, counter.corpus_count)
+        assert after[0][0] == before[0][0] and after[0][1].tolist() == before[0][1].tolist()
+        assert after[1:] == before[1:]  # nothing added: the input is checked before the merge
+        counter.merge_packed(b"z\nw\n", np.array([1, 4], dtype=np.int64))  # and the next block still merges
+        assert counter.counts() == {"x": 2, "z": 2, "w": 4}
     with pytest.raises(ValueError, match=">= 0"):
         FileCounter(None).merge_packed(b"a\n", np.ones(1, dtype=np.int64), -1, 0)
     empty = FileCounter(None)
