@@ -148,11 +148,13 @@ def _analogy_means(kv, rows_a, rows_b, rows_c):
     mean = np.zeros((len(rows_a), kv.vector_size), dtype=kv.vectors.dtype)
     for rows, weight in ((rows_b, 1.0), (rows_c, 1.0), (rows_a, -1.0)):
         mean = (mean.astype(np.float64) + weight * unit_rows(rows)).astype(kv.vectors.dtype)
-    mean = mean / np.float64(3.0)  # a float64 total weight, as in get_mean_vector: float64 result
+    # a float64 total weight, as in get_mean_vector: a float64 result under NumPy 2 (NEP 50), float32 under
+    # NumPy 1's value-based casting; either way unitvec then scales in float64 (dnrm2, dscal)
+    mean = mean / np.float64(3.0)
     for row in mean:
         length = _dnrm2(row)
         if length > 0.0:
-            row *= 1.0 / length
+            row[:] = (row.astype(np.float64) * (1.0 / length)).astype(row.dtype)
     return mean.astype(np.float32)
 
 

@@ -7,6 +7,7 @@
 # 1. git clone of this checkout's committed HEAD (uncommitted changes are NOT checked) into a temp dir
 # 2. pip wheel . --no-deps, auditwheel repair to a manylinux tag, install into a fresh venv, train a small
 #    model from a directory outside the source tree, run tests/test_packaging.py against the install
+#    the same wheel with NumPy 1.26 and the test extras: the quick tests
 # 3. python -m build --sdist, check its contents, then from the sdist alone (fresh dir, fresh venvs):
 #    build a wheel, repair it, install it, train, run tests/test_packaging.py from the unpacked sdist
 # Exits non-zero on the first failure; prints how long it took either way.
@@ -117,6 +118,15 @@ echo "repaired wheel: $(basename "$wheel_git")"
 
 step "install the repaired wheel into a fresh venv; train outside the source tree"
 install_and_check "$wheel_git" "$work/src/tests" git
+
+step "the wheel under NumPy 1.26 (cw2v supports numpy>=1.23; the other venvs get NumPy 2): the quick tests"
+# NumPy 1 promotes by value (a NumPy float64 scalar keeps a float32 array float32), NumPy 2 by type (NEP 50):
+# the parity tests against gensim catch code that matches gensim under one rule only
+venv_np1="$work/venv-numpy1"
+new_venv "$venv_np1"
+"$venv_np1/bin/pip" install --quiet "$wheel_git[test]" "numpy==1.26.4"
+"$venv_np1/bin/python" -c 'import numpy; assert numpy.__version__ == "1.26.4", numpy.__version__'
+(cd "$work/run-git" && "$venv_np1/bin/python" -m pytest "$work/src/tests" -q -p no:cacheprovider -m "not slow")
 
 # ---------------------------------------------------------------- sdist, and a wheel from it alone
 step "python -m build --sdist (from a second, untouched clone)"
