@@ -123,10 +123,12 @@ step "the wheel under NumPy 1.26 (cw2v supports numpy>=1.23; the other venvs get
 # NumPy 1 promotes by value (a NumPy float64 scalar keeps a float32 array float32), NumPy 2 by type (NEP 50):
 # the parity tests against gensim catch code that matches gensim under one rule only
 venv_np1="$work/venv-numpy1"
+# the evaluation sets the tests read live in ../shared/data beside the repository: beside the clone too
+[ ! -d "$repo/../shared" ] || ln -s "$(cd "$repo/../shared" && pwd)" "$work/shared"
 new_venv "$venv_np1"
 "$venv_np1/bin/pip" install --quiet "$wheel_git[test]" "numpy==1.26.4"
 "$venv_np1/bin/python" -c 'import numpy; assert numpy.__version__ == "1.26.4", numpy.__version__'
-(cd "$work/run-git" && "$venv_np1/bin/python" -m pytest "$work/src/tests" -q -p no:cacheprovider -m "not slow")
+(cd "$work/run-git" && "$venv_np1/bin/python" -m pytest "$work/src/tests" -q -p no:cacheprovider -m "not slow" -rs)
 
 # ---------------------------------------------------------------- sdist, and a wheel from it alone
 step "python -m build --sdist (from a second, untouched clone)"
