@@ -261,8 +261,8 @@ typedef struct {
  * the entry that slot points to once the token is halfway along the queue (its slot then in cache). A
  * table of 10**5 words is several MB (slots, entries), beyond L2, and the look-ups of text in order
  * stall on each in turn. Overlapping them, counting 45 MB of English in C took 0.22 s instead of 0.35 s
- * (tokenizing and hashing alone: 0.14 s); scan_vocab(corpus_file) takes 0.62x the time, encode_block 0.67x
- * (AMD EPYC; bench/results/text-speed.md).
+ * (tokenizing and hashing alone: 0.14 s); scan_vocab(corpus_file) takes 0.62-0.74x the time, encode_block
+ * 0.67-0.78x (AMD EPYC, two runs; bench/results/text-speed.md).
  * Tokens come out in order; the prefetches are only hints, so the table may grow or change between
  * calls. */
 typedef struct {
