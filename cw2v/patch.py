@@ -34,7 +34,8 @@ pickle-free file. ``pickle.load`` of a gensim pickle, bypassing ``load``, would 
 gensim's state: load gensim files with ``load``.
 
 From the shell, ``python -m cw2v.patch script.py args...`` (or ``python -m cw2v.patch -m module args...``)
-runs a script or module with gensim patched, as ``python script.py args...`` would.
+runs a script or module with gensim patched, as ``python script.py args...`` would; ``--per-pair``
+(``patch_gensim(batched=False)``) trains its models with gensim's per-pair updates, for graph embeddings.
 """
 from __future__ import annotations
 
@@ -76,6 +77,8 @@ _PHRASES_TARGETS = (
 _undo: list[tuple[Any, str, Any]] = []
 # the default save format before the patch (None: the patch did not change it)
 _saved_format: list[Literal["cw2v", "gensim"] | None] = [None]
+#: Word2Vec's batched default before patch_gensim(batched=...) (None: not changed)
+_saved_batched: list[bool | None] = [None]
 
 
 def _resolve(path):
@@ -89,7 +92,7 @@ def is_patched() -> bool:
 
 
 def patch_gensim(phrases: bool = True, verbose: bool = False,
-                 save_format: Literal["gensim", "cw2v"] = "gensim") -> list[str]:
+                 save_format: Literal["gensim", "cw2v"] = "gensim", batched: bool | None = None) -> list[str]:
     """Switch gensim's ``Word2Vec``, ``KeyedVectors`` and corpus readers (and ``Phrases``) to cw2v's.
 
     Calling it again while patched does nothing. See the module docstring for the full list and what stays
@@ -104,6 +107,12 @@ def patch_gensim(phrases: bool = True, verbose: bool = False,
     save_format : {'gensim', 'cw2v'}, optional
         What ``save(path)`` writes while patched, unless given ``format=`` (default ``'gensim'``: files that
         plain gensim loads; ``'cw2v'``: cw2v's one-file, pickle-free format).
+    batched : bool or None, optional
+        The skip-gram updates of models created while patched without a ``batched`` argument (code written
+        for gensim never passes one): None (default) keeps cw2v's block updates (``batched=True``), False
+        gives word2vec.c's and gensim's per-pair updates, which match gensim's embeddings of graph random
+        walks (node2vec, DeepWalk) where the block updates place a community's nodes less tightly
+        (``bench/results/walk_quality.md``; see ``Word2Vec``'s ``batched``).
 
     Returns
     -------
@@ -117,6 +126,8 @@ def patch_gensim(phrases: bool = True, verbose: bool = False,
         If gensim is not installed (code that imports gensim needs it; cw2v does not).
     ValueError
         If `save_format` is neither ``'gensim'`` nor ``'cw2v'``.
+    TypeError
+        If `batched` is not None, True or False.
 
     Examples
     --------
@@ -131,6 +142,8 @@ def patch_gensim(phrases: bool = True, verbose: bool = False,
     from cw2v import persist
     if save_format not in ("gensim", "cw2v"):
         raise ValueError("save_format must be 'gensim' or 'cw2v', got %r" % (save_format,))
+    if batched is not None and not isinstance(batched, bool):
+        raise TypeError("batched must be None, True or False, got %r" % (batched,))
     try:
         importlib.import_module("gensim.models")  # all of gensim.models first: its subclasses keep gensim's base
     except ImportError as exc:
@@ -172,6 +185,9 @@ def patch_gensim(phrases: bool = True, verbose: bool = False,
                 setattr(module, attr, ours)
                 switched.append("%s.%s" % (name, attr))
     _saved_format[0] = persist.set_default_save_format(save_format)
+    if batched is not None:
+        from cw2v import word2vec
+        _saved_batched[0] = word2vec.set_default_batched(batched)
     if verbose:
         for item in switched:
             print("cw2v.patch_gensim: %s -> cw2v" % item, file=sys.stderr)
@@ -270,10 +286,14 @@ def unpatch_gensim() -> int:
         from cw2v import persist
         persist.set_default_save_format(_saved_format[0])
         _saved_format[0] = None
+    if _saved_batched[0] is not None:
+        from cw2v import word2vec
+        word2vec.set_default_batched(_saved_batched[0])
+        _saved_batched[0] = None
     return n
 
 
-_USAGE = "usage: python -m cw2v.patch [--no-phrases] [-v] (script.py | -m module) [args...]"
+_USAGE = "usage: python -m cw2v.patch [--no-phrases] [--per-pair] [-v] (script.py | -m module) [args...]"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -285,8 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : sequence of str, optional
-        The command line after ``python -m cw2v.patch`` (default ``sys.argv[1:]``): ``[--no-phrases] [-v]``,
-        then ``script.py args...`` or ``-m module args...``.
+        The command line after ``python -m cw2v.patch`` (default ``sys.argv[1:]``): ``[--no-phrases]
+        [--per-pair] [-v]``, then ``script.py args...`` or ``-m module args...``; ``--per-pair`` is
+        ``patch_gensim(batched=False)``.
 
     Returns
     -------
@@ -294,20 +315,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         0 after the script ran (or for ``--help``), 2 for a command line without a script.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    phrases, verbose = True, False
-    while argv and argv[0] in ("--no-phrases", "-v", "--verbose", "-h", "--help"):
+    phrases, verbose, batched = True, False, None
+    while argv and argv[0] in ("--no-phrases", "--per-pair", "-v", "--verbose", "-h", "--help"):
         flag = argv.pop(0)
         if flag in ("-h", "--help"):
             print(_USAGE + "\n\n" + __doc__.split("\n\n")[0])
             return 0
         if flag == "--no-phrases":
             phrases = False
+        elif flag == "--per-pair":
+            batched = False
         else:
             verbose = True
     if not argv or (argv[0] == "-m" and len(argv) < 2):
         print(_USAGE, file=sys.stderr)
         return 2
-    patch_gensim(phrases=phrases, verbose=verbose)
+    patch_gensim(phrases=phrases, verbose=verbose, batched=batched)
     if argv[0] == "-m":
         module = argv[1]
         sys.argv = [module] + argv[2:]

@@ -56,6 +56,38 @@ CORPUSFILE_VERSION = 1
 _GENSIM3_TRAIN_NAMES = {"sentences": "corpus_iterable", "iter": "epochs"}
 
 
+#: What ``Word2Vec(batched=None)`` means (see :func:`set_default_batched`).
+_default_batched = [True]
+
+
+def set_default_batched(batched: bool) -> bool:
+    """Set what ``Word2Vec(batched=None)``, the default, means; returns the previous value.
+
+    :func:`cw2v.patch_gensim` sets it (``batched=False``: word2vec.c's and gensim's per-pair updates for
+    every model that code written for gensim creates, which cannot pass ``batched`` itself) and
+    :func:`cw2v.unpatch_gensim` restores it.
+
+    Parameters
+    ----------
+    batched : bool
+        The new default (initially True).
+
+    Returns
+    -------
+    bool
+        The previous default.
+
+    Raises
+    ------
+    TypeError
+        `batched` is not a bool.
+    """
+    if not isinstance(batched, (bool, np.bool_)):
+        raise TypeError("batched must be True or False, got %r" % (batched,))
+    previous, _default_batched[0] = _default_batched[0], bool(batched)
+    return previous
+
+
 def _progress_bar(enabled, total, unit):
     """A tqdm progress bar, or None when not asked for or tqdm is not installed."""
     if not enabled:
@@ -191,8 +223,10 @@ class Word2Vec(LifecycleEvents):
     shrink_windows : bool, optional
         Draw the effective window uniformly from ``[1, window]`` for each word (default True), as
         word2vec.c does.
-    batched : bool, optional, keyword-only (cw2v extension)
-        True (default): each window is one block update with level-3 BLAS — skip-gram scores every
+    batched : bool or None, optional, keyword-only (cw2v extension)
+        None (default): True, or the value :func:`cw2v.patch_gensim` was given as ``batched`` while it is in
+        effect (``python -m cw2v.patch --per-pair``: False).
+        True: each window is one block update with level-3 BLAS — skip-gram scores every
         context word of a window against the same output rows (the target's Huffman path and/or the
         target plus one set of noise words shared by the window), as in HogBatch (Ji et al. 2016,
         arXiv:1604.04661); with negative sampling alone, two consecutive center words form one block
@@ -235,7 +269,7 @@ class Word2Vec(LifecycleEvents):
                  max_vocab_size=None, sample=1e-3, seed=1, workers=3, min_alpha=0.0001, sg=0, hs=0, negative=5,
                  ns_exponent=0.75, cbow_mean=1, hashfxn=hash, epochs=5, null_word=0, trim_rule=None,
                  sorted_vocab=1, batch_words=MAX_WORDS_IN_BATCH, compute_loss=False, callbacks=(), comment=None,
-                 max_final_vocab=None, shrink_windows=True, *, batched=True):
+                 max_final_vocab=None, shrink_windows=True, *, batched=None):
         self.vector_size = check_int("vector_size", vector_size, 1)
         self.alpha = check_float("alpha", alpha, 0.0, low_inclusive=False)
         self.min_alpha = check_float("min_alpha", min_alpha, 0.0)
@@ -268,7 +302,7 @@ class Word2Vec(LifecycleEvents):
         self.max_final_vocab = (None if max_final_vocab is None
                                 else check_int("max_final_vocab", max_final_vocab, 1))
         self.shrink_windows = bool(shrink_windows)
-        self.batched = bool(batched)
+        self.batched = _default_batched[0] if batched is None else bool(batched)
         self.trim_rule = trim_rule  # not stored by gensim either; kept only for the constructor's build_vocab
 
         self.wv = KeyedVectors(self.vector_size)

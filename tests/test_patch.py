@@ -126,6 +126,44 @@ def test_python_m_cw2v_patch_runs_a_script_and_a_module_patched(gensim, tmp_path
     assert unpatched.stdout.startswith("gensim.models.word2vec"), unpatched.stderr
 
 
+def test_patch_can_give_gensim_code_per_pair_updates(gensim):
+    """patch_gensim(batched=False): models that gensim code creates (it cannot pass batched) train with the
+    per-pair updates, the same model as cw2v.Word2Vec(..., batched=False); unpatch restores the default."""
+    import gensim.models
+    settings = dict(sentences=common_texts, min_count=1, vector_size=8, epochs=2, sg=1, workers=1, seed=3)
+    per_pair = cw2v.Word2Vec(**settings, batched=False)
+    block = cw2v.Word2Vec(**settings, batched=True)
+    assert not np.array_equal(per_pair.wv.vectors, block.wv.vectors)
+    cw2v.patch_gensim(batched=False)
+    model = gensim.models.Word2Vec(**settings)
+    assert type(model) is cw2v.Word2Vec and model.batched is False
+    np.testing.assert_array_equal(model.wv.vectors, per_pair.wv.vectors)
+    assert gensim.models.Word2Vec(**settings, batched=True).batched is True  # an explicit value still wins
+    cw2v.unpatch_gensim()
+    assert cw2v.Word2Vec(min_count=1).batched is True
+    cw2v.patch_gensim()  # batched=None: cw2v's default, the block updates
+    np.testing.assert_array_equal(gensim.models.Word2Vec(**settings).wv.vectors, block.wv.vectors)
+    cw2v.unpatch_gensim()
+    with pytest.raises(TypeError, match="batched"):
+        cw2v.patch_gensim(batched="no")
+    assert not cw2v.patch.is_patched()
+    with pytest.raises(TypeError, match="batched"):
+        cw2v.word2vec.set_default_batched(None)
+
+
+def test_python_m_cw2v_patch_per_pair(gensim, tmp_path):
+    (tmp_path / "walks.py").write_text(textwrap.dedent("""
+        import gensim
+        from gensim.test.utils import common_texts
+        print(gensim.models.Word2Vec(common_texts, min_count=1, vector_size=8, epochs=1).batched)
+    """))
+    for flags, shown in (([], "True"), (["--per-pair"], "False"), (["--per-pair", "-v"], "False")):
+        run = subprocess.run([sys.executable, "-m", "cw2v.patch", *flags, str(tmp_path / "walks.py")],
+                             capture_output=True, text=True, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == shown, (flags, run.stdout, run.stderr)
+
+
 def test_python_m_cw2v_patch_without_a_script_prints_usage(tmp_path):
     # from outside the source tree: `-m` puts the working directory first on sys.path, and a checkout's cw2v
     # has no compiled modules unless built in place
