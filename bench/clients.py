@@ -182,19 +182,21 @@ def run_pecanpy(model, g, n_walks, walk_len, seed):
 
 
 RUNNERS = {"node2vec": run_node2vec, "karateclub": run_karateclub, "pecanpy": run_pecanpy}
+#: gensim; cw2v through patch_gensim() (block updates); cw2v through patch_gensim(batched=False)
+LIBS = ("gensim", "cw2v", "cw2v-per-pair")
 
 
 def child(args):
     """One library, one client family: every graph, model and repeat; one JSON object per line on stdout."""
-    if args.lib == "cw2v":
+    if args.lib.startswith("cw2v"):   # cw2v-per-pair: patch_gensim(batched=False), gensim's per-pair updates
         import cw2v
-        cw2v.patch_gensim()
+        cw2v.patch_gensim(batched=False if args.lib == "cw2v-per-pair" else None)
     import logging
     logging.getLogger("cw2v").setLevel(logging.ERROR)   # client settings such as hs=1 + negative=5 warn each run
     import gensim.models.word2vec as gw
     import numpy as np
     w2v_cls = gw.Word2Vec
-    if (w2v_cls.__module__.split(".")[0]) != args.lib:
+    if (w2v_cls.__module__.split(".")[0]) != args.lib.split("-")[0]:
         raise SystemExit("child for %s got %s.%s" % (args.lib, w2v_cls.__module__, w2v_cls.__name__))
     spent = []
     original_init = w2v_cls.__init__
@@ -209,7 +211,7 @@ def child(args):
     w2v_cls.__init__ = timed_init
     runner = RUNNERS[args.client]
     __import__({"node2vec": "node2vec", "karateclub": "karateclub", "pecanpy": "pecanpy.pecanpy"}[args.client])
-    if args.lib == "cw2v":   # the client module's own reference is cw2v's class
+    if args.lib.startswith("cw2v"):   # the client module's own reference is cw2v's class
         import cw2v
         assert gw.Word2Vec is cw2v.Word2Vec
     for gname in args.graphs.split(","):
@@ -303,16 +305,16 @@ def table(rows, graphs):
     keys.sort(key=lambda k: (graphs.index(k[0]), list(CLIENTS).index(k[1]), CLIENTS[k[1]].index(k[2])))
     for graph, client, model in keys:
         med = {}
-        for lib in ("gensim", "cw2v"):
+        for lib in LIBS:
             sel = [r for r in rows if (r["graph"], r["client"], r["model"], r["lib"]) == (graph, client, model, lib)]
             if sel:
                 med[lib] = statistics.median(r["w2v_s"] for r in sel)
-        for lib in ("gensim", "cw2v"):
+        for lib in LIBS:
             sel = [r for r in rows if (r["graph"], r["client"], r["model"], r["lib"]) == (graph, client, model, lib)]
             if not sel:
                 continue
             name = client if client == model else "%s %s" % (client, model)
-            speed = ("%.2f×" % (med["gensim"] / med["cw2v"]) if lib == "cw2v" and "gensim" in med and med["cw2v"] > 0
+            speed = ("%.2f×" % (med["gensim"] / med[lib]) if lib != "gensim" and "gensim" in med and med[lib] > 0
                      else "")
             lines.append("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 graph, name, lib, len(sel), fmt([r["comm10"] for r in sel]), fmt([r["cos_nb"] for r in sel]),
@@ -383,7 +385,9 @@ def parent(args):
             cpu_model(), os.cpu_count() or 0, load_start[0], os.getloadavg()[0]),
         "",
         "Each client package is called unedited, as its documentation shows; `cw2v` rows ran with "
-        "`cw2v.patch_gensim()` called before the client was imported (classes seen: %s). One subprocess per "
+        "`cw2v.patch_gensim()` called before the client was imported (`cw2v-per-pair` rows: "
+        "`cw2v.patch_gensim(batched=False)`, as `python -m cw2v.patch --per-pair` does; classes seen: %s). "
+        "One subprocess per "
         "(client, library), run one after another. Same graphs, same walk settings and the same seeds "
         "(1000 + repeat) for both libraries; Word2Vec with %d worker threads, so neither library is "
         "deterministic run to run. Columns: mean ± sd over the repeats." % (
@@ -441,7 +445,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--graphs", default=",".join(GRAPHS), help="any of %s [all]" % ",".join(GRAPHS))
     ap.add_argument("--clients", default=",".join(CLIENTS), help="any of %s [all]" % ",".join(CLIENTS))
-    ap.add_argument("--libs", default="gensim,cw2v", help="libraries, in this order [gensim,cw2v]")
+    ap.add_argument("--libs", default="gensim,cw2v",
+                    help="any of %s, in this order [gensim,cw2v]; cw2v-per-pair: patch_gensim(batched=False)"
+                    % ",".join(LIBS))
     ap.add_argument("--repeats", type=int, default=0,
                     help="repeats per graph (0: %s)" % ", ".join("%s %d" % (k, v[2]) for k, v in GRAPHS.items()))
     ap.add_argument("--output", default=os.path.join(HERE, "results", "clients.md"))
