@@ -504,7 +504,10 @@ cdef class FileCounter:
                 if tok == NULL:
                     break
                 if tok.new_sentence:
-                    if self.max_vocab_size and t.n_entries > self.max_vocab_size:
+                    # pruned after each sentence but the block's last, which the check after the loop covers
+                    # (a block is whole lines: checking again at the next block's first sentence would prune
+                    # twice at one sentence end)
+                    if pos > 0 and self.max_vocab_size and t.n_entries > self.max_vocab_size:
                         if cw2v_strtab_prune(t, self.min_reduce) != 0:
                             failed = 1
                             break
@@ -519,7 +522,8 @@ cdef class FileCounter:
                 t.entries[e].value += 1
                 self.total_words += 1
                 pos += 1
-            if not failed and self.max_vocab_size and t.n_entries > self.max_vocab_size:
+            # after the block's last sentence (none in a block of blank lines: nothing to check then)
+            if not failed and pos > 0 and self.max_vocab_size and t.n_entries > self.max_vocab_size:
                 if cw2v_strtab_prune(t, self.min_reduce) != 0:
                     failed = 1
                 self.min_reduce += 1

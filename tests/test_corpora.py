@@ -4,7 +4,7 @@ import gzip
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from cw2v import LineSentence
 from cw2v._corpus import FileCounter, StringTable, encode_block, encode_sentences
@@ -105,8 +105,12 @@ _SEPARATORS = [" ", "  ", "\t", "\u00a0", "\u3000", "\u2003", "\x1c", " \r\n", "
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n_words=st.sampled_from([3, 40, 3000]), n_tokens=st.integers(0, 4000),
-       max_sentence_length=st.integers(1, 40), max_vocab_size=st.sampled_from([None, 30, 700]),
-       block_size=st.sampled_from([7, 200, 1 << 20]))
+       max_sentence_length=st.integers(1, 40), max_vocab_size=st.sampled_from([None, 2, 5, 30, 700]),
+       block_size=st.sampled_from([7, 13, 200, 1 << 20]))
+# found by this test: a prune at a block's end and again at the next block's first sentence (one sentence end
+# pruned twice), and a prune after a block of blank lines (no sentence end at all)
+@example(seed=25, n_words=40, n_tokens=143, max_sentence_length=1, max_vocab_size=30, block_size=7)
+@example(seed=2717608177, n_words=3, n_tokens=79, max_sentence_length=21, max_vocab_size=2, block_size=7)
 def test_read_ahead_counting_and_encoding_match_python(seed, n_words, n_tokens, max_sentence_length, max_vocab_size,
                                                       block_size):
     """FileCounter.feed and encode_block read tokens ahead of their look-ups (cw2v_stream_next in
