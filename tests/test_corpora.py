@@ -1,6 +1,8 @@
 """Corpus readers and the C tokenizer of corpus_file mode give exactly LineSentence's sentences."""
 import bz2
 import gzip
+import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -122,14 +124,13 @@ def test_read_ahead_counting_and_encoding_match_python(seed, n_words, n_tokens, 
     ids = rng.zipf(1.3, size=n_tokens) % n_words
     seps = rng.integers(0, len(_SEPARATORS), size=n_tokens)
     text = "".join(words[i] + _SEPARATORS[j] for i, j in zip(ids, seps)).encode("utf8")
-    # LineSentence's reading: universal newlines, str.split(), long lines cut into max_sentence_length tokens
-    sentences = []
-    for line in text.decode("utf8").replace("\r\n", "\n\n").replace("\r", "\n").split("\n"):
-        tokens = line.split()
-        sentences.extend(tokens[k:k + max_sentence_length] for k in range(0, len(tokens), max_sentence_length))
+    with tempfile.TemporaryDirectory() as tmp:  # not tmp_path: hypothesis reruns the function, not fixtures
+        path = os.path.join(tmp, "c.txt")
+        with open(path, "wb") as f:
+            f.write(text)
+        sentences = list(LineSentence(path, max_sentence_length=max_sentence_length))
+        blocks = list(iter_line_blocks(path, block_size=block_size))
     counts, total, n = scan_vocab(sentences, max_vocab_size=max_vocab_size)
-    blocks = [text[k:k + block_size] for k in range(0, len(text), block_size)]
-    blocks = _whole_lines(blocks)
     counter = FileCounter(max_vocab_size, max_sentence_length)
     for block in blocks:
         counter.feed(block)
@@ -148,19 +149,6 @@ def test_read_ahead_counting_and_encoding_match_python(seed, n_words, n_tokens, 
         base += len(g[0])
     np.testing.assert_array_equal(ends, want_ends)
 
-
-def _whole_lines(pieces):
-    """Rejoin byte pieces into blocks that end after b"\n" or b"\r" (or at the end), as the readers cut."""
-    out, carry = [], b""
-    for piece in pieces:
-        data = carry + piece
-        cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
-        if cut:
-            out.append(data[:cut])
-        carry = data[cut:]
-    if carry:
-        out.append(carry)
-    return out
 
 
 def test_counters_sharing_blocks_give_first_occurrence_order(tmp_path):
