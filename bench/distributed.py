@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import gzip
 import json
 import os
 import platform
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,22 +39,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = REPO.parent / "shared" / "data"
+# _machine from this folder, which Dask's worker processes (they import this script again) start without
+sys.path.insert(0, str(HERE))
+from _machine import cpu_model, git_commit, plain_copy  # noqa: E402
+
 # this script's folder comes first on sys.path, and its name would shadow the `distributed` package
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 #: N:S[:hot_rows:hot_syncs] of the distributed runs
 DEFAULT_RUNS = "2:2,2:4,2:8,4:8,4:16,4:16:4096:4,8:16,8:8:4096:4,8:16:4096:4"
-
-
-def _lscpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return platform.processor() or "unknown"
-    for line in out.splitlines():
-        if line.lower().startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def _version(dist):
@@ -65,25 +56,6 @@ def _version(dist):
         return version(dist)
     except PackageNotFoundError:
         return "unknown"
-
-
-def _git_commit():
-    try:
-        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def _decompress(src, folder):
-    """A plain-text copy of `src` in `folder` (or `src` itself if it is plain)."""
-    src = Path(src)
-    if src.suffix != ".gz":
-        return src
-    dst = Path(folder) / src.with_suffix("").name
-    with gzip.open(src, "rb") as fin, open(dst, "wb") as fout:
-        shutil.copyfileobj(fin, fout, 1 << 22)
-    return dst
 
 
 def _analogy(model, questions):
@@ -316,15 +288,15 @@ def main(argv=None):
     import cw2v
     machine = {"command": "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, os.getcwd())]
                                                 + sys.argv[1:]),
-               "date": _dt.datetime.now().isoformat(timespec="seconds"), "cpu": _lscpu_model(),
+               "date": _dt.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
                "nproc": os.cpu_count(), "load_start": "%.2f %.2f %.2f" % os.getloadavg(),
                "python": platform.python_version(), "numpy": np.__version__, "dask": dask.__version__,
-               "distributed": _version("distributed"), "cw2v": cw2v.__version__, "commit": _git_commit()}
+               "distributed": _version("distributed"), "cw2v": cw2v.__version__, "commit": git_commit(REPO)}
     tmp = tempfile.mkdtemp(prefix="cw2v-bench-dist-", dir=args.tmp_dir)
     vocab = single = None
     runs, timing = [], []
     try:
-        plain = _decompress(args.corpus, tmp)
+        plain = plain_copy(args.corpus, tmp)
         if not args.skip_train:
             single = bench_single(args, plain, args.questions)  # before the cluster exists
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

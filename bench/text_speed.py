@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import gzip
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from _machine import cpu_model, git_commit, plain_copy
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -97,25 +97,6 @@ def _child(path, inner, which, pythonpath=None):
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def _lscpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    for line in out.splitlines():
-        if line.lower().startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
-
-
-def _commit(folder):
-    try:
-        return subprocess.run(["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", default=str(DATA / "gutenberg-17m.txt.gz"))
@@ -126,12 +107,7 @@ def main(argv=None):
     p.add_argument("--output", help="Markdown report")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(args.corpus)
-        path = src
-        if src.suffix == ".gz":
-            path = Path(tmp) / src.with_suffix("").name
-            with gzip.open(src, "rb") as fin, open(path, "wb") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 22)
+        path = plain_copy(args.corpus, tmp)
         size = path.stat().st_size
         load = os.getloadavg()
         runs = {"cw2v": [], "baseline": [], "gensim": []}
@@ -147,11 +123,11 @@ def main(argv=None):
     lines = ["# cw2v's C text path: counting and encoding (corpus_file mode)", "",
              "Command: `python bench/%s`" % " ".join([Path(__file__).name] + (argv or sys.argv[1:])), "",
              "- Date: %s" % _dt.datetime.now().isoformat(timespec="seconds"),
-             "- CPU: %s, %d cores (`nproc`); shared, noisy machine" % (_lscpu_model(), os.cpu_count()),
+             "- CPU: %s, %d cores (`nproc`); shared, noisy machine" % (cpu_model(), os.cpu_count()),
              "- Load average at start / end: %.2f %.2f %.2f / %.2f %.2f %.2f" % (*load, *load_end),
              "- Corpus: `%s` (plain-text copy, %d bytes)" % (args.corpus, size),
-             "- cw2v: this checkout (commit %s)%s" % (_commit(REPO), "; baseline: `%s` (commit %s)"
-                                                     % (args.baseline, _commit(args.baseline))
+             "- cw2v: this checkout (commit %s)%s" % (git_commit(REPO), "; baseline: `%s` (commit %s)"
+                                                     % (args.baseline, git_commit(args.baseline))
                                                      if args.baseline else ""),
              "- %d rounds; in each, every step timed %d times in one child (the minimum kept)" % (
                  args.rounds, args.inner), "",
